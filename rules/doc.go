@@ -1,0 +1,10 @@
+// Package rules is the single source of truth for what a Claro API key is:
+// its exact format and boundaries (SPEC §1), live versus test, the
+// placeholder heuristics (entropy, sequential runs, repeating units,
+// placeholder words), the rule IDs and severities, the .env file-name
+// predicates, and how a key is shown (Redact) and compared (Fingerprint).
+//
+// The scanner and the go/analysis analyzer both call it; neither keeps a
+// second copy of the format. Package rules performs no I/O and imports only
+// the standard library.
+package rules
