@@ -1,0 +1,69 @@
+package scanner
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/clarolint/clarolint/rules"
+)
+
+// Finding is one thing to report, with the fields of SPEC §2.
+type Finding struct {
+	RuleID   rules.RuleID
+	Severity rules.Severity
+	// Path is slash-separated and relative to the scan root (for a tree
+	// scan given several roots, to the current directory) or to the
+	// repository root for history and staged scans.
+	Path string
+	// Line and Column are 1-based; Column counts bytes. EndColumn is
+	// exclusive, as SARIF's endColumn. All three are 0 for findings about
+	// a whole file (env-file-tracked, env-not-ignored).
+	Line, Column, EndColumn int
+	// Secret is the full key, empty for findings that are not about a key.
+	// It redacts itself whenever it is printed; see rules.Secret.
+	Secret rules.Secret
+	// Redacted is rules.Redact of the key: what reports show.
+	Redacted string
+	// Fingerprint is rules.Fingerprint of the key.
+	Fingerprint string
+	Message     string
+
+	// History findings: the commit that introduced the key at Path.
+	Commit string
+	Author string
+	Email  string
+	Date   time.Time
+	// InHead is set for history findings: true when the same key is still
+	// in the HEAD tree.
+	InHead *bool
+}
+
+// Sort orders findings by path, line, column and rule, then commit, so that
+// reports and golden files are deterministic.
+func Sort(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		return cmp.Or(
+			cmp.Compare(a.Path, b.Path),
+			cmp.Compare(a.Line, b.Line),
+			cmp.Compare(a.Column, b.Column),
+			cmp.Compare(a.RuleID, b.RuleID),
+			cmp.Compare(a.Commit, b.Commit),
+		)
+	})
+}
+
+// Stats says what a scan read and what it passed over.
+type Stats struct {
+	FilesScanned int   // files or blobs whose bytes were searched
+	BytesScanned int64 // bytes searched
+	// Files passed over, each counted once, with the reason.
+	SkippedBinary     int // --skip-binary: a NUL in the first 8 KiB
+	SkippedTooLarge   int // over max-file-size
+	SkippedUnreadable int // open or read failed, broken symlink, not a regular file
+	Ignored           int // ignored by .gitignore (not counted when --no-ignore)
+	AllowedPaths      int // matched allow.paths in the config
+	Suppressed        int // findings dropped by clarolint:allow, allowed fingerprints or the baseline
+	Warnings          int // warnings written
+	Duration          time.Duration
+}
