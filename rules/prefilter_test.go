@@ -1,8 +1,10 @@
-package rules
+package rules_test
 
 import (
 	"bytes"
 	"testing"
+
+	"github.com/clarolint/clarolint/rules"
 )
 
 // BenchmarkPrefilter compares the SSE2 pair search with the portable one on
@@ -12,7 +14,7 @@ func BenchmarkPrefilter(b *testing.B) {
 	for _, bm := range []struct {
 		name string
 		f    func([]byte) int
-	}{{"sse2", indexPair}, {"generic", indexPairGeneric}} {
+	}{{"sse2", rules.IndexPair}, {"generic", rules.IndexPairGeneric}} {
 		b.Run(bm.name, func(b *testing.B) {
 			b.SetBytes(int64(len(src)))
 			for b.Loop() {

@@ -1,4 +1,4 @@
-package rules
+package rules_test
 
 import (
 	"bytes"
@@ -6,6 +6,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/clarolint/clarolint/rules"
+	"github.com/clarolint/clarolint/rules/rulestest"
 )
 
 // The reference matcher: a slow, obviously-correct restatement of SPEC §1
@@ -17,19 +20,19 @@ var (
 	refWords = []string{"your", "example", "xxxx", "dummy", "fake", "placeholder", "redacted", "changeme"}
 )
 
-func refFind(b []byte) []Match {
-	var out []Match
-	for s := 0; s+KeyLen <= len(b); s++ {
+func refFind(b []byte) []rules.Match {
+	var out []rules.Match
+	for s := 0; s+rules.KeyLen <= len(b); s++ {
 		sub := refKey.FindSubmatch(b[s:])
-		if sub == nil || (s > 0 && !refLeft.Match(b[:s])) || refPlaceholder(string(b[s+8:s+KeyLen])) {
+		if sub == nil || (s > 0 && !refLeft.Match(b[:s])) || refPlaceholder(string(b[s+8:s+rules.KeyLen])) {
 			continue
 		}
-		kind := Live
+		kind := rules.Live
 		if string(sub[1]) == "test" {
-			kind = Test
+			kind = rules.Test
 		}
-		out = append(out, Match{Start: s, End: s + KeyLen, Kind: kind})
-		s += KeyLen - 1
+		out = append(out, rules.Match{Start: s, End: s + rules.KeyLen, Kind: kind})
+		s += rules.KeyLen - 1
 	}
 	return out
 }
@@ -89,8 +92,7 @@ func TestReferencePlaceholders(t *testing.T) {
 		if got := refPlaceholder(tt.body); got != tt.want {
 			t.Errorf("reference %s: %v, want %v", tt.name, got, tt.want)
 		}
-		var m Matcher
-		if got := m.isPlaceholder([]byte(tt.body)); got != tt.want {
+		if got := rules.IsPlaceholder(new(rules.Matcher), []byte(tt.body)); got != tt.want {
 			t.Errorf("fast %s: %v, want %v", tt.name, got, tt.want)
 		}
 	}
@@ -98,7 +100,7 @@ func TestReferencePlaceholders(t *testing.T) {
 
 func checkAgainstReference(t *testing.T, b []byte) {
 	t.Helper()
-	var m Matcher
+	var m rules.Matcher
 	got, want := m.Find(b), refFind(b)
 	if len(got) != len(want) {
 		t.Fatalf("fast matcher found %d keys, reference %d (offsets %v vs %v)", len(got), len(want), got, want)
@@ -111,7 +113,7 @@ func checkAgainstReference(t *testing.T, b []byte) {
 }
 
 func FuzzFind(f *testing.F) {
-	key := "sk_live_Xq3Lm9Tz2Rb7Kd4Wn8Pv1Hs6Jc0Fg5Yt3Ue2Ia9Oo1" // fake, built by hand
+	key := rulestest.Key(rules.Live, 1)
 	for _, seed := range []string{
 		key, "x" + key, key + "x", `\n` + key, "%3D" + key, "\x1b[0m" + key, `\u001b[1;31m` + key,
 		"sk_live_sk_test_%3D", "sk_test_" + key[8:] + "_" + key, strings.Repeat("sk_", 40),
@@ -120,9 +122,9 @@ func FuzzFind(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var m Matcher
+		var m rules.Matcher
 		for _, mt := range m.Find(b) {
-			if mt.Start < 0 || mt.End > len(b) || !IsKey(b[mt.Start:mt.End]) {
+			if mt.Start < 0 || mt.End > len(b) || !rules.IsKey(b[mt.Start:mt.End]) {
 				t.Fatalf("Find returned %+v, not a well-formed key in range", mt) // offsets only
 			}
 		}
@@ -130,7 +132,7 @@ func FuzzFind(f *testing.F) {
 		// The same input seen through a window must give the same keys.
 		if len(b) > 0 {
 			lo := len(b) / 3
-			var inWin []Match
+			var inWin []rules.Match
 			for _, mt := range m.Find(b) {
 				if mt.Start >= lo {
 					inWin = append(inWin, mt)
@@ -148,7 +150,7 @@ func FuzzFind(f *testing.F) {
 func TestReferenceRandom(t *testing.T) {
 	t.Parallel()
 	alphabet := []byte("sk_livetsk_test_aAzZ09%3D\\nux\x1b[m;\"_- ")
-	key := []byte("sk_test_Xq3Lm9Tz2Rb7Kd4Wn8Pv1Hs6Jc0Fg5Yt3Ue2Ia9Oo1")
+	key := []byte(rulestest.Key(rules.Test, 2))
 	state := uint64(1)
 	next := func(n int) int {
 		state ^= state << 13
@@ -166,7 +168,7 @@ func TestReferenceRandom(t *testing.T) {
 			if next(3) == 0 {
 				k[8+next(42)] = alphabet[next(len(alphabet))]
 			}
-			b = append(b, k[:KeyLen-next(3)]...)
+			b = append(b, k[:rules.KeyLen-next(3)]...)
 		}
 		checkAgainstReference(t, b)
 	}
@@ -174,7 +176,7 @@ func TestReferenceRandom(t *testing.T) {
 
 func checkIndexPair(t *testing.T, b []byte) {
 	t.Helper()
-	if got, want := indexPair(b), indexPairGeneric(b); got != want {
+	if got, want := rules.IndexPair(b), rules.IndexPairGeneric(b); got != want {
 		t.Fatalf("indexPair = %d, generic = %d (len %d)", got, want, len(b))
 	}
 }

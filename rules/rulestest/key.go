@@ -15,7 +15,10 @@ func Key(kind rules.Kind, seed uint64) string {
 	if kind == rules.Test {
 		prefix = "sk_test_"
 	}
-	state := seed*0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019
+	// Scramble the seed first: SplitMix64 steps by a constant, so raw
+	// consecutive seeds would give the same sequence shifted by one.
+	state := seed
+	state = splitmix(&state)
 	var m rules.Matcher
 	for {
 		b := []byte(prefix)
