@@ -1,0 +1,13 @@
+// Package config reads and validates .clarolint.yaml (SPEC §5): the entropy
+// threshold, the allowed paths and fingerprints, the disabled rules and the
+// file-size limit. Validation is strict: an unknown field, a wrong type, a
+// bad glob, an unknown rule or a value out of range is an error that names
+// the file, the line and the column (a YAML syntax error names the file and
+// quotes the parser), says what to do, and wraps ErrBadConfig. No error
+// carries a key found in the file.
+//
+// Package config only turns one file into a validated Config. It does not
+// walk or match files (the scanner does, with the globs validated here), it
+// does not decide what a key is (package rules does), and it keeps no state
+// between calls.
+package config
