@@ -1,0 +1,49 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/clarolint/clarolint/scanner"
+)
+
+// Workflow command escaping, as the GitHub Actions runner decodes it. The
+// replacers are never modified and are safe for concurrent use.
+var (
+	dataEscaper     = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+	propertyEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+)
+
+// writeGitHub writes one ::error or ::warning workflow command per finding,
+// which GitHub shows as an annotation on the file and line, and the summary
+// as a plain log line. A finding about a whole file is annotated at its
+// line without columns.
+func writeGitHub(w io.Writer, fs []scanner.Finding, st scanner.Stats, o Options) error {
+	bw := bufio.NewWriter(w)
+	for _, f := range fs {
+		line, col, end, whole := span(f)
+		props := fmt.Sprintf("file=%s,line=%d", escapeProperty(f.Path), line)
+		if !whole {
+			props += fmt.Sprintf(",col=%d,endColumn=%d", col, end)
+		}
+		props += ",title=" + escapeProperty(string(f.RuleID))
+		text := message(f, o)
+		if h := history(f); h != "" {
+			text += "\n" + h
+		}
+		fmt.Fprintf(bw, "::%s %s::%s\n", level(f.Severity), props, escapeData(text))
+	}
+	if !o.Quiet {
+		fmt.Fprintln(bw, summary(fs, st))
+	}
+	return bw.Flush() // bufio keeps the first write error
+}
+
+// escapeData escapes the message of a workflow command.
+func escapeData(s string) string { return dataEscaper.Replace(s) }
+
+// escapeProperty escapes a property value of a workflow command, where ':'
+// and ',' are delimiters.
+func escapeProperty(s string) string { return propertyEscaper.Replace(s) }

@@ -1,0 +1,125 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+	"time"
+
+	"github.com/clarolint/clarolint/rules"
+	"github.com/clarolint/clarolint/scanner"
+)
+
+// jsonReport is the json format: SPEC §4.
+type jsonReport struct {
+	Version  string        `json:"version"`
+	Findings []jsonFinding `json:"findings"`
+	Stats    jsonStats     `json:"stats"`
+}
+
+// jsonFinding has the field names of SPEC §2. ReadBaseline reads
+// rule_id, path and fingerprint back.
+type jsonFinding struct {
+	RuleID      rules.RuleID   `json:"rule_id"`
+	Severity    rules.Severity `json:"severity"`
+	Path        string         `json:"path"`
+	Line        int            `json:"line"`
+	Column      int            `json:"column"`
+	EndColumn   int            `json:"end_column"`
+	Redacted    string         `json:"redacted"`
+	Secret      string         `json:"secret,omitempty"` // only with ShowSecrets
+	Fingerprint string         `json:"fingerprint"`
+	Message     string         `json:"message"`
+	*historyFields
+}
+
+// historyFields are the fields of a history finding, in json findings and
+// in SARIF result properties. A nil pointer leaves them all out.
+type historyFields struct {
+	Commit string `json:"commit"`
+	Author string `json:"author"`
+	Email  string `json:"email"`
+	Date   string `json:"date"` // RFC 3339
+	InHead *bool  `json:"in_head,omitempty"`
+}
+
+// jsonStats is scanner.Stats in snake case, with the duration in whole
+// milliseconds.
+type jsonStats struct {
+	FilesScanned      int   `json:"files_scanned"`
+	BytesScanned      int64 `json:"bytes_scanned"`
+	BinaryFiles       int   `json:"binary_files"`
+	SkippedBinary     int   `json:"skipped_binary"`
+	SkippedTooLarge   int   `json:"skipped_too_large"`
+	SkippedUnreadable int   `json:"skipped_unreadable"`
+	Ignored           int   `json:"ignored"`
+	Symlinks          int   `json:"symlinks"`
+	AllowedPaths      int   `json:"allowed_paths"`
+	Suppressed        int   `json:"suppressed"`
+	Warnings          int   `json:"warnings"`
+	DurationMS        int64 `json:"duration_ms"`
+}
+
+func writeJSON(w io.Writer, fs []scanner.Finding, st scanner.Stats, o Options) error {
+	r := jsonReport{
+		Version:  o.Version,
+		Findings: make([]jsonFinding, 0, len(fs)), // [] rather than null when there are none
+		Stats: jsonStats{
+			FilesScanned:      st.FilesScanned,
+			BytesScanned:      st.BytesScanned,
+			BinaryFiles:       st.BinaryFiles,
+			SkippedBinary:     st.SkippedBinary,
+			SkippedTooLarge:   st.SkippedTooLarge,
+			SkippedUnreadable: st.SkippedUnreadable,
+			Ignored:           st.Ignored,
+			Symlinks:          st.Symlinks,
+			AllowedPaths:      st.AllowedPaths,
+			Suppressed:        st.Suppressed,
+			Warnings:          st.Warnings,
+			DurationMS:        st.Duration.Round(time.Millisecond).Milliseconds(),
+		},
+	}
+	for _, f := range fs {
+		line, col, end, _ := span(f)
+		jf := jsonFinding{
+			RuleID:        f.RuleID,
+			Severity:      f.Severity,
+			Path:          f.Path,
+			Line:          line,
+			Column:        col,
+			EndColumn:     end,
+			Redacted:      f.Redacted,
+			Fingerprint:   f.Fingerprint,
+			Message:       message(f, o),
+			historyFields: newHistoryFields(f),
+		}
+		if o.ShowSecrets {
+			jf.Secret = f.Secret.Reveal()
+		}
+		r.Findings = append(r.Findings, jf)
+	}
+	return encode(w, r)
+}
+
+// newHistoryFields returns the history fields of f, or nil if f is not a
+// history finding.
+func newHistoryFields(f scanner.Finding) *historyFields {
+	if f.Commit == "" {
+		return nil
+	}
+	return &historyFields{
+		Commit: f.Commit,
+		Author: f.Author,
+		Email:  f.Email,
+		Date:   f.Date.Format(time.RFC3339),
+		InHead: f.InHead,
+	}
+}
+
+// encode writes v as JSON indented by two spaces, with a final newline.
+// HTML characters are left as they are: "<ana@example.com>" stays readable.
+func encode(w io.Writer, v any) error {
+	e := json.NewEncoder(w)
+	e.SetIndent("", "  ")
+	e.SetEscapeHTML(false)
+	return e.Encode(v)
+}

@@ -1,0 +1,258 @@
+package report_test
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/clarolint/clarolint/report"
+	"github.com/clarolint/clarolint/rules"
+	"github.com/clarolint/clarolint/rules/rulestest"
+	"github.com/clarolint/clarolint/scanner"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+var formats = []report.Format{report.Text, report.JSON, report.SARIF, report.GitHub}
+
+// keyFinding returns a finding for a fake key at path, as the scanner
+// makes them: 1-based byte columns, the end exclusive.
+func keyFinding(id rules.RuleID, sev rules.Severity, path string, line, col int, key, msg string) scanner.Finding {
+	red := rules.Redact([]byte(key))
+	return scanner.Finding{
+		RuleID:      id,
+		Severity:    sev,
+		Path:        path,
+		Line:        line,
+		Column:      col,
+		EndColumn:   col + len(key),
+		Secret:      rules.Secret(key),
+		Redacted:    red,
+		Fingerprint: rules.Fingerprint([]byte(key)),
+		Message:     strings.ReplaceAll(msg, "{key}", red),
+	}
+}
+
+// fixture returns sorted findings covering every case the formats treat
+// differently, and stats with a fixed duration.
+func fixture() ([]scanner.Finding, scanner.Stats) {
+	inHead, notInHead := true, false
+	date := time.Date(2024, 3, 1, 10, 20, 30, 0, time.UTC)
+
+	gone := keyFinding(rules.LiveKey, rules.Error, "deploy/old.env", 2, 15, rulestest.Key(rules.Live, 3),
+		"hardcoded Claro live key {key}; read it from the environment")
+	gone.Commit, gone.Author, gone.Email, gone.Date, gone.InHead = "4f1c2a9e8b7d6c5b4a39281706f5e4d3c2b1a090", "Ana Author", "ana@example.com", date, &notInHead
+
+	exposed := keyFinding(rules.KeyClientExposed, rules.Error, "web/app, v2/.env.local", 1, 22, rulestest.Key(rules.Live, 4),
+		"Claro key {key} in NEXT_PUBLIC_CLARO_KEY is bundled into client code; revoke it and call the API from a server")
+	exposed.Commit, exposed.Author, exposed.Email, exposed.Date, exposed.InHead = "9a8b7c6d5e4f30211203f4e5d6c7b8a9f0e1d2c3", "Bo Builder", "bo@example.com", date.AddDate(0, 2, 0), &inHead
+
+	fs := []scanner.Finding{
+		keyFinding(rules.LiveKey, rules.Error, "config/100% app settings/café #1.yaml", 3, 12, rulestest.Key(rules.Live, 1),
+			"hardcoded Claro live key {key}; read it from the environment"),
+		keyFinding(rules.TestKey, rules.Warning, "src/main.go", 7, 18, rulestest.Key(rules.Test, 2),
+			"hardcoded Claro test key {key}; read it from the environment"),
+		gone,
+		exposed,
+		// The scanner's convention for a whole file: line and columns 0.
+		{RuleID: rules.EnvFileTracked, Severity: rules.Error, Path: ".env.production",
+			Message: ".env.production is tracked by git; run git rm --cached .env.production, add it to .gitignore and rotate its keys"},
+		// The other convention for a whole file: line 1, an empty span at column 1.
+		{RuleID: rules.EnvNotIgnored, Severity: rules.Warning, Path: ".gitignore", Line: 1, Column: 1, EndColumn: 1,
+			Message: "the committed .gitignore misses these patterns: .env.local, .env.production\nadd .env and .env.* to it"},
+	}
+	scanner.Sort(fs)
+	return fs, scanner.Stats{
+		FilesScanned:      1234,
+		BytesScanned:      5678901,
+		BinaryFiles:       7, // 4 scanned as bytes, 3 skipped
+		SkippedBinary:     3,
+		SkippedUnreadable: 1,
+		Ignored:           42,
+		Symlinks:          2,
+		AllowedPaths:      5,
+		Suppressed:        2,
+		Warnings:          1,
+		Duration:          1234567890 * time.Nanosecond,
+	}
+}
+
+// write returns the report of fs in format f.
+func write(t *testing.T, f report.Format, fs []scanner.Finding, st scanner.Stats, o report.Options) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := report.Write(&b, f, fs, st, o); err != nil {
+		t.Fatalf("write %s: %v", f, err)
+	}
+	return b.String()
+}
+
+func TestGolden(t *testing.T) {
+	t.Parallel()
+	fs, st := fixture()
+	none := scanner.Stats{FilesScanned: 3, BytesScanned: 512, Duration: 4 * time.Millisecond}
+	tests := []struct {
+		name   string
+		format report.Format
+		fs     []scanner.Finding
+		st     scanner.Stats
+		o      report.Options
+	}{
+		{"text", report.Text, fs, st, report.Options{}},
+		{"text-color", report.Text, fs, st, report.Options{Color: true}},
+		{"text-secrets", report.Text, fs, st, report.Options{ShowSecrets: true}},
+		{"text-empty", report.Text, nil, none, report.Options{}},
+		{"json", report.JSON, fs, st, report.Options{Version: "1.2.3"}},
+		{"json-secrets", report.JSON, fs, st, report.Options{Version: "1.2.3", ShowSecrets: true}},
+		{"json-empty", report.JSON, nil, none, report.Options{Version: "1.2.3"}},
+		{"sarif", report.SARIF, fs, st, report.Options{Version: "1.2.3"}},
+		{"sarif-empty", report.SARIF, nil, none, report.Options{Version: "1.2.3"}},
+		{"github", report.GitHub, fs, st, report.Options{}},
+		{"github-empty", report.GitHub, nil, none, report.Options{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := write(t, tt.format, tt.fs, tt.st, tt.o)
+			golden := filepath.Join("testdata", tt.name+".golden")
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != string(want) {
+				// Goldens may hold fake keys: say where, not what.
+				t.Errorf("output differs from %s at line %d; run go test ./report -update and review the diff", golden, firstDiffLine(got, string(want)))
+			}
+		})
+	}
+}
+
+// firstDiffLine returns the 1-based number of the first line where a and b
+// differ.
+func firstDiffLine(a, b string) int {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := range min(len(al), len(bl)) {
+		if al[i] != bl[i] {
+			return i + 1
+		}
+	}
+	return min(len(al), len(bl)) + 1
+}
+
+// TestSecrets checks SPEC §2: no format holds a key, nor its 42-character
+// body, unless ShowSecrets, and every format shows every key with it.
+func TestSecrets(t *testing.T) {
+	t.Parallel()
+	fs, st := fixture()
+	// A message that holds the full key by mistake must not leak it either.
+	leaky := keyFinding(rules.LiveKey, rules.Error, "z.txt", 1, 1, rulestest.Key(rules.Live, 5), "")
+	leaky.Message = "key " + leaky.Secret.Reveal() + " found"
+	// A message without the redacted key still gets the key with ShowSecrets.
+	terse := keyFinding(rules.KeyReused, rules.Warning, "z.txt", 2, 1, rulestest.Key(rules.Test, 6), "key reused across environments")
+	fs = append(fs, leaky, terse)
+	for _, f := range formats {
+		for _, o := range []report.Options{{}, {Color: true}, {ShowSecrets: true}, {ShowSecrets: true, Color: true}} {
+			out := write(t, f, fs, st, o)
+			for _, fd := range fs {
+				if fd.Secret == "" {
+					continue
+				}
+				body := fd.Secret.Reveal()[len("sk_live_"):]
+				if got := strings.Contains(out, fd.Secret.Reveal()); got != o.ShowSecrets {
+					t.Errorf("%s %+v: output holds key %s: %v, want %v", f, o, fd.Secret, got, o.ShowSecrets)
+				}
+				if !o.ShowSecrets && strings.Contains(out, body) {
+					t.Errorf("%s %+v: output holds the body of key %s", f, o, fd.Secret)
+				}
+			}
+		}
+	}
+}
+
+func TestParseFormat(t *testing.T) {
+	t.Parallel()
+	for _, f := range formats {
+		if got, err := report.ParseFormat(string(f)); got != f || err != nil {
+			t.Errorf("ParseFormat(%q) = %q, %v; want %q, nil", f, got, err, f)
+		}
+	}
+	for _, s := range []string{"", "xml", "JSON", "sarif2"} {
+		_, err := report.ParseFormat(s)
+		if err == nil || !strings.Contains(err.Error(), "text, json, sarif or github") {
+			t.Errorf("ParseFormat(%q): got error %v, want one listing the formats", s, err)
+		}
+	}
+}
+
+func TestWriteUnknownFormat(t *testing.T) {
+	t.Parallel()
+	var b bytes.Buffer
+	if err := report.Write(&b, "xml", nil, scanner.Stats{}, report.Options{}); err == nil {
+		t.Error("Write with format xml: got nil error")
+	}
+}
+
+var errBroken = errors.New("broken pipe")
+
+type brokenWriter struct{}
+
+func (brokenWriter) Write([]byte) (int, error) { return 0, errBroken }
+
+func TestWriteError(t *testing.T) {
+	t.Parallel()
+	fs, st := fixture()
+	for _, f := range formats {
+		if err := report.Write(brokenWriter{}, f, fs, st, report.Options{}); !errors.Is(err, errBroken) {
+			t.Errorf("%s: got error %v, want %v", f, err, errBroken)
+		}
+	}
+}
+
+// TestTextControlCharacters checks that a file name cannot add lines to the
+// text report or send escape sequences to the terminal.
+func TestTextControlCharacters(t *testing.T) {
+	t.Parallel()
+	f := keyFinding(rules.LiveKey, rules.Error, "evil\x1b[2J\n::error::x.txt", 1, 1, rulestest.Key(rules.Live, 7), "hardcoded Claro live key {key}")
+	out := write(t, report.Text, []scanner.Finding{f}, scanner.Stats{}, report.Options{})
+	if strings.ContainsRune(out, '\x1b') {
+		t.Errorf("text output holds an escape character: %q", out)
+	}
+	if n := strings.Count(out, "\n"); n != 2 {
+		t.Errorf("text output has %d lines, want 2 (finding and summary): %q", n, out)
+	}
+	if want := `evil\x1b[2J\n::error::x.txt:1:1: error claro-live-key:`; !strings.HasPrefix(out, want) {
+		t.Errorf("text output starts %q, want %q", out, want)
+	}
+}
+
+// TestQuiet checks that Quiet drops the summary line of text and github
+// output, and nothing else.
+func TestQuiet(t *testing.T) {
+	t.Parallel()
+	fs, st := fixture()
+	for _, f := range formats {
+		full := write(t, f, fs, st, report.Options{})
+		want := full
+		if f == report.Text || f == report.GitHub {
+			lines := strings.SplitAfter(strings.TrimSuffix(full, "\n"), "\n")
+			want = strings.Join(lines[:len(lines)-1], "")
+		}
+		if got := write(t, f, fs, st, report.Options{Quiet: true}); got != want {
+			t.Errorf("%s with Quiet: got %d bytes, want %d: the report without its summary line", f, len(got), len(want))
+		}
+	}
+	if got := write(t, report.Text, nil, st, report.Options{Quiet: true}); got != "" {
+		t.Errorf("quiet text report of no findings: got %q, want nothing", got)
+	}
+}

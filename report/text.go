@@ -1,0 +1,109 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/clarolint/clarolint/rules"
+	"github.com/clarolint/clarolint/scanner"
+)
+
+// ANSI escape sequences for Options.Color.
+const (
+	bold   = "\x1b[1m"
+	red    = "\x1b[31m"
+	yellow = "\x1b[33m"
+	reset  = "\x1b[0m"
+)
+
+// writeText writes `path:line:col: severity rule-id: message` per finding,
+// an indented line with the commit for history findings, and a summary.
+func writeText(w io.Writer, fs []scanner.Finding, st scanner.Stats, o Options) error {
+	bw := bufio.NewWriter(w)
+	for _, f := range fs {
+		line, col, _, _ := span(f)
+		where := fmt.Sprintf("%s:%d:%d:", printable(f.Path), line, col)
+		sev, sevColor := level(f.Severity), red
+		if f.Severity == rules.Warning {
+			sevColor = yellow
+		}
+		fmt.Fprintf(bw, "%s %s %s: %s\n", paint(o.Color, bold, where), paint(o.Color, sevColor, sev), f.RuleID, printable(message(f, o)))
+		if h := history(f); h != "" {
+			fmt.Fprintf(bw, "    %s\n", printable(h))
+		}
+	}
+	if !o.Quiet {
+		fmt.Fprintln(bw, summary(fs, st))
+	}
+	return bw.Flush() // bufio keeps the first write error
+}
+
+// paint wraps s in an ANSI colour when on.
+func paint(on bool, color, s string) string {
+	if !on {
+		return s
+	}
+	return color + s + reset
+}
+
+// printable returns s with non-printable runes and invalid UTF-8 escaped as
+// in a Go string literal, so that a file name or message can neither break
+// the one-line-per-finding layout nor send escape sequences to a terminal
+// or workflow commands to a CI log. Printable text, non-ASCII included, is
+// returned as it is.
+func printable(s string) string {
+	if utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool { return !strconv.IsPrint(r) }) < 0 {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
+}
+
+// summary is the last line of the text and github formats: findings by
+// severity, what was scanned and what was passed over.
+func summary(fs []scanner.Finding, st scanner.Stats) string {
+	var b strings.Builder
+	if len(fs) == 0 {
+		b.WriteString("no Claro keys found")
+	} else {
+		warnings := 0
+		for _, f := range fs {
+			if f.Severity == rules.Warning {
+				warnings++
+			}
+		}
+		fmt.Fprintf(&b, "%s (%s, %s)", plural(len(fs), "finding"), plural(len(fs)-warnings, "error"), plural(warnings, "warning"))
+	}
+	fmt.Fprintf(&b, "; scanned %s (%s, %d binary) in %s", plural(st.FilesScanned, "file"), size(st.BytesScanned), st.BinaryFiles-st.SkippedBinary, st.Duration.Round(time.Millisecond))
+	fmt.Fprintf(&b, "; skipped %d binary, %d too large, %d unreadable, %s not followed", st.SkippedBinary, st.SkippedTooLarge, st.SkippedUnreadable, plural(st.Symlinks, "symlink"))
+	fmt.Fprintf(&b, "; %d ignored by .gitignore, %d allowed by path, %d suppressed", st.Ignored, st.AllowedPaths, st.Suppressed)
+	fmt.Fprintf(&b, "; %s", plural(st.Warnings, "scan warning"))
+	return b.String()
+}
+
+// plural returns n and noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// size returns n bytes in binary units: 512 B, 4.2 KiB, 1.0 GiB.
+func size(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
