@@ -17,8 +17,9 @@ type Finding struct {
 	// repository root for history and staged scans.
 	Path string
 	// Line and Column are 1-based; Column counts bytes. EndColumn is
-	// exclusive, as SARIF's endColumn. All three are 0 for findings about
-	// a whole file (env-file-tracked, env-not-ignored).
+	// exclusive, as SARIF's endColumn. A finding about a whole file
+	// (env-file-tracked, env-not-ignored) is at line 1, column 1, with an
+	// empty span: EndColumn 1.
 	Line, Column, EndColumn int
 	// Secret is the full key, empty for findings that are not about a key.
 	// It redacts itself whenever it is printed; see rules.Secret.
@@ -57,13 +58,32 @@ func Sort(fs []Finding) {
 type Stats struct {
 	FilesScanned int   // files or blobs whose bytes were searched
 	BytesScanned int64 // bytes searched
+	// BinaryFiles counts files with a NUL in their first 8 KiB, scanned
+	// as bytes or, with --skip-binary, skipped.
+	BinaryFiles int
 	// Files passed over, each counted once, with the reason.
 	SkippedBinary     int // --skip-binary: a NUL in the first 8 KiB
 	SkippedTooLarge   int // over max-file-size
 	SkippedUnreadable int // open or read failed, broken symlink, not a regular file
-	Ignored           int // ignored by .gitignore (not counted when --no-ignore)
+	Ignored           int // files and directories ignored by .gitignore; a directory counts once
+	Symlinks          int // symbolic links not followed
 	AllowedPaths      int // matched allow.paths in the config
 	Suppressed        int // findings dropped by clarolint:allow, allowed fingerprints or the baseline
 	Warnings          int // warnings written
 	Duration          time.Duration
+}
+
+// add adds the counts of o to st; Duration is the caller's to set.
+func (st *Stats) add(o Stats) {
+	st.FilesScanned += o.FilesScanned
+	st.BytesScanned += o.BytesScanned
+	st.BinaryFiles += o.BinaryFiles
+	st.SkippedBinary += o.SkippedBinary
+	st.SkippedTooLarge += o.SkippedTooLarge
+	st.SkippedUnreadable += o.SkippedUnreadable
+	st.Ignored += o.Ignored
+	st.Symlinks += o.Symlinks
+	st.AllowedPaths += o.AllowedPaths
+	st.Suppressed += o.Suppressed
+	st.Warnings += o.Warnings
 }

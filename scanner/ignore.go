@@ -1,0 +1,162 @@
+package scanner
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	gitconfig "github.com/go-git/go-git/v5/plumbing/format/config"
+	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
+)
+
+// worktree is the git work tree that holds a directory.
+type worktree struct {
+	root      string // the work tree's top directory
+	commonDir string // the git directory holding config and info/exclude
+}
+
+// findWorktree returns the work tree that holds dir, looking for .git in
+// dir and its parents, as git does.
+func findWorktree(dir string) (*worktree, bool) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, false
+	}
+	for d := abs; ; {
+		if wt, ok := openWorktree(d); ok {
+			return wt, true
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return nil, false
+		}
+		d = parent
+	}
+}
+
+// openWorktree returns the work tree whose top directory is dir, if dir
+// holds a .git directory, or a .git file (a linked worktree or a
+// submodule) pointing at one.
+func openWorktree(dir string) (*worktree, bool) {
+	dotGit := filepath.Join(dir, ".git")
+	fi, err := os.Lstat(dotGit)
+	if err != nil {
+		return nil, false
+	}
+	gitDir := dotGit
+	if !fi.IsDir() {
+		b, err := os.ReadFile(dotGit)
+		if err != nil {
+			return nil, false
+		}
+		line, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir:")
+		if !ok {
+			return nil, false
+		}
+		gitDir = strings.TrimSpace(line)
+		if !filepath.IsAbs(gitDir) {
+			gitDir = filepath.Join(dir, gitDir)
+		}
+	}
+	common := gitDir
+	if b, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
+		common = strings.TrimSpace(string(b))
+		if !filepath.IsAbs(common) {
+			common = filepath.Join(gitDir, common)
+		}
+	}
+	return &worktree{root: dir, commonDir: common}, true
+}
+
+// localPatterns returns the ignore patterns that protect only this clone:
+// the global excludes file and .git/info/exclude, lowest priority first.
+func (wt *worktree) localPatterns() ([]gitignore.Pattern, error) {
+	var ps []gitignore.Pattern
+	var errs []error
+	if f := excludesFile(wt.commonDir); f != "" {
+		p, err := readIgnoreFile(f, nil)
+		ps = append(ps, p...)
+		errs = append(errs, err)
+	}
+	p, err := readIgnoreFile(filepath.Join(wt.commonDir, "info", "exclude"), nil)
+	ps = append(ps, p...)
+	errs = append(errs, err)
+	return ps, errors.Join(errs...)
+}
+
+// excludesFile returns git's core.excludesFile for a repository: from its
+// own config, else the user's, else the system's, else the default
+// $XDG_CONFIG_HOME/git/ignore.
+func excludesFile(commonDir string) string {
+	home, _ := os.UserHomeDir()
+	xdg := os.Getenv("XDG_CONFIG_HOME")
+	if xdg == "" && home != "" {
+		xdg = filepath.Join(home, ".config")
+	}
+	configs := []string{filepath.Join(commonDir, "config")}
+	if home != "" {
+		configs = append(configs, filepath.Join(home, ".gitconfig"))
+	}
+	if xdg != "" {
+		configs = append(configs, filepath.Join(xdg, "git", "config"))
+	}
+	configs = append(configs, "/etc/gitconfig")
+	for _, c := range configs {
+		b, err := os.ReadFile(c)
+		if err != nil {
+			continue
+		}
+		cfg := gitconfig.New()
+		if gitconfig.NewDecoder(bytes.NewReader(b)).Decode(cfg) != nil {
+			continue
+		}
+		if f := cfg.Section("core").Options.Get("excludesfile"); f != "" {
+			if rest, ok := strings.CutPrefix(f, "~/"); ok && home != "" {
+				f = filepath.Join(home, rest)
+			}
+			return f
+		}
+	}
+	if xdg == "" {
+		return ""
+	}
+	return filepath.Join(xdg, "git", "ignore")
+}
+
+// readIgnoreFile parses a gitignore-format file whose patterns apply below
+// domain (path components from the work tree's top). A missing file has
+// no patterns and is no error.
+func readIgnoreFile(path string, domain []string) ([]gitignore.Pattern, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var ps []gitignore.Pattern
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20) // a pattern longer than 1 MiB is not a pattern
+	for sc.Scan() {
+		line := strings.TrimSuffix(sc.Text(), "\r")
+		if line == "" || strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "" {
+			continue
+		}
+		ps = append(ps, gitignore.ParsePattern(line, domain))
+	}
+	return ps, sc.Err()
+}
+
+// splitPath turns a slash-separated relative path into its components;
+// "." and "" give none.
+func splitPath(rel string) []string {
+	if rel == "" || rel == "." {
+		return nil
+	}
+	return strings.Split(rel, "/")
+}

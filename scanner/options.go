@@ -1,0 +1,90 @@
+package scanner
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+
+	"github.com/clarolint/clarolint/rules"
+)
+
+// Options are resolved settings: cmd has validated globs and applied the
+// config and defaults before building them.
+type Options struct {
+	// Matcher decides what a key is (its MinEntropy comes from the config).
+	Matcher rules.Matcher
+	// NoIgnore scans files that .gitignore would skip.
+	NoIgnore bool
+	// SkipBinary skips files with a NUL byte in their first 8 KiB. Without
+	// it, binary files are scanned as bytes: a key compiled into a binary
+	// or stored in a SQLite file is still a leak.
+	SkipBinary bool
+	// FollowSymlinks follows symbolic links to files and directories;
+	// directories already visited are skipped, so loops end.
+	FollowSymlinks bool
+	// MaxFileSize skips files larger than this many bytes; 0 means no limit.
+	MaxFileSize int64
+	// AllowPaths are doublestar globs, already validated by config.Load,
+	// matched against finding paths; matching files are not read.
+	AllowPaths []string
+	// AllowFingerprints are the fingerprints of accepted keys.
+	AllowFingerprints []string
+	// Disable lists rules whose findings are dropped.
+	Disable []rules.RuleID
+	// Workers is how many files are read and scanned at once; 0 means
+	// GOMAXPROCS.
+	Workers int
+	// Warnings receives one line per warning; nil discards them (they are
+	// still counted in Stats).
+	Warnings io.Writer
+}
+
+// Scanner scans sources with one set of Options. Its methods may be
+// called from several goroutines.
+type Scanner struct {
+	opts      Options
+	allowFP   map[string]bool
+	disabled  map[rules.RuleID]bool
+	warnMu    sync.Mutex
+	chunkSize int
+}
+
+// defaultChunk is how many new bytes each read brings into a worker's
+// buffer: large enough that most source files take one read, small enough
+// that a 10 MB single-line file costs no more memory than this.
+const defaultChunk = 256 << 10
+
+// New returns a Scanner for o.
+func New(o Options) *Scanner {
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	s := &Scanner{
+		opts:      o,
+		allowFP:   make(map[string]bool, len(o.AllowFingerprints)),
+		disabled:  make(map[rules.RuleID]bool, len(o.Disable)),
+		chunkSize: defaultChunk,
+	}
+	for _, fp := range o.AllowFingerprints {
+		s.allowFP[fp] = true
+	}
+	for _, id := range o.Disable {
+		s.disabled[id] = true
+	}
+	return s
+}
+
+// warn writes one warning and counts it.
+func (s *Scanner) warn(st *Stats, format string, args ...any) {
+	st.Warnings++
+	if s.opts.Warnings == nil {
+		return
+	}
+	s.warnMu.Lock()
+	defer s.warnMu.Unlock()
+	fmt.Fprintf(s.opts.Warnings, "warning: "+format+"\n", args...)
+}
+
+// enabled reports whether findings of rule id are wanted.
+func (s *Scanner) enabled(id rules.RuleID) bool { return !s.disabled[id] }

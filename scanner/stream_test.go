@@ -1,0 +1,201 @@
+package scanner
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/clarolint/clarolint/rules"
+	"github.com/clarolint/clarolint/rules/rulestest"
+)
+
+// position is where a key is expected: 1-based line and byte column.
+type position struct{ line, column int }
+
+// wantPositions returns where keys are in src and not on an allowed line,
+// computed the slow, obvious way over the whole input.
+func wantPositions(src []byte) []position {
+	var out []position
+	for _, m := range new(rules.Matcher).Find(src) {
+		lineStart := bytes.LastIndexByte(src[:m.Start], '\n') + 1
+		lineEnd := len(src)
+		if e := bytes.IndexByte(src[m.End:], '\n'); e >= 0 {
+			lineEnd = m.End + e
+		}
+		if bytes.Contains(src[lineStart:lineEnd], []byte(allowMarker)) {
+			continue
+		}
+		out = append(out, position{bytes.Count(src[:m.Start], []byte{'\n'}) + 1, m.Start - lineStart + 1})
+	}
+	return out
+}
+
+func streamPositions(t *testing.T, src []byte, chunk int, r io.Reader) []position {
+	t.Helper()
+	var got []position
+	st := newStream(new(rules.Matcher), chunk)
+	res, err := st.scan(r, false, func(h hit) error {
+		if !rules.IsKey(h.key) {
+			t.Fatalf("hit is not a key")
+		}
+		got = append(got, position{h.line, h.column})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.bytes != int64(len(src)) {
+		t.Fatalf("read %d bytes, want %d", res.bytes, len(src))
+	}
+	return got
+}
+
+// TestStreamChunks checks that whatever the chunk size and however the
+// reader splits its reads, every key is found once at its line and column,
+// and allow markers work on lines longer than a chunk, before or after the
+// key, and straddling a chunk edge.
+func TestStreamChunks(t *testing.T) {
+	t.Parallel()
+	var src []byte
+	for i := range 300 {
+		line := strings.Repeat("abc ", i%23)
+		key := rulestest.Key(rules.Kind(1+i%2), uint64(i))
+		switch i % 6 {
+		case 0:
+			line += key
+		case 1:
+			line += `"` + key + `" // clarolint:allow`
+		case 2:
+			line += "# clarolint:allow " + strings.Repeat("y", i*3) + " " + key
+		case 3:
+			line += key + strings.Repeat(" z", i*2) + " clarolint:allow"
+		case 4:
+			line += `\n` + key + "\r" // CRLF
+		case 5:
+			line += strings.Repeat("w", i*7) + "=" + key + " " + key
+		}
+		src = append(src, line+"\n"...)
+	}
+	src = append(src, rulestest.Key(rules.Live, 999)...) // at the very end, no newline
+	want := wantPositions(src)
+	if len(want) < 150 {
+		t.Fatalf("fixture has only %d unallowed keys", len(want))
+	}
+	for _, chunk := range []int{1, 7, 50, 64, 100, 333, 4096, 1 << 20} {
+		for _, name := range []string{"whole reads", "one-byte reads"} {
+			var r io.Reader = bytes.NewReader(src)
+			if name == "one-byte reads" {
+				r = iotestOneByte{r}
+			}
+			got := streamPositions(t, src, chunk, r)
+			if !equalPositions(got, want) {
+				t.Errorf("chunk %d, %s: %d keys, want %d; first difference at %v", chunk, name, len(got), len(want), firstDiff(got, want))
+			}
+		}
+	}
+}
+
+// TestStreamLongLine is a 10 MB file with no newline: keys in the middle
+// and at the end, the buffer never grows, and memory stays near one chunk.
+func TestStreamLongLine(t *testing.T) {
+	t.Parallel()
+	src := bytes.Repeat([]byte("0123456789abcdef;"), (10<<20)/17)
+	k1, k2 := rulestest.Key(rules.Live, 1), rulestest.Key(rules.Test, 2)
+	copy(src[5<<20:], " "+k1+" ")
+	src = append(src, ","+k2...)
+	st := newStream(new(rules.Matcher), defaultChunk)
+	bufCap := cap(st.buf)
+	var got []position
+	res, err := st.scan(bytes.NewReader(src), false, func(h hit) error {
+		got = append(got, position{h.line, h.column})
+		return nil
+	})
+	if err != nil || res.bytes != int64(len(src)) {
+		t.Fatalf("scan: %v, %d bytes", err, res.bytes)
+	}
+	want := []position{{1, 5<<20 + 2}, {1, len(src) - rules.KeyLen + 1}}
+	if !equalPositions(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if cap(st.buf) != bufCap {
+		t.Errorf("buffer grew from %d to %d", bufCap, cap(st.buf))
+	}
+}
+
+func TestStreamBinary(t *testing.T) {
+	t.Parallel()
+	key := rulestest.Key(rules.Live, 3)
+	src := append([]byte("\x7fELF\x00\x00\x01"), key...)
+	for _, skip := range []bool{false, true} {
+		n := 0
+		res, err := newStream(new(rules.Matcher), defaultChunk).scan(bytes.NewReader(src), skip, func(hit) error { n++; return nil })
+		if err != nil || !res.binary {
+			t.Fatalf("skip %v: err %v, binary %v", skip, err, res.binary)
+		}
+		if want := map[bool]int{false: 1, true: 0}[skip]; n != want {
+			t.Errorf("skip %v: %d keys, want %d", skip, n, want)
+		}
+	}
+}
+
+// TestStreamReadError: the keys before a read error are still emitted, and
+// the error comes back for the caller to warn about.
+func TestStreamReadError(t *testing.T) {
+	t.Parallel()
+	src := []byte("a=" + rulestest.Key(rules.Live, 4) + "\nb=" + rulestest.Key(rules.Live, 5))
+	boom := errors.New("input/output error")
+	r := io.MultiReader(bytes.NewReader(src), errReader{boom})
+	n := 0
+	_, err := newStream(new(rules.Matcher), 64).scan(r, false, func(hit) error { n++; return nil })
+	if !errors.Is(err, boom) || n != 2 {
+		t.Errorf("got %d keys and %v, want 2 keys and the read error", n, err)
+	}
+}
+
+// TestStreamEmitError: emit's error stops the scan and is returned.
+func TestStreamEmitError(t *testing.T) {
+	t.Parallel()
+	src := []byte(rulestest.Key(rules.Live, 6) + "\n" + rulestest.Key(rules.Live, 7))
+	stop := errors.New("stop")
+	n := 0
+	_, err := newStream(new(rules.Matcher), 64).scan(bytes.NewReader(src), false, func(hit) error { n++; return stop })
+	if !errors.Is(err, stop) || n != 1 {
+		t.Errorf("got %d keys and %v, want 1 key and emit's error", n, err)
+	}
+}
+
+type iotestOneByte struct{ r io.Reader }
+
+func (o iotestOneByte) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	return o.r.Read(p[:1])
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+func equalPositions(a, b []position) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func firstDiff(a, b []position) any {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return []position{a[i], b[i]}
+		}
+	}
+	return "the end of the shorter list"
+}

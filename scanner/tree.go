@@ -1,0 +1,434 @@
+package scanner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bmatcuk/doublestar/v4"
+	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
+)
+
+// Tree scans the files under roots, each a file or a directory. Inside a
+// git work tree it skips what the work tree's ignore rules skip (nested
+// .gitignore files, .git/info/exclude, the global excludes file), unless
+// Options.NoIgnore; outside one it scans every regular file. .git
+// directories are never scanned: history is History's job.
+//
+// Finding paths are relative to the root when a single directory is
+// given; otherwise each starts with its root as given. emit is never
+// called concurrently. Tree returns emit's first error, or an error when a
+// root cannot be read at all; anything wrong below a root is a warning.
+//
+// Directories are walked in parallel: each worker takes a directory from
+// a shared stack, queues its subdirectories, and scans its files itself
+// (handing batches of a large directory's files to the other workers), so
+// no file passes through a channel.
+func (s *Scanner) Tree(ctx context.Context, roots []string, emit func(Finding) error) (Stats, error) {
+	start := time.Now()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var emitMu sync.Mutex
+	w := &walker{s: s, ctx: ctx, emit: func(f Finding) error {
+		emitMu.Lock()
+		defer emitMu.Unlock()
+		return emit(f)
+	}}
+	w.cond = sync.NewCond(&w.mu)
+
+	var rootStats Stats
+	for _, r := range roots {
+		fi, err := os.Stat(r)
+		if err != nil {
+			return Stats{}, fmt.Errorf("scan %w", err)
+		}
+		rel := ""
+		if len(roots) > 1 || !fi.IsDir() {
+			rel = filepath.ToSlash(filepath.Clean(r))
+		}
+		if !fi.IsDir() {
+			if !fi.Mode().IsRegular() {
+				rootStats.SkippedUnreadable++
+				s.warn(&rootStats, "%s: not a regular file (%v); skipped", rel, fi.Mode().Type())
+				continue
+			}
+			if w.allowed(rel) {
+				rootStats.AllowedPaths++
+				continue
+			}
+			w.push(task{files: []fileJob{{path: r, rel: rel}}})
+			continue
+		}
+		d := &dir{path: r, rel: rel}
+		if !s.opts.NoIgnore {
+			d.worktreeAt(w, &rootStats, r)
+		}
+		if s.opts.FollowSymlinks {
+			d.ancestors = []fs.FileInfo{fi}
+		}
+		w.push(task{dir: d})
+	}
+
+	stats := make([]Stats, s.opts.Workers)
+	var wg sync.WaitGroup
+	for i := range s.opts.Workers {
+		wg.Go(func() { w.work(&stats[i], cancel) })
+	}
+	stop := context.AfterFunc(ctx, w.abort)
+	wg.Wait()
+	stop()
+
+	total := rootStats
+	for _, st := range stats {
+		total.add(st)
+	}
+	total.Duration = time.Since(start)
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return total, err
+	}
+	return total, ctx.Err()
+}
+
+// fileJob is one regular file to scan.
+type fileJob struct {
+	path string // on disk
+	rel  string // as reported
+}
+
+// task is a directory to read, or a batch of files to scan.
+type task struct {
+	dir   *dir
+	files []fileJob
+}
+
+// fileBatch is how many files of one directory a worker scans before it
+// offers the rest to idle workers.
+const fileBatch = 32
+
+// walker is the shared state of one Tree call: a stack of tasks that
+// workers take from and add to, and a count of tasks in progress, so that
+// the workers know when the walk is over.
+type walker struct {
+	s    *Scanner
+	ctx  context.Context
+	emit func(Finding) error
+
+	mu      sync.Mutex
+	cond    *sync.Cond
+	tasks   []task
+	running int  // tasks taken and not finished
+	over    bool // no task left and none running, or aborted
+}
+
+func (w *walker) push(t task) {
+	w.mu.Lock()
+	w.tasks = append(w.tasks, t)
+	w.mu.Unlock()
+	w.cond.Signal()
+}
+
+// take returns the next task, waiting while other workers may still add
+// one; false means the walk is over.
+func (w *walker) take() (task, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for len(w.tasks) == 0 && !w.over {
+		if w.running == 0 {
+			w.over = true
+			w.cond.Broadcast()
+			break
+		}
+		w.cond.Wait()
+	}
+	if w.over {
+		return task{}, false
+	}
+	t := w.tasks[len(w.tasks)-1]
+	w.tasks = w.tasks[:len(w.tasks)-1]
+	w.running++
+	return t, true
+}
+
+func (w *walker) done() {
+	w.mu.Lock()
+	w.running--
+	if w.running == 0 && len(w.tasks) == 0 {
+		w.cond.Broadcast()
+	}
+	w.mu.Unlock()
+}
+
+// abort ends the walk early: the context was cancelled.
+func (w *walker) abort() {
+	w.mu.Lock()
+	w.over = true
+	w.mu.Unlock()
+	w.cond.Broadcast()
+}
+
+// work runs tasks until the walk is over; emit's error cancels the walk.
+func (w *walker) work(st *Stats, cancel context.CancelCauseFunc) {
+	sm := newStream(&w.s.opts.Matcher, w.s.chunkSize)
+	for {
+		t, ok := w.take()
+		if !ok {
+			return
+		}
+		files := t.files
+		if t.dir != nil {
+			files = w.readDir(t.dir, st)
+		}
+		if len(files) > fileBatch { // let an idle worker have the rest
+			w.push(task{files: files[fileBatch:]})
+			files = files[:fileBatch]
+		}
+		for _, j := range files {
+			if w.ctx.Err() != nil {
+				break
+			}
+			if err := w.s.scanFile(sm, j, st, w.emit); err != nil {
+				cancel(err)
+				break
+			}
+		}
+		w.done()
+	}
+}
+
+// scanFile scans one file; only emit's error is returned.
+func (s *Scanner) scanFile(st *stream, j fileJob, stats *Stats, emit func(Finding) error) error {
+	f, err := openFile(j.path)
+	if err != nil {
+		stats.SkippedUnreadable++
+		s.warn(stats, "%s: %v; skipped", j.rel, unwrapPath(err))
+		return nil
+	}
+	defer f.Close()
+	if s.opts.MaxFileSize > 0 {
+		if size, err := f.size(); err == nil && size > s.opts.MaxFileSize {
+			stats.SkippedTooLarge++
+			return nil
+		}
+	}
+	return s.scanReader(st, j.rel, f, stats, emit)
+}
+
+// scanReader scans one file or blob read from r and reported as path,
+// counting it in stats. A read error is a warning; only emit's error is
+// returned.
+func (s *Scanner) scanReader(st *stream, path string, r io.Reader, stats *Stats, emit func(Finding) error) error {
+	var emitErr error
+	res, err := st.scan(r, s.opts.SkipBinary, func(h hit) error {
+		if fd, ok := s.keyFinding(stats, path, h); ok {
+			emitErr = emit(fd)
+		}
+		return emitErr
+	})
+	stats.Suppressed += res.allowed
+	if res.binary {
+		stats.BinaryFiles++
+		if s.opts.SkipBinary {
+			stats.SkippedBinary++
+			return nil
+		}
+	}
+	if emitErr != nil {
+		return emitErr
+	}
+	stats.BytesScanned += res.bytes
+	if err != nil {
+		stats.SkippedUnreadable++
+		s.warn(stats, "%s: read: %v; scanned the first %d bytes only", path, unwrapPath(err), res.bytes)
+		return nil
+	}
+	stats.FilesScanned++
+	return nil
+}
+
+// unwrapPath drops the operation and path from an *fs.PathError, which the
+// warning already names in its own form.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// dir is a directory to walk, with what applies inside it. Tasks share
+// dirs read-only; slices are copied before they are extended.
+type dir struct {
+	path string // on disk
+	rel  string // as reported; "" for a single root
+	// In a git work tree: the path from the tree's top, and the ignore
+	// patterns in force here, lowest priority first.
+	wt        *worktree
+	repoRel   []string
+	patterns  []gitignore.Pattern
+	ancestors []fs.FileInfo // with FollowSymlinks: the directories above, to stop loops
+}
+
+// worktreeAt sets up ignore rules for a walk starting at p: the work tree
+// holding p, its local excludes, and the .gitignore files from the tree's
+// top down to p's parent (p's own is read when it is walked).
+func (d *dir) worktreeAt(w *walker, st *Stats, p string) {
+	wt, ok := findWorktree(p)
+	if !ok {
+		return
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return
+	}
+	rel, err := filepath.Rel(wt.root, abs)
+	if err != nil {
+		return
+	}
+	d.wt = wt
+	d.repoRel = splitPath(filepath.ToSlash(rel))
+	d.patterns = w.localPatterns(wt, st)
+	for i := range d.repoRel {
+		ps, err := readIgnoreFile(filepath.Join(wt.root, filepath.Join(d.repoRel[:i]...), ".gitignore"), d.repoRel[:i])
+		if err != nil {
+			w.s.warn(st, "%v; its ignore rules are not applied", err)
+		}
+		d.patterns = append(d.patterns, ps...)
+	}
+}
+
+// localPatterns loads a work tree's global and info/exclude patterns,
+// warning about files it cannot read.
+func (w *walker) localPatterns(wt *worktree, st *Stats) []gitignore.Pattern {
+	ps, err := wt.localPatterns()
+	if err != nil {
+		w.s.warn(st, "%v; its ignore rules are not applied", err)
+	}
+	return ps
+}
+
+// readDir reads d, queues its subdirectories and returns its regular
+// files to scan, counting and warning about everything else.
+func (w *walker) readDir(d *dir, st *Stats) []fileJob {
+	entries, err := os.ReadDir(d.path)
+	if err != nil {
+		st.SkippedUnreadable++
+		w.s.warn(st, "%s: %v; its contents are not scanned", displayDir(d.rel), unwrapPath(err))
+		// ReadDir returns what it read before the error; walk that.
+	}
+	if !w.s.opts.NoIgnore {
+		w.enterRepo(d, entries, st)
+	}
+	var m gitignore.Matcher
+	if d.wt != nil && len(d.patterns) > 0 {
+		m = gitignore.NewMatcher(d.patterns)
+	}
+	var files []fileJob
+	for _, e := range entries {
+		name := e.Name()
+		if name == ".git" {
+			continue
+		}
+		rel := path.Join(d.rel, name)
+		typ := e.Type()
+		if m != nil && m.Match(append(d.repoRel[:len(d.repoRel):len(d.repoRel)], name), e.IsDir()) {
+			st.Ignored++
+			continue
+		}
+		full := filepath.Join(d.path, name)
+		var fi fs.FileInfo // the link's target, when following one
+		if typ&fs.ModeSymlink != 0 {
+			if fi, err = os.Stat(full); err != nil {
+				st.SkippedUnreadable++
+				w.s.warn(st, "%s: broken symbolic link: %v", rel, unwrapPath(err))
+				continue
+			}
+			if !w.s.opts.FollowSymlinks {
+				st.Symlinks++
+				continue
+			}
+			typ = fi.Mode().Type()
+		}
+		switch {
+		case typ.IsDir():
+			sub := &dir{path: full, rel: rel, wt: d.wt, patterns: d.patterns}
+			if d.wt != nil {
+				sub.repoRel = append(d.repoRel[:len(d.repoRel):len(d.repoRel)], name)
+			}
+			if w.s.opts.FollowSymlinks {
+				if fi == nil {
+					if fi, err = os.Stat(full); err != nil {
+						st.SkippedUnreadable++
+						w.s.warn(st, "%s: %v; its contents are not scanned", rel, unwrapPath(err))
+						continue
+					}
+				}
+				if slices.ContainsFunc(d.ancestors, func(a fs.FileInfo) bool { return os.SameFile(a, fi) }) {
+					w.s.warn(st, "%s: symbolic link loop to a directory above it; not followed", rel)
+					continue
+				}
+				sub.ancestors = append(d.ancestors[:len(d.ancestors):len(d.ancestors)], fi)
+			}
+			w.push(task{dir: sub})
+		case typ.IsRegular():
+			if w.allowed(rel) {
+				st.AllowedPaths++
+				continue
+			}
+			files = append(files, fileJob{path: full, rel: rel})
+		default:
+			st.SkippedUnreadable++
+			w.s.warn(st, "%s: not a regular file (%v); skipped", rel, typ)
+		}
+	}
+	return files
+}
+
+// enterRepo updates the ignore rules in force in d from its entries: a
+// nested repository (a submodule, or a clone inside the tree) follows its
+// own rules, not its parent's; a .gitignore adds to them.
+func (w *walker) enterRepo(d *dir, entries []fs.DirEntry, st *Stats) {
+	has := func(name string) bool {
+		_, found := slices.BinarySearchFunc(entries, name, func(e fs.DirEntry, n string) int { return strings.Compare(e.Name(), n) })
+		return found
+	}
+	if has(".git") && (d.wt == nil || len(d.repoRel) > 0) {
+		if wt, ok := openWorktree(d.path); ok {
+			d.wt, d.repoRel, d.patterns = wt, nil, w.localPatterns(wt, st)
+		}
+	}
+	if d.wt != nil && has(".gitignore") {
+		ps, err := readIgnoreFile(filepath.Join(d.path, ".gitignore"), d.repoRel)
+		if err != nil {
+			w.s.warn(st, "%s: %v; its ignore rules are not applied", path.Join(d.rel, ".gitignore"), unwrapPath(err))
+		}
+		d.patterns = append(d.patterns[:len(d.patterns):len(d.patterns)], ps...)
+	}
+}
+
+// allowed reports whether an allow.paths glob matches rel.
+func (w *walker) allowed(rel string) bool {
+	for _, g := range w.s.opts.AllowPaths {
+		// The globs were validated in config.Load, so the unvalidated
+		// matcher cannot meet a bad pattern.
+		if doublestar.MatchUnvalidated(g, rel) {
+			return true
+		}
+	}
+	return false
+}
+
+func displayDir(rel string) string {
+	if rel == "" {
+		return "."
+	}
+	return rel
+}

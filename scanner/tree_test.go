@@ -1,0 +1,394 @@
+package scanner
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/go-git/go-git/v5"
+
+	"github.com/clarolint/clarolint/rules"
+	"github.com/clarolint/clarolint/rules/rulestest"
+)
+
+// writeFiles creates files under dir; a value of "\x00link:target" makes a
+// symbolic link instead.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if target, ok := strings.CutPrefix(body, "\x00link:"); ok {
+			if err := os.Symlink(target, p); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// scanTree runs Tree and returns "path:line:col rule" for each finding,
+// sorted, with the stats and warnings.
+func scanTree(t *testing.T, o Options, roots ...string) ([]string, Stats, string) {
+	t.Helper()
+	var warnings strings.Builder
+	o.Warnings = &warnings
+	var got []Finding
+	st, err := New(o).Tree(context.Background(), roots, func(f Finding) error {
+		got = append(got, f)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("Tree: %v", err)
+	}
+	Sort(got)
+	var out []string
+	for _, f := range got {
+		out = append(out, positionOf(f))
+	}
+	return out, st, warnings.String()
+}
+
+func positionOf(f Finding) string {
+	return f.Path + ":" + strconv.Itoa(f.Line) + ":" + strconv.Itoa(f.Column) + " " + string(f.RuleID)
+}
+
+func TestTreeFindings(t *testing.T) {
+	t.Parallel()
+	live, test := rulestest.Key(rules.Live, 1), rulestest.Key(rules.Test, 2)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"app/config.py": "import os\nAPI_KEY = \"" + live + "\"\n",
+		"app/test.js":   "const k = '" + test + "'; // a sandbox key\n",
+		"docs/README":   "use sk_live_your_key_here or " + live[:30] + "\n",
+		"allowed.txt":   "KEY=" + live + " # clarolint:allow\n",
+		"deep/a/b/c/d":  "\n\n\n   " + live,
+	})
+	got, st, warn := scanTree(t, Options{}, dir)
+	want := []string{
+		"app/config.py:2:12 claro-live-key",
+		"app/test.js:1:12 claro-test-key",
+		"deep/a/b/c/d:4:4 claro-live-key",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings:\n got %q\nwant %q", got, want)
+	}
+	if st.FilesScanned != 5 || st.Suppressed != 1 || warn != "" {
+		t.Errorf("stats %+v, warnings %q", st, warn)
+	}
+
+	// The finding itself: every field of SPEC §2, and a redacted message.
+	var f Finding
+	New(Options{}).Tree(context.Background(), []string{filepath.Join(dir, "app", "config.py")}, func(x Finding) error { f = x; return nil })
+	if f.Severity != rules.Error || f.EndColumn != f.Column+rules.KeyLen || f.Redacted != rules.Redact([]byte(live)) ||
+		f.Fingerprint != rules.Fingerprint([]byte(live)) || f.Secret.Reveal() != live || strings.Contains(f.Message, live[8:]) {
+		t.Errorf("finding fields wrong: %+v", f)
+	}
+	if want := filepath.ToSlash(filepath.Join(dir, "app", "config.py")); f.Path != want {
+		t.Errorf("a file root is reported as given: %q, want %q", f.Path, want)
+	}
+}
+
+func TestTreeConfig(t *testing.T) {
+	t.Parallel()
+	live, other := rulestest.Key(rules.Live, 1), rulestest.Key(rules.Live, 3)
+	test := rulestest.Key(rules.Test, 2)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"src/a.go":         live + "\n" + other + "\n" + test + "\n",
+		"testdata/fixture": live,
+		"x/y/z.golden":     live,
+		"src/nested/c.txt": other,
+	})
+	o := Options{
+		AllowPaths:        []string{"testdata/**", "**/*.golden"},
+		AllowFingerprints: []string{rules.Fingerprint([]byte(other))},
+		Disable:           []rules.RuleID{rules.TestKey},
+	}
+	got, st, _ := scanTree(t, o, dir)
+	if want := []string{"src/a.go:1:1 claro-live-key"}; !slices.Equal(got, want) {
+		t.Errorf("findings %q, want %q", got, want)
+	}
+	if st.AllowedPaths != 2 || st.Suppressed != 2 {
+		t.Errorf("allowed paths %d, suppressed %d; want 2 and 2", st.AllowedPaths, st.Suppressed)
+	}
+}
+
+func TestTreeMultipleRoots(t *testing.T) {
+	t.Parallel()
+	key := rulestest.Key(rules.Live, 1)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"a/k.txt": key, "b/k.txt": key})
+	got, _, _ := scanTree(t, Options{}, filepath.Join(dir, "a"), filepath.Join(dir, "b"))
+	want := []string{
+		filepath.ToSlash(filepath.Join(dir, "a")) + "/k.txt:1:1 claro-live-key",
+		filepath.ToSlash(filepath.Join(dir, "b")) + "/k.txt:1:1 claro-live-key",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if _, err := New(Options{}).Tree(context.Background(), []string{filepath.Join(dir, "missing")}, func(Finding) error { return nil }); err == nil {
+		t.Error("a missing root is no error")
+	}
+}
+
+// TestTreeGitignore: nested .gitignore files, negation, .git/info/exclude,
+// a scan rooted below the top of the work tree, a nested repository with
+// its own rules, and --no-ignore.
+func TestTreeGitignore(t *testing.T) {
+	t.Parallel()
+	key := rulestest.Key(rules.Live, 1)
+	dir := t.TempDir()
+	if _, err := git.PlainInit(dir, false); err != nil {
+		t.Fatal(err)
+	}
+	writeFiles(t, dir, map[string]string{
+		".gitignore":                    "*.log\n!keep.log\nbuild/\n# a comment\n\n/rootonly.txt\r\n",
+		".git/info/exclude":             "excluded.txt\n",
+		"app.log":                       key,
+		"keep.log":                      key,
+		"build/out.js":                  key,
+		"rootonly.txt":                  key,
+		"sub/rootonly.txt":              key,
+		"excluded.txt":                  key,
+		"sub/.gitignore":                "local.txt\n",
+		"sub/local.txt":                 key,
+		"local.txt":                     key,
+		"sub/deeper/x.log":              key,
+		"vendor/lib/.git":               "gitdir: ../../.git/modules/lib\n", // a submodule's work tree
+		"vendor/lib/.gitignore":         "generated/\n",
+		"vendor/lib/app.log":            key, // the parent's *.log does not reach into it
+		"vendor/lib/generated/k":        key,
+		".git/modules/lib/info/exclude": "",
+	})
+	got, st, warn := scanTree(t, Options{}, dir)
+	want := []string{
+		"keep.log:1:1 claro-live-key",
+		"local.txt:1:1 claro-live-key",
+		"sub/rootonly.txt:1:1 claro-live-key",
+		"vendor/lib/app.log:1:1 claro-live-key",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings:\n got %q\nwant %q\nwarnings: %s", got, want, warn)
+	}
+	// app.log, build/, rootonly.txt, excluded.txt, sub/local.txt,
+	// sub/deeper/x.log, vendor/lib/generated/
+	if st.Ignored != 7 {
+		t.Errorf("ignored %d, want 7", st.Ignored)
+	}
+
+	// Rooted below the top: the top's .gitignore still applies.
+	got, _, _ = scanTree(t, Options{}, filepath.Join(dir, "sub"))
+	if want := []string{"rootonly.txt:1:1 claro-live-key"}; !slices.Equal(got, want) {
+		t.Errorf("scan of sub/: %q, want %q", got, want)
+	}
+
+	got, st, _ = scanTree(t, Options{NoIgnore: true}, dir)
+	if len(got) != 11 || st.Ignored != 0 {
+		t.Errorf("--no-ignore: %d findings (want 11), %d ignored", len(got), st.Ignored)
+	}
+}
+
+// TestTreeGlobalExcludes reads core.excludesFile's default location; it
+// sets XDG_CONFIG_HOME, so it cannot run in parallel.
+func TestTreeGlobalExcludes(t *testing.T) {
+	key := rulestest.Key(rules.Live, 1)
+	home, dir := t.TempDir(), t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "xdg"))
+	writeFiles(t, home, map[string]string{"xdg/git/ignore": "*.secret\n"})
+	if _, err := git.PlainInit(dir, false); err != nil {
+		t.Fatal(err)
+	}
+	writeFiles(t, dir, map[string]string{"a.secret": key, "b.txt": key})
+	got, st, _ := scanTree(t, Options{}, dir)
+	if want := []string{"b.txt:1:1 claro-live-key"}; !slices.Equal(got, want) || st.Ignored != 1 {
+		t.Errorf("got %q (ignored %d), want %q", got, st.Ignored, want)
+	}
+
+	// core.excludesFile in ~/.gitconfig takes precedence over the default.
+	writeFiles(t, home, map[string]string{".gitconfig": "[core]\n\texcludesFile = ~/my-ignore\n", "my-ignore": "b.txt\n"})
+	got, _, _ = scanTree(t, Options{}, dir)
+	if want := []string{"a.secret:1:1 claro-live-key"}; !slices.Equal(got, want) {
+		t.Errorf("with core.excludesFile: got %q, want %q", got, want)
+	}
+}
+
+func TestTreeOutsideRepository(t *testing.T) {
+	t.Parallel()
+	key := rulestest.Key(rules.Live, 1)
+	dir := t.TempDir()
+	// A .gitignore outside any work tree means nothing.
+	writeFiles(t, dir, map[string]string{".gitignore": "*\n", "a.txt": key, ".env": "CLARO_KEY=" + key})
+	got, st, _ := scanTree(t, Options{}, dir)
+	if len(got) != 2 || st.Ignored != 0 {
+		t.Errorf("outside a repository: %q, %d ignored", got, st.Ignored)
+	}
+}
+
+func TestTreeBinary(t *testing.T) {
+	t.Parallel()
+	key := rulestest.Key(rules.Live, 1)
+	dir := t.TempDir()
+	bin := append([]byte("\x7fELF\x02\x01\x01\x00\x00\x00"), make([]byte, 20000)...)
+	bin = append(bin, key...) // past the first 8 KiB, as in a compiled string table
+	bin = append(bin, 0, 0xff, 0xfe)
+	writeFiles(t, dir, map[string]string{"app.bin": string(bin), "db.sqlite": "SQLite format 3\x00" + key, "ok.txt": "nothing"})
+	got, st, _ := scanTree(t, Options{}, dir)
+	if len(got) != 2 || st.BinaryFiles != 2 || st.SkippedBinary != 0 || st.FilesScanned != 3 {
+		t.Errorf("binary files scanned: %q %+v", got, st)
+	}
+	got, st, _ = scanTree(t, Options{SkipBinary: true}, dir)
+	if len(got) != 0 || st.BinaryFiles != 2 || st.SkippedBinary != 2 || st.FilesScanned != 1 {
+		t.Errorf("--skip-binary: %q %+v", got, st)
+	}
+}
+
+func TestTreeMaxFileSize(t *testing.T) {
+	t.Parallel()
+	key := rulestest.Key(rules.Live, 1)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"small": key, "big": key + strings.Repeat("x", 1000)})
+	got, st, _ := scanTree(t, Options{MaxFileSize: 500}, dir)
+	if want := []string{"small:1:1 claro-live-key"}; !slices.Equal(got, want) || st.SkippedTooLarge != 1 {
+		t.Errorf("got %q, %d too large", got, st.SkippedTooLarge)
+	}
+}
+
+// TestTreeChunkEdge scans files whose key straddles the scanner's read
+// chunk edge, with the production chunk size.
+func TestTreeChunkEdge(t *testing.T) {
+	t.Parallel()
+	key := rulestest.Key(rules.Live, 1)
+	dir := t.TempDir()
+	files := map[string]string{}
+	var want []string
+	for _, off := range []int{-49, -25, -1, 0, 1} {
+		name := "edge" + strconv.Itoa(off+100)
+		col := defaultChunk + off // the key starts at byte defaultChunk+off-1
+		files[name] = strings.Repeat("a", col-2) + " " + key + "\n"
+		want = append(want, name+":1:"+strconv.Itoa(col)+" claro-live-key")
+	}
+	writeFiles(t, dir, files)
+	got, _, _ := scanTree(t, Options{}, dir)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestTreeLargeOneLine: a 10 MB single-line file is scanned in bounded
+// memory, and its key found at the right column. It measures allocation,
+// so it does not run in parallel with other tests.
+func TestTreeLargeOneLine(t *testing.T) {
+	key := rulestest.Key(rules.Live, 1)
+	dir := t.TempDir()
+	line := []byte(strings.Repeat("{\"k\":1},", (10<<20)/8))
+	at := len(line) - 1000
+	copy(line[at:], "\""+key+"\"")
+	writeFiles(t, dir, map[string]string{"bundle.min.js": string(line)})
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	got, st, _ := scanTree(t, Options{Workers: 1}, dir)
+	runtime.ReadMemStats(&after)
+	if want := []string{"bundle.min.js:1:" + strconv.Itoa(at+2) + " claro-live-key"}; !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if st.BytesScanned != int64(len(line)) {
+		t.Errorf("scanned %d bytes, want %d", st.BytesScanned, len(line))
+	}
+	// One worker's buffer is a chunk; reading the file whole would take 10 MB.
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 2*defaultChunk {
+		t.Errorf("scanning a 10 MB line allocated %d bytes", alloc)
+	}
+}
+
+func TestTreeSymlinks(t *testing.T) {
+	t.Parallel()
+	key := rulestest.Key(rules.Live, 1)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"real/k.txt":   key,
+		"real/loop":    "\x00link:..",   // a loop back up
+		"real/self":    "\x00link:self", // a link to itself
+		"link-to-file": "\x00link:real/k.txt",
+		"broken":       "\x00link:nowhere",
+	})
+	got, st, warn := scanTree(t, Options{}, dir)
+	if want := []string{"real/k.txt:1:1 claro-live-key"}; !slices.Equal(got, want) {
+		t.Errorf("not following: %q", got)
+	}
+	if st.Symlinks != 2 || st.SkippedUnreadable != 2 || !strings.Contains(warn, "broken: broken symbolic link") || !strings.Contains(warn, "real/self") {
+		t.Errorf("not following: %+v, warnings %q", st, warn)
+	}
+
+	got, st, warn = scanTree(t, Options{FollowSymlinks: true}, dir)
+	want := []string{"link-to-file:1:1 claro-live-key", "real/k.txt:1:1 claro-live-key"}
+	if !slices.Equal(got, want) || !strings.Contains(warn, "real/loop: symbolic link loop") {
+		t.Errorf("following: %q, warnings %q", got, warn)
+	}
+}
+
+func TestTreeSpecialFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"k.txt": rulestest.Key(rules.Live, 1)})
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	got, st, warn := scanTree(t, Options{}, dir)
+	if len(got) != 1 || st.SkippedUnreadable != 1 || !strings.Contains(warn, "fifo: not a regular file") {
+		t.Errorf("got %q, %+v, warnings %q", got, st, warn)
+	}
+}
+
+// TestTreeUnreadable needs a user that file permissions apply to.
+func TestTreeUnreadable(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() == 0 {
+		t.Skip("running as root, which reads any file; cmd/clarolint's TestUnreadableAsNobody covers this")
+	}
+	key := rulestest.Key(rules.Live, 1)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"a.txt": key, "secret/b.txt": key, "c.txt": key})
+	os.Chmod(filepath.Join(dir, "c.txt"), 0)
+	os.Chmod(filepath.Join(dir, "secret"), 0)
+	t.Cleanup(func() { os.Chmod(filepath.Join(dir, "secret"), 0o755) })
+	got, st, warn := scanTree(t, Options{}, dir)
+	if want := []string{"a.txt:1:1 claro-live-key"}; !slices.Equal(got, want) || st.SkippedUnreadable != 2 ||
+		!strings.Contains(warn, "c.txt: permission denied") || !strings.Contains(warn, "secret: permission denied") {
+		t.Errorf("got %q, %+v, warnings %q", got, st, warn)
+	}
+}
+
+func TestTreeEmitError(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	files := map[string]string{}
+	for i := range 50 {
+		files["f"+strconv.Itoa(i)] = rulestest.Key(rules.Live, uint64(i))
+	}
+	writeFiles(t, dir, files)
+	stop := os.ErrClosed
+	n := 0
+	_, err := New(Options{}).Tree(context.Background(), []string{dir}, func(Finding) error { n++; return stop })
+	if err != stop || n != 1 {
+		t.Errorf("got %d calls and %v, want 1 call and emit's error", n, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := New(Options{}).Tree(ctx, []string{dir}, func(Finding) error { return nil }); err != context.Canceled {
+		t.Errorf("cancelled: %v", err)
+	}
+}
