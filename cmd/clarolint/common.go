@@ -1,0 +1,171 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/clarolint/clarolint/config"
+	"github.com/clarolint/clarolint/report"
+	"github.com/clarolint/clarolint/rules"
+	"github.com/clarolint/clarolint/scanner"
+)
+
+// common holds the flags every scanning command takes (SPEC §3).
+type common struct {
+	format, output, config, baseline, failOn string
+	showSecrets, noColor, quiet, verbose     bool
+}
+
+func (o *common) register(c *command) {
+	c.stringFlag(&o.format, "format", "FORMAT", "text", "output format: text, json, sarif or github (workflow-command annotations)", "--format sarif --output clarolint.sarif")
+	c.stringFlag(&o.output, "output", "FILE", "", "write the report to FILE instead of standard output", "--output report.json")
+	c.stringFlag(&o.config, "config", "FILE", "", "read settings from FILE (default: .clarolint.yaml at the root, if present)", "--config ci/clarolint.yaml")
+	c.stringFlag(&o.baseline, "baseline", "FILE", "", "ignore the findings recorded in FILE, a JSON report (matched by key fingerprint and path)", "--baseline .clarolint-baseline.json")
+	c.stringFlag(&o.failOn, "fail-on", "SEVERITY", "warning", "exit 1 on findings of this severity or worse: error or warning", "--fail-on error")
+	c.boolFlag(&o.showSecrets, "show-secrets", "print full keys instead of sk_live_…Ab3x (never in CI logs)", "--show-secrets --format json")
+	c.boolFlag(&o.noColor, "no-color", "no colour in text output (also when NO_COLOR is set; colour is used only on a terminal)", "--no-color")
+	c.boolFlag(&o.quiet, "quiet", "print only findings: no summary line", "--quiet")
+	c.boolFlag(&o.verbose, "verbose", "print the settings used and what was scanned to standard error", "--verbose")
+}
+
+// setup is what the common flags and the config resolve to.
+type setup struct {
+	format   report.Format
+	failOn   rules.Severity
+	cfg      *config.Config // nil without a config file
+	baseline *report.Baseline
+	opts     scanner.Options
+}
+
+// resolve validates the flags and reads the config (from --config, or
+// .clarolint.yaml in root) and the baseline.
+func (o *common) resolve(e env, root string) (*setup, error) {
+	s := &setup{opts: scanner.Options{Warnings: e.stderr}}
+	var err error
+	if s.format, err = report.ParseFormat(o.format); err != nil {
+		return nil, fmt.Errorf("--format: %w", err)
+	}
+	switch sev := rules.Severity(o.failOn); sev {
+	case rules.Error, rules.Warning:
+		s.failOn = sev
+	default:
+		return nil, fmt.Errorf("--fail-on %q: use error or warning", o.failOn)
+	}
+
+	path := o.config
+	if path == "" {
+		if p := filepath.Join(root, ".clarolint.yaml"); fileExists(p) {
+			path = p
+		}
+	}
+	if path != "" {
+		if s.cfg, err = config.Load(path); err != nil {
+			return nil, err
+		}
+		s.opts.Matcher.MinEntropy = s.cfg.MinEntropy()
+		s.opts.AllowPaths = s.cfg.AllowPaths
+		s.opts.AllowFingerprints = s.cfg.AllowFingerprints
+		s.opts.Disable = s.cfg.Disable
+		s.opts.MaxFileSize = s.cfg.MaxFileSize
+	}
+	if o.baseline != "" {
+		if s.baseline, err = report.ReadBaseline(o.baseline); err != nil {
+			return nil, err
+		}
+	}
+	if o.verbose {
+		o.describe(e.stderr, s, path)
+	}
+	return s, nil
+}
+
+// describe writes the resolved settings, so that a user can see which
+// config was read and what it allows.
+func (o *common) describe(w io.Writer, s *setup, cfgPath string) {
+	if cfgPath == "" {
+		fmt.Fprintf(w, "config: none (no .clarolint.yaml at the root; defaults apply)\n")
+	} else {
+		fmt.Fprintf(w, "config: %s (%d allowed paths, %d allowed fingerprints, %d disabled rules)\n",
+			cfgPath, len(s.opts.AllowPaths), len(s.opts.AllowFingerprints), len(s.opts.Disable))
+	}
+	if o.baseline != "" {
+		fmt.Fprintf(w, "baseline: %s\n", o.baseline)
+	}
+}
+
+// finish sorts the findings, drops those in the baseline, writes the
+// report and returns the exit status.
+func (o *common) finish(e env, s *setup, fs []scanner.Finding, st scanner.Stats) int {
+	scanner.Sort(fs)
+	if s.baseline != nil {
+		kept := fs[:0]
+		for _, f := range fs {
+			if s.baseline.Has(f) {
+				st.Suppressed++
+				continue
+			}
+			kept = append(kept, f)
+		}
+		fs = kept
+	}
+
+	w := e.stdout
+	color := s.format == report.Text && !o.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(e.stdout)
+	if o.output != "" {
+		f, err := os.Create(o.output)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "clarolint: %v\n", err)
+			return exitError
+		}
+		defer f.Close()
+		w, color = f, false
+	}
+	ro := report.Options{ShowSecrets: o.showSecrets, Color: color, Version: version(), Quiet: o.quiet}
+	if err := report.Write(w, s.format, fs, st, ro); err != nil {
+		fmt.Fprintf(e.stderr, "clarolint: write report: %v\n", err)
+		return exitError
+	}
+	if f, ok := w.(*os.File); ok && o.output != "" {
+		if err := f.Close(); err != nil {
+			fmt.Fprintf(e.stderr, "clarolint: %v\n", err)
+			return exitError
+		}
+	}
+	if o.verbose {
+		fmt.Fprintf(e.stderr, "scanned %d files, %d bytes in %v; %d binary files (scanned as bytes unless --skip-binary)\n",
+			st.FilesScanned, st.BytesScanned, st.Duration.Round(1e6), st.BinaryFiles)
+	}
+	for _, f := range fs {
+		if f.Severity.AtLeast(s.failOn) {
+			return exitFindings
+		}
+	}
+	return exitClean
+}
+
+// fail prints err for a command and returns the error status. A bad
+// config says which file to fix; other errors say what failed.
+func fail(e env, cmd string, err error) int {
+	fmt.Fprintf(e.stderr, "clarolint %s: %v\n", cmd, err)
+	return exitError
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return !errors.Is(err, fs.ErrNotExist)
+}
+
+// isTerminal reports whether w is a character device: a terminal, where
+// colour and progress belong.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
