@@ -79,10 +79,30 @@ func summary(fs []scanner.Finding, st scanner.Stats) string {
 		}
 		fmt.Fprintf(&b, "%s (%s, %s)", plural(len(fs), "finding"), plural(len(fs)-warnings, "error"), plural(warnings, "warning"))
 	}
-	fmt.Fprintf(&b, "; scanned %s (%s, %d binary) in %s", plural(st.FilesScanned, "file"), size(st.BytesScanned), st.BinaryFiles-st.SkippedBinary, st.Duration.Round(time.Millisecond))
-	fmt.Fprintf(&b, "; skipped %d binary, %d too large, %d unreadable, %s not followed", st.SkippedBinary, st.SkippedTooLarge, st.SkippedUnreadable, plural(st.Symlinks, "symlink"))
-	fmt.Fprintf(&b, "; %d ignored by .gitignore, %d allowed by path, %d suppressed", st.Ignored, st.AllowedPaths, st.Suppressed)
-	fmt.Fprintf(&b, "; %s", plural(st.Warnings, "scan warning"))
+	fmt.Fprintf(&b, "; scanned %s (%s) in %s", plural(st.FilesScanned, "file"), size(st.BytesScanned), st.Duration.Round(time.Millisecond))
+	// The rest is said only when it happened, so the common line stays short.
+	for _, part := range []struct {
+		n    int
+		what string
+	}{
+		{st.BinaryFiles - st.SkippedBinary, "binary scanned as bytes"},
+		{st.SkippedBinary, "binary skipped"},
+		{st.SkippedTooLarge, "too large, skipped"},
+		{st.SkippedUnreadable, "unreadable, skipped"},
+		{st.Symlinks, "symlinks not followed"},
+		{st.Ignored, "ignored by .gitignore"},
+		{st.AllowedPaths, "allowed by path"},
+	} {
+		if part.n > 0 {
+			fmt.Fprintf(&b, "; %d %s", part.n, part.what)
+		}
+	}
+	if st.Suppressed > 0 {
+		fmt.Fprintf(&b, "; %s suppressed", plural(st.Suppressed, "finding"))
+	}
+	if st.Warnings > 0 {
+		fmt.Fprintf(&b, "; %s", plural(st.Warnings, "warning"))
+	}
 	return b.String()
 }
 
