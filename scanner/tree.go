@@ -49,7 +49,7 @@ func (s *Scanner) Tree(ctx context.Context, roots []string, emit func(Finding) e
 	for _, r := range roots {
 		fi, err := os.Stat(r)
 		if err != nil {
-			return Stats{}, fmt.Errorf("scan %w", err)
+			return Stats{}, fmt.Errorf("%s: %w", r, unwrapPath(err))
 		}
 		rel := ""
 		if len(roots) > 1 || !fi.IsDir() {
