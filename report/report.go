@@ -19,15 +19,18 @@ const (
 	JSON   Format = "json"   // one object with findings and stats; what baselines are made of
 	SARIF  Format = "sarif"  // SARIF 2.1.0, for GitHub code scanning
 	GitHub Format = "github" // GitHub Actions workflow commands: pull-request annotations
+	// Markdown is a heading, the summary and a table of findings, for a CI
+	// job summary ($GITHUB_STEP_SUMMARY) or a pull-request comment.
+	Markdown Format = "markdown"
 )
 
 // ParseFormat returns the Format named s; the error lists the valid names.
 func ParseFormat(s string) (Format, error) {
 	switch f := Format(s); f {
-	case Text, JSON, SARIF, GitHub:
+	case Text, JSON, SARIF, GitHub, Markdown:
 		return f, nil
 	}
-	return "", fmt.Errorf("unknown format %q: use text, json, sarif or github", s)
+	return "", fmt.Errorf("unknown format %q: use text, json, sarif, github or markdown", s)
 }
 
 // Options says how to write a report. The zero value writes no colour,
@@ -61,6 +64,8 @@ func Write(w io.Writer, f Format, fs []scanner.Finding, st scanner.Stats, o Opti
 		return writeSARIF(w, fs, o)
 	case GitHub:
 		return writeGitHub(w, fs, st, o)
+	case Markdown:
+		return writeMarkdown(w, fs, st, o)
 	}
 	return fmt.Errorf("unknown format %q", f)
 }

@@ -18,7 +18,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-var formats = []report.Format{report.Text, report.JSON, report.SARIF, report.GitHub}
+var formats = []report.Format{report.Text, report.JSON, report.SARIF, report.GitHub, report.Markdown}
 
 // keyFinding returns a finding for a fake key at path, as the scanner
 // makes them: 1-based byte columns, the end exclusive.
@@ -114,6 +114,8 @@ func TestGolden(t *testing.T) {
 		{"sarif-empty", report.SARIF, nil, none, report.Options{Version: "1.2.3"}},
 		{"github", report.GitHub, fs, st, report.Options{}},
 		{"github-empty", report.GitHub, nil, none, report.Options{}},
+		{"markdown", report.Markdown, fs, st, report.Options{}},
+		{"markdown-empty", report.Markdown, nil, none, report.Options{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -189,7 +191,7 @@ func TestParseFormat(t *testing.T) {
 	}
 	for _, s := range []string{"", "xml", "JSON", "sarif2"} {
 		_, err := report.ParseFormat(s)
-		if err == nil || !strings.Contains(err.Error(), "text, json, sarif or github") {
+		if err == nil || !strings.Contains(err.Error(), "text, json, sarif, github or markdown") {
 			t.Errorf("ParseFormat(%q): got error %v, want one listing the formats", s, err)
 		}
 	}

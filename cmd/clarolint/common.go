@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/clarolint/clarolint/config"
 	"github.com/clarolint/clarolint/report"
@@ -18,11 +19,38 @@ import (
 type common struct {
 	format, output, config, baseline, failOn string
 	showSecrets, noColor, quiet, verbose     bool
+	reports                                  extraReports
+}
+
+// extraReports is the repeatable --report FORMAT=FILE flag: one scan,
+// several outputs (SARIF for upload, Markdown for a CI job summary, and
+// the console report).
+type extraReports []extraReport
+
+type extraReport struct {
+	format report.Format
+	path   string
+}
+
+func (r *extraReports) String() string { return "" }
+
+func (r *extraReports) Set(v string) error {
+	name, path, ok := strings.Cut(v, "=")
+	if !ok || path == "" {
+		return fmt.Errorf("want FORMAT=FILE, such as sarif=clarolint.sarif")
+	}
+	f, err := report.ParseFormat(name)
+	if err != nil {
+		return err
+	}
+	*r = append(*r, extraReport{f, path})
+	return nil
 }
 
 func (o *common) register(c *command) {
 	c.stringFlag(&o.format, "format", "FORMAT", "text", "output format: text, json, sarif or github (workflow-command annotations)", "--format sarif --output clarolint.sarif")
 	c.stringFlag(&o.output, "output", "FILE", "", "write the report to FILE instead of standard output", "--output report.json")
+	c.varFlag(&o.reports, "report", "FORMAT=FILE", "also write a report in FORMAT to FILE; repeatable, so that one scan gives several outputs", "--report sarif=clarolint.sarif --report markdown=\"$GITHUB_STEP_SUMMARY\"")
 	c.stringFlag(&o.config, "config", "FILE", "", "read settings from FILE (default: .clarolint.yaml at the root, if present)", "--config ci/clarolint.yaml")
 	c.stringFlag(&o.baseline, "baseline", "FILE", "", "ignore the findings recorded in FILE, a JSON report (matched by key fingerprint and path)", "--baseline .clarolint-baseline.json")
 	c.stringFlag(&o.failOn, "fail-on", "SEVERITY", "warning", "exit 1 on findings of this severity or worse: error or warning", "--fail-on error")
@@ -113,24 +141,15 @@ func (o *common) finish(e env, s *setup, fs []scanner.Finding, st scanner.Stats)
 		fs = kept
 	}
 
-	w := e.stdout
-	color := s.format == report.Text && !o.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(e.stdout)
-	if o.output != "" {
-		f, err := os.Create(o.output)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "clarolint: %v\n", err)
-			return exitError
-		}
-		defer f.Close()
-		w, color = f, false
-	}
+	color := s.format == report.Text && o.output == "" && !o.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(e.stdout)
 	ro := report.Options{ShowSecrets: o.showSecrets, Color: color, Version: version(), Quiet: o.quiet}
-	if err := report.Write(w, s.format, fs, st, ro); err != nil {
-		fmt.Fprintf(e.stderr, "clarolint: write report: %v\n", err)
+	if err := writeReport(e.stdout, o.output, s.format, fs, st, ro); err != nil {
+		fmt.Fprintf(e.stderr, "clarolint: %v\n", err)
 		return exitError
 	}
-	if f, ok := w.(*os.File); ok && o.output != "" {
-		if err := f.Close(); err != nil {
+	ro.Color = false
+	for _, r := range o.reports {
+		if err := writeReport(nil, r.path, r.format, fs, st, ro); err != nil {
 			fmt.Fprintf(e.stderr, "clarolint: %v\n", err)
 			return exitError
 		}
@@ -145,6 +164,26 @@ func (o *common) finish(e env, s *setup, fs []scanner.Finding, st scanner.Stats)
 		}
 	}
 	return exitClean
+}
+
+// writeReport writes one report to the file at path, or to w when path
+// is empty.
+func writeReport(w io.Writer, path string, f report.Format, fs []scanner.Finding, st scanner.Stats, o report.Options) error {
+	if path == "" {
+		if err := report.Write(w, f, fs, st, o); err != nil {
+			return fmt.Errorf("write %s report: %w", f, err)
+		}
+		return nil
+	}
+	file, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := report.Write(file, f, fs, st, o); err != nil {
+		file.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return file.Close()
 }
 
 // fail prints err for a command and returns the error status. A bad

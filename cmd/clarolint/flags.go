@@ -41,6 +41,11 @@ func (c *command) stringFlag(p *string, name, arg, value, help, example string) 
 	c.docs = append(c.docs, flagDoc{name: name, arg: arg, help: help, example: example})
 }
 
+func (c *command) varFlag(v flag.Value, name, arg, help, example string) {
+	c.fs.Var(v, name, help)
+	c.docs = append(c.docs, flagDoc{name: name, arg: arg, help: help, example: example})
+}
+
 // parse parses args, which may mix flags and positional arguments in any
 // order (clarolint scan . --format json); "--" ends the flags. It returns
 // the positional arguments. -h and --help give flag.ErrHelp.

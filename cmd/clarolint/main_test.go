@@ -161,7 +161,7 @@ func TestScanHelp(t *testing.T) {
 	if code != exitClean {
 		t.Fatalf("exit %d", code)
 	}
-	for _, name := range []string{"format", "output", "config", "baseline", "fail-on", "show-secrets", "no-color", "quiet", "verbose", "no-ignore", "skip-binary", "follow-symlinks"} {
+	for _, name := range []string{"format", "output", "report", "config", "baseline", "fail-on", "show-secrets", "no-color", "quiet", "verbose", "no-ignore", "skip-binary", "follow-symlinks"} {
 		i := strings.Index(out, "\n  --"+name)
 		if i < 0 {
 			t.Errorf("--%s is not documented", name)
@@ -273,6 +273,29 @@ func TestUnreadableAsNobody(t *testing.T) {
 	for _, w := range []string{"locked.txt: permission denied", "lockeddir: permission denied"} {
 		if !strings.Contains(stderr.String(), w) {
 			t.Errorf("stderr lacks %q:\n%s", w, stderr.String())
+		}
+	}
+}
+
+// TestExtraReports: one scan writes the console report and every --report.
+func TestExtraReports(t *testing.T) {
+	t.Parallel()
+	dir, _ := fixture(t)
+	out := t.TempDir()
+	sarif, md := filepath.Join(out, "r.sarif"), filepath.Join(out, "summary.md")
+	stdout, errOut, code := clarolint(t, "scan", "--format", "github", "--report", "sarif="+sarif, "--report", "markdown="+md, dir)
+	if code != exitFindings || !strings.Contains(stdout, "::error file=src/client.go") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, errOut)
+	}
+	if b, err := os.ReadFile(sarif); err != nil || !strings.Contains(string(b), `"version": "2.1.0"`) {
+		t.Errorf("sarif report: %v", err)
+	}
+	if b, err := os.ReadFile(md); err != nil || !strings.Contains(string(b), "| error | `claro-live-key` | `src/client.go:3:17` |") {
+		t.Errorf("markdown report: %v\n%s", err, b)
+	}
+	for _, bad := range []string{"sarif", "xml=x", "sarif="} {
+		if _, errOut, code := clarolint(t, "scan", "--report", bad, dir); code != exitError || !strings.Contains(errOut, "-report") {
+			t.Errorf("--report %s: exit %d, %s", bad, code, errOut)
 		}
 	}
 }
