@@ -29,7 +29,7 @@ func writeGitHub(w io.Writer, fs []scanner.Finding, st scanner.Stats, o Options)
 			props += fmt.Sprintf(",col=%d,endColumn=%d", col, end)
 		}
 		props += ",title=" + escapeProperty(string(f.RuleID))
-		text := message(f, o)
+		text := message(f, o) + verdict(f)
 		if h := history(f); h != "" {
 			text += "\n" + h
 		}

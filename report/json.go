@@ -30,6 +30,20 @@ type jsonFinding struct {
 	Fingerprint string         `json:"fingerprint"`
 	Message     string         `json:"message"`
 	*historyFields
+	Verification *verification `json:"verification,omitempty"`
+}
+
+// verification is scanner.Verification as json and SARIF show it.
+type verification struct {
+	Status string `json:"status"`
+	Reason string `json:"reason"`
+}
+
+func newVerification(f scanner.Finding) *verification {
+	if f.Verification == nil {
+		return nil
+	}
+	return &verification{f.Verification.Status, f.Verification.Reason}
 }
 
 // historyFields are the fields of a history finding, in json findings and
@@ -91,6 +105,7 @@ func writeJSON(w io.Writer, fs []scanner.Finding, st scanner.Stats, o Options) e
 			Fingerprint:   f.Fingerprint,
 			Message:       message(f, o),
 			historyFields: newHistoryFields(f),
+			Verification:  newVerification(f),
 		}
 		if o.ShowSecrets {
 			jf.Secret = f.Secret.Reveal()

@@ -40,7 +40,7 @@ func writeMarkdown(w io.Writer, fs []scanner.Finding, st scanner.Stats, o Option
 				key = "`" + key + "`"
 			}
 			fmt.Fprintf(bw, "| %s | `%s` | `%s:%d:%d` | %s | %s |", level(f.Severity), f.RuleID,
-				strings.ReplaceAll(mdCell(f.Path), "`", "'"), line, col, key, mdCell(message(f, o)))
+				strings.ReplaceAll(mdCell(f.Path), "`", "'"), line, col, key, mdCell(message(f, o)+verdict(f)))
 			if withHistory {
 				fmt.Fprintf(bw, " %s |", mdCell(history(f)))
 			}

@@ -99,6 +99,15 @@ func message(f scanner.Finding, o Options) string {
 	return f.Message + " (" + key + ")"
 }
 
+// verdict is what --verify learnt of f's key, as a suffix for the
+// message in human-facing formats; json has a field of its own.
+func verdict(f scanner.Finding) string {
+	if f.Verification == nil {
+		return ""
+	}
+	return fmt.Sprintf(" [verified: %s: %s]", f.Verification.Status, f.Verification.Reason)
+}
+
 // history describes where a history finding came from, and says plainly
 // when the key is no longer in HEAD; it is "" for other findings.
 func history(f scanner.Finding) string {

@@ -51,6 +51,8 @@ func fixture() ([]scanner.Finding, scanner.Stats) {
 	exposed := keyFinding(rules.KeyClientExposed, rules.Error, "web/app, v2/.env.local", 1, 22, rulestest.Key(rules.Live, 4),
 		"Claro key {key} in NEXT_PUBLIC_CLARO_KEY is bundled into client code; revoke it and call the API from a server")
 	exposed.Commit, exposed.Author, exposed.Email, exposed.Date, exposed.InHead = "9a8b7c6d5e4f30211203f4e5d6c7b8a9f0e1d2c3", "Bo Builder", "bo@example.com", date.AddDate(0, 2, 0), &inHead
+	exposed.Verification = &scanner.Verification{Status: scanner.Active, Reason: "the API accepted the key (200)"}
+	gone.Verification = &scanner.Verification{Status: scanner.Invalid, Reason: "the API rejected the key (401): deleted or revoked"}
 
 	fs := []scanner.Finding{
 		keyFinding(rules.LiveKey, rules.Error, "config/100% app settings/café #1.yaml", 3, 12, rulestest.Key(rules.Live, 1),

@@ -109,6 +109,7 @@ type sarifResultProps struct {
 	Secret      string `json:"secret,omitempty"` // only with ShowSecrets
 	Fingerprint string `json:"fingerprint,omitempty"`
 	*historyFields
+	Verification *verification `json:"verification,omitempty"`
 }
 
 func writeSARIF(w io.Writer, fs []scanner.Finding, o Options) error {
@@ -141,7 +142,7 @@ func writeSARIF(w io.Writer, fs []scanner.Finding, o Options) error {
 		if !whole {
 			region.StartColumn, region.EndColumn = col, end
 		}
-		text := message(f, o)
+		text := message(f, o) + verdict(f)
 		if h := history(f); h != "" {
 			text += "\n" + h
 		}
@@ -158,6 +159,7 @@ func writeSARIF(w io.Writer, fs []scanner.Finding, o Options) error {
 				Redacted:      f.Redacted,
 				Fingerprint:   f.Fingerprint,
 				historyFields: newHistoryFields(f),
+				Verification:  newVerification(f),
 			},
 		}
 		if i, ok := index[f.RuleID]; ok {

@@ -32,7 +32,7 @@ func writeText(w io.Writer, fs []scanner.Finding, st scanner.Stats, o Options) e
 		if f.Severity == rules.Warning {
 			sevColor = yellow
 		}
-		fmt.Fprintf(bw, "%s %s %s: %s\n", paint(o.Color, bold, where), paint(o.Color, sevColor, sev), f.RuleID, printable(message(f, o)))
+		fmt.Fprintf(bw, "%s %s %s: %s\n", paint(o.Color, bold, where), paint(o.Color, sevColor, sev), f.RuleID, printable(message(f, o)+verdict(f)))
 		if h := history(f); h != "" {
 			fmt.Fprintf(bw, "    %s\n", printable(h))
 		}

@@ -38,6 +38,10 @@ type Finding struct {
 	// InHead is set for history findings: true when the same key is still
 	// in the HEAD tree.
 	InHead *bool
+
+	// Verification is what the Claro API said of the key (--verify); nil
+	// when it was not asked.
+	Verification *Verification
 }
 
 // Sort orders findings by path, line, column and rule, then commit, so that
