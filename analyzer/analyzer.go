@@ -1,0 +1,264 @@
+package analyzer
+
+import (
+	"cmp"
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"go/types"
+	"slices"
+	"strconv"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ast/astutil"
+
+	"github.com/clarolint/clarolint/rules"
+)
+
+// Analyzer reports string constants whose value holds a Claro API key, and
+// struct tags that hold one. It keeps no state between passes, so it is safe
+// for concurrent use by any driver.
+//
+// It requires no other analyzer: it finds constants in the type checker's
+// record of expressions rather than by walking the syntax, because under go
+// vet -vettool it runs alone and a full walk (or building the inspector)
+// would cost more than all of its own work.
+var Analyzer = &analysis.Analyzer{
+	Name: "clarolint",
+	Doc:  doc,
+	Run:  run,
+}
+
+const doc = `report hardcoded Claro API keys
+
+The clarolint analyzer reports every string constant in Go source whose value
+holds a Claro API key (sk_live_ or sk_test_ and 42 base62 characters): string
+literals, raw strings, constant expressions that the type checker folds, such
+as prefix + "…" or named and typed constants, and struct tags. A key in a named
+constant is reported once, at the constant's declaration, not at its uses. It
+also reads the string literals of the package's Go files that build
+constraints exclude, such as //go:build integration tests.
+
+Where a literal is exactly a key outside a const declaration, the suggested
+fix replaces it with os.Getenv("BAYT_API_KEY") and adds the import.
+
+A comment holding clarolint:allow on the line, or alone on the line above,
+suppresses the report. Messages show only the redacted key.`
+
+const (
+	// envVar is where the suggested fix reads the key from.
+	envVar = "BAYT_API_KEY"
+	// fixMessage names the suggested fix: a verb phrase, as gopls shows it.
+	fixMessage = "Read the key from " + envVar
+	// constNote explains why a key in a const declaration has no fix.
+	constNote = "; a const cannot call os.Getenv, so move it to a var or function"
+)
+
+// A candidate is an expression whose value holds at least one key.
+type candidate struct {
+	expr    ast.Expr
+	val     string
+	matches []rules.Match
+	// lone marks a literal read on its own, with no help from the type
+	// checker: a struct tag, or a literal in a file that build constraints
+	// exclude. It is one piece, and never fixed.
+	lone bool
+}
+
+func run(pass *analysis.Pass) (any, error) {
+	w := &walker{pass: pass}
+	// Every string constant that the type checker folded is in Types, and so
+	// is every struct type (a type expression), whose tags are the only
+	// string literals with no value of their own apart from import paths.
+	// A constant identifier, selector or parenthesised expression is never
+	// the node of a report: its key belongs to a declaration or to the
+	// expression inside.
+	var consts []ast.Expr
+	var found []candidate
+	operands := map[ast.Expr]bool{} // string constants inside larger ones
+	for e, tv := range pass.TypesInfo.Types {
+		switch e := e.(type) {
+		case *ast.BasicLit:
+			// A literal's value is never longer than its text inside the
+			// quotes, so most literals are skipped without reading it.
+			if len(e.Value)-2 >= rules.KeyLen && isString(tv) {
+				consts = append(consts, e)
+			}
+		case *ast.BinaryExpr:
+			if isString(tv) {
+				consts = append(consts, e)
+				operands[ast.Unparen(e.X)] = true
+				operands[ast.Unparen(e.Y)] = true
+			}
+		case *ast.CallExpr:
+			if isString(tv) { // a conversion, or min or max
+				consts = append(consts, e)
+				for _, arg := range e.Args {
+					operands[ast.Unparen(arg)] = true
+				}
+			}
+		case *ast.StructType:
+			for _, field := range e.Fields.List {
+				if field.Tag == nil {
+					continue
+				}
+				if val, err := strconv.Unquote(field.Tag.Value); err == nil { // the parser checked the literal
+					found = w.appendKeys(found, field.Tag, val, true)
+				}
+			}
+		}
+	}
+	// Only the outermost constant is searched: its operands' bytes are in
+	// its value, and reading each step of a long concatenation (tables of
+	// data are written so) would take time quadratic in its length.
+	for _, e := range consts {
+		if !operands[e] {
+			found = w.appendKeys(found, e, constant.StringVal(pass.TypesInfo.Types[e].Value), false)
+		}
+	}
+	// Report in source order, as go vet users expect to read them.
+	slices.SortFunc(found, func(a, b candidate) int { return cmp.Compare(a.expr.Pos(), b.expr.Pos()) })
+	for _, c := range found {
+		if f := w.fileOf(c.expr.Pos()); f != nil {
+			w.report(f, c)
+		}
+	}
+	w.excluded()
+	return nil, nil
+}
+
+// isString reports whether tv is the type and value of a string constant.
+func isString(tv types.TypeAndValue) bool {
+	return tv.Value != nil && tv.Value.Kind() == constant.String
+}
+
+// walker holds the pass for the helpers that report and fix.
+type walker struct {
+	pass    *analysis.Pass
+	matcher rules.Matcher
+	// buf holds the value being searched: Find takes bytes, and one
+	// buffer for the pass spares a copy on the heap for every long
+	// constant (tables of string data run to hundreds of kilobytes).
+	buf []byte
+}
+
+// appendKeys appends e to found if its value val holds a key.
+func (w *walker) appendKeys(found []candidate, e ast.Expr, val string, lone bool) []candidate {
+	if len(val) < rules.KeyLen {
+		return found // most constants are short: skip the copy
+	}
+	w.buf = append(w.buf[:0], val...)
+	if matches := w.matcher.Find(w.buf); len(matches) > 0 {
+		found = append(found, candidate{expr: e, val: val, matches: matches, lone: lone})
+	}
+	return found
+}
+
+// report reports the keys of c, found in file f, unless an allow comment
+// covers it.
+func (w *walker) report(f *ast.File, c candidate) {
+	// path runs from c.expr out to the file.
+	path, _ := astutil.PathEnclosingInterval(f, c.expr.Pos(), c.expr.End())
+	if len(path) == 0 || path[0] != c.expr || w.allowed(f, c.expr) {
+		return
+	}
+	var pieces []piece
+	if c.lone {
+		pieces = []piece{{expr: c.expr, end: len(c.val), lit: c.expr.(*ast.BasicLit)}}
+	} else {
+		pieces = w.split(c.expr, 0, nil)
+	}
+	inConst := inConstDecl(path)
+	for _, m := range c.matches {
+		if p := holder(pieces, m); p != nil && p.named {
+			continue // reported at the named constant's declaration
+		}
+		key := []byte(c.val[m.Start:m.End])
+		d := analysis.Diagnostic{
+			Pos:      pos(pieces, m.Start, false),
+			End:      pos(pieces, m.End, true),
+			Category: string(m.Kind.Rule()),
+			Message: "hardcoded Claro " + m.Kind.String() + " API key " + rules.Redact(key) +
+				`; load it from the environment, e.g. os.Getenv("` + envVar + `")`,
+		}
+		switch {
+		case inConst:
+			d.Message += constNote
+		case !c.lone && m.Start == 0 && m.End == len(c.val):
+			d.SuggestedFixes = w.fix(f, path)
+		}
+		w.pass.Report(d)
+	}
+}
+
+// fileOf returns the file of the pass that holds pos, or nil if a driver
+// type-checked a file that it did not pass.
+func (w *walker) fileOf(pos token.Pos) *ast.File {
+	for _, f := range w.pass.Files {
+		if f.FileStart <= pos && pos <= f.FileEnd {
+			return f
+		}
+	}
+	return nil
+}
+
+// inConstDecl reports whether the expression at path[0] is part of a const
+// declaration, where it must stay a constant.
+func inConstDecl(path []ast.Node) bool {
+	for _, n := range path {
+		if gd, ok := n.(*ast.GenDecl); ok {
+			return gd.Tok == token.CONST // the nearest declaration decides
+		}
+	}
+	return false
+}
+
+// isStringConst reports whether the type checker folded e to a string
+// constant.
+func (w *walker) isStringConst(e ast.Expr) bool {
+	return isString(w.pass.TypesInfo.Types[e])
+}
+
+// conversionArg returns the operand of call if call is a conversion of a
+// string constant to a string type, which keeps the value as it is.
+func (w *walker) conversionArg(call *ast.CallExpr) (ast.Expr, bool) {
+	if len(call.Args) != 1 || !w.pass.TypesInfo.Types[call.Fun].IsType() {
+		return nil, false
+	}
+	return call.Args[0], w.isStringConst(call.Args[0])
+}
+
+// chosenArg returns the argument whose value the builtin min or max call
+// returns, so that a key in a named constant passed to it is not reported
+// again at the call.
+func (w *walker) chosenArg(call *ast.CallExpr) (ast.Expr, bool) {
+	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
+	if !ok {
+		return nil, false
+	}
+	if b, ok := w.pass.TypesInfo.Uses[id].(*types.Builtin); !ok || (b.Name() != "min" && b.Name() != "max") {
+		return nil, false
+	}
+	v := w.pass.TypesInfo.Types[call].Value
+	for _, arg := range call.Args {
+		if av := w.pass.TypesInfo.Types[arg].Value; av != nil && constant.Compare(av, token.EQL, v) {
+			return arg, true
+		}
+	}
+	return nil, false
+}
+
+// isNamedConst reports whether e names a constant: K or pkg.K.
+func (w *walker) isNamedConst(e ast.Expr) bool {
+	var id *ast.Ident
+	switch e := e.(type) {
+	case *ast.Ident:
+		id = e
+	case *ast.SelectorExpr:
+		id = e.Sel
+	default:
+		return false
+	}
+	_, ok := w.pass.TypesInfo.Uses[id].(*types.Const)
+	return ok
+}

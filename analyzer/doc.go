@@ -1,0 +1,94 @@
+// Package analyzer provides the clarolint go/analysis Analyzer, which
+// reports Claro API keys hardcoded in Go string constants. Package rules
+// makes every decision about what a key is; this package only finds the
+// constants, places the reports and builds the fixes. It never imports the
+// scanner, so that a go vet tool built from it links no git code, and it
+// reads no files but the Go sources that its driver hands it.
+//
+// # Analyzer clarolint
+//
+// clarolint: report hardcoded Claro API keys
+//
+// The analyzer reads the value of every string constant that the type
+// checker knows: literals, raw strings, and the constant expressions that
+// it folds, such as concatenations of named constants declared in other
+// files, typed constants and conversions between string types. It reads
+// struct tags too, and the string literals of the package's Go files that
+// build constraints leave out of the build being vetted (files for other
+// systems, //go:build integration tests, //go:build ignore programs), which
+// go vet never type-checks but which leak keys all the same. Each key in a
+// value is reported once, at the outermost constant expression that holds
+// it, never once per operand. The message shows the key redacted, and the
+// report's category is its rule ID, claro-live-key or claro-test-key:
+//
+//	hardcoded Claro live API key sk_live_…Ab3x; load it from the environment, e.g. os.Getenv("BAYT_API_KEY")
+//
+// Reported:
+//
+//	var key = "sk_live_…"                 // fix: os.Getenv("BAYT_API_KEY")
+//	fmt.Println(`sk_test_…`)              // a test key, as claro-test-key; fix as above
+//	const key = "sk_live_…"               // no fix: the message adds "a const cannot call os.Getenv, so move it to a var or function"
+//	const prefix = "sk_live_"             // (not a key by itself)
+//	var key = prefix + "3gRE…"            // reported once, at prefix, where the key starts
+//	var cfg = Config{Key: "sk_live_…"}    // Key has type Secret: fix Secret(os.Getenv("BAYT_API_KEY"))
+//	Key string `default:"sk_live_…"`      // a struct tag: no fix
+//	var n = len("sk_live_…")              // an operand of a larger constant: no fix
+//	var key = "sk_live_…"                 // in a file that build constraints exclude: reported, not fixed
+//	// and any of these in a file marked "Code generated … DO NOT EDIT.": reported, not fixed
+//
+// Not reported:
+//
+//	var key = K                           // K's key is reported at K's declaration only
+//	var key = "sk_live_your…"             // placeholders, Stripe keys and other lengths: package rules says no
+//	var key = "sk_live_…" //clarolint:allow
+//	p := "sk_live_"; key := p + "3gRE…"   // p is a variable, so nothing is folded
+//	"sk_live_…" + "Z"                     // the value has 43 characters after the prefix, so it holds no key
+//	"sk_live_" + "3gRE…"                  // in a file that build constraints exclude: there is no type checker to fold it
+//	// sk_live_… in a comment, or in a //go:embed file
+//
+// Comments and embedded files are the text scanner's job (clarolint scan),
+// as are keys in dependencies: a key in a named constant of a package that
+// is not analyzed is not reported where it is used. In an excluded file,
+// only a literal that spells a key out in its text is read.
+//
+// # Positions
+//
+// Where a string literal spells out the first character of a key, the
+// report starts at that character inside the literal, so a key on the
+// fifth line of a raw string is reported on that line and column.
+// Otherwise (the key starts in a named constant or another operand), it
+// starts at that operand. It ends in the same way, at the key's last
+// character or at the end of the operand that supplies it.
+//
+// # Suggested fixes
+//
+// Where the value of the outermost constant is exactly one key, written as
+// one literal (perhaps converted to a string type), the fix replaces the
+// literal with os.Getenv("BAYT_API_KEY"), converted to the type the literal
+// had there, and imports os: into the file's import group, by turning a
+// lone import into a group, or after the package clause. A file that
+// imports os under another name, or with a dot, keeps it. There is no fix:
+//
+//   - in a const declaration, which cannot call a function (the message
+//     says so);
+//   - where the literal is an operand of a larger constant, such as an
+//     array length;
+//   - in a struct tag, which must be a literal;
+//   - in a file that build constraints exclude, which no build checks;
+//   - in a generated file, where the next generation would undo it (and
+//     the drivers discard such fixes);
+//   - where the name os is declared, or the package's os import hidden, at
+//     the literal; or where the literal's type cannot be named there;
+//   - in a package that belongs to no module and has a path like a
+//     standard package's (no dot in its first element), unless it already
+//     depends on os: os might import it, and the import would be a cycle.
+//
+// # Allowing a key
+//
+// A comment holding clarolint:allow, such as //clarolint:allow,
+// // clarolint:allow and a reason, or /* clarolint:allow */, suppresses the
+// keys of a constant expression when it stands on one of the expression's
+// lines, or alone on the line just above it. A comment that ends a line of
+// code does not reach the line below, so that allowing one key never hides
+// the next.
+package analyzer
