@@ -1,0 +1,360 @@
+package main_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/clarolint/clarolint/rules"
+	"github.com/clarolint/clarolint/rules/rulestest"
+)
+
+// leak is a key that the temporary module holds, and where it must be
+// reported.
+type leak struct {
+	key     string
+	file    string // slash-separated, relative to the module root
+	at      string // the text that the report must point at: the key, or the operand where it starts
+	inConst bool   // whether the message explains that a const gets no fix
+	fix     bool   // whether -fix removes it
+}
+
+// module is a temporary Go module with keys in several forms, and no
+// dependencies.
+type module struct {
+	files   map[string]string
+	leaks   []leak
+	secrets []string // every key in files, reported or not
+}
+
+func newModule() module {
+	k := func(kind rules.Kind, seed uint64) string { return rulestest.Key(kind, seed) }
+	direct, token, joined := k(rules.Live, 1101), k(rules.Live, 1202), k(rules.Live, 1303)
+	printed, tagged, raw := k(rules.Test, 1404), k(rules.Live, 1505), k(rules.Live, 1606)
+	inTest, inSub, allowed := k(rules.Test, 1707), k(rules.Live, 1808), k(rules.Live, 1909)
+	integration := k(rules.Live, 2020)
+	placeholder := direct[:8] + "your" + direct[12:]
+	return module{
+		secrets: []string{direct, token, joined, printed, tagged, raw, inTest, inSub, allowed, integration, placeholder},
+		files: map[string]string{
+			"go.mod": "module example.com/leaky\n\ngo 1.26\n",
+			"leaky.go": `package leaky
+
+import "fmt"
+
+const prefix = "sk_live_"
+
+// Token is a key in a const: reported, but no fix can call a function here.
+const Token = "` + token + `"
+
+var Direct = "` + direct + `"
+
+var Joined = prefix + "` + joined[len("sk_live_"):] + `"
+
+var Allowed = "` + allowed + `" //clarolint:allow
+
+var Placeholder = "` + placeholder + `"
+
+func Print() {
+	fmt.Println("` + printed + `", Token)
+}
+`,
+			"config.go": `package leaky
+
+type Config struct {
+	Key string ` + "`default:\"" + tagged + "\"`" + `
+}
+
+var Default = ` + "`" + `
+region: eu
+key: ` + raw + "`\n",
+			"leaky_test.go": `package leaky
+
+import "testing"
+
+func TestKey(t *testing.T) {
+	if "` + inTest + `" == Direct {
+		t.Fatal("same key")
+	}
+}
+`,
+			// Only go test -tags integration builds this file, but go vet
+			// must still find its key.
+			"integration_test.go": `//go:build integration
+
+package leaky
+
+import "testing"
+
+func TestLive(t *testing.T) {
+	t.Setenv("BAYT_API_KEY", "` + integration + `")
+}
+`,
+			"sub/sub.go": "package sub\n\nvar Key = \"" + inSub + "\"\n",
+		},
+		leaks: []leak{
+			{key: token, file: "leaky.go", at: token, inConst: true},
+			{key: direct, file: "leaky.go", at: direct, fix: true},
+			{key: joined, file: "leaky.go", at: `prefix + "`},
+			{key: printed, file: "leaky.go", at: printed, fix: true},
+			{key: tagged, file: "config.go", at: tagged},
+			{key: raw, file: "config.go", at: raw},
+			{key: inTest, file: "leaky_test.go", at: inTest, fix: true},
+			{key: inSub, file: "sub/sub.go", at: inSub, fix: true},
+			{key: integration, file: "integration_test.go", at: integration},
+		},
+	}
+}
+
+// write writes the module into a new temporary directory.
+func (m module) write(t *testing.T) string {
+	dir := t.TempDir()
+	for name, src := range m.files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// position returns where leak l must be reported, as file:line:col.
+func (m module) position(l leak) string {
+	src := m.files[l.file]
+	i := strings.Index(src, l.at)
+	line := strings.Count(src[:i], "\n") + 1
+	col := i - strings.LastIndex(src[:i], "\n")
+	return fmt.Sprintf("%s:%d:%d", l.file, line, col)
+}
+
+// noSecrets fails t if out holds any full key of m.
+func (m module) noSecrets(t *testing.T, what, out string) {
+	t.Helper()
+	for _, key := range m.secrets {
+		if strings.Contains(out, key) {
+			t.Errorf("%s holds the full key %s", what, rules.Redact([]byte(key)))
+		}
+	}
+}
+
+// report is one report as the tests compare them: position and message.
+type report struct{ pos, msg string }
+
+// wantReports returns the reports that m's leaks must produce, sorted.
+func (m module) wantReports(only func(leak) bool) []report {
+	var want []report
+	for _, l := range m.leaks {
+		if !only(l) {
+			continue
+		}
+		kind := "live"
+		if strings.HasPrefix(l.key, "sk_test_") {
+			kind = "test"
+		}
+		msg := "hardcoded Claro " + kind + " API key " + rules.Redact([]byte(l.key)) +
+			`; load it from the environment, e.g. os.Getenv("BAYT_API_KEY")`
+		if l.inConst {
+			msg += "; a const cannot call os.Getenv, so move it to a var or function"
+		}
+		want = append(want, report{m.position(l), msg})
+	}
+	slices.SortFunc(want, func(a, b report) int { return strings.Compare(a.pos, b.pos) })
+	return want
+}
+
+// parseText returns the reports in text output, with paths made relative
+// to dir and slash-separated, sorted.
+func parseText(t *testing.T, dir, out string) []report {
+	t.Helper()
+	var got []report
+	for _, m := range regexp.MustCompile(`(?m)^(\S+?:\d+:\d+): (.*)$`).FindAllStringSubmatch(out, -1) {
+		pos := m[1]
+		if rel, err := filepath.Rel(dir, pos); err == nil && filepath.IsAbs(pos) {
+			pos = rel
+		}
+		got = append(got, report{filepath.ToSlash(pos), m[2]})
+	}
+	slices.SortFunc(got, func(a, b report) int { return strings.Compare(a.pos, b.pos) })
+	return got
+}
+
+// run runs a command in dir and returns its output and exit status.
+func run(t *testing.T, dir string, env []string, name string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		code = exit.ExitCode()
+	case err != nil:
+		t.Fatalf("run %s: %v", name, err)
+	}
+	return out.String(), errOut.String(), code
+}
+
+// moduleEnv keeps the go command off the network and off any workspace or
+// toolchain switch; the build cache is the default one, for speed.
+func moduleEnv() []string {
+	return []string{"GOTOOLCHAIN=local", "GOFLAGS=-mod=mod", "GOWORK=off", "GOPROXY=off", "GO111MODULE=on"}
+}
+
+// TestEndToEnd builds clarolint-vet and runs it on a temporary module the
+// ways a user would: as go vet's tool, standalone, with -json and with -fix.
+func TestEndToEnd(t *testing.T) {
+	t.Parallel()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("find the go command: %v", err)
+	}
+	bin := filepath.Join(t.TempDir(), "clarolint-vet")
+	if _, stderr, code := run(t, ".", []string{"GOTOOLCHAIN=local"}, goTool, "build", "-o", bin, "."); code != 0 {
+		t.Fatalf("go build: exit %d\n%s", code, stderr)
+	}
+	m := newModule()
+	all := func(leak) bool { return true }
+
+	t.Run("go vet", func(t *testing.T) {
+		t.Parallel()
+		dir := m.write(t)
+		stdout, stderr, code := run(t, dir, moduleEnv(), goTool, "vet", "-vettool="+bin, "./...")
+		m.noSecrets(t, "go vet output", stdout+stderr)
+		if code != 1 {
+			t.Errorf("go vet: exit %d, want 1\n%s", code, stderr)
+		}
+		if got, want := parseText(t, dir, stderr), m.wantReports(all); !slices.Equal(got, want) {
+			t.Errorf("go vet reports:\n%s\nwant:\n%s", show(got), show(want))
+		}
+	})
+
+	t.Run("standalone", func(t *testing.T) {
+		t.Parallel()
+		dir := m.write(t)
+		stdout, stderr, code := run(t, dir, moduleEnv(), bin, "./...")
+		m.noSecrets(t, "output", stdout+stderr)
+		if code != 3 {
+			t.Errorf("exit %d, want 3\n%s", code, stderr)
+		}
+		if got, want := parseText(t, dir, stderr), m.wantReports(all); !slices.Equal(got, want) {
+			t.Errorf("reports:\n%s\nwant:\n%s", show(got), show(want))
+		}
+	})
+
+	t.Run("json", func(t *testing.T) {
+		t.Parallel()
+		dir := m.write(t)
+		stdout, stderr, code := run(t, dir, moduleEnv(), bin, "-json", "./...")
+		m.noSecrets(t, "JSON output", stdout+stderr)
+		if code != 0 {
+			t.Errorf("-json: exit %d, want 0 (-json always exits 0)\n%s", code, stderr)
+		}
+		var tree map[string]map[string][]struct {
+			Category       string
+			Posn           string
+			Message        string
+			SuggestedFixes []struct{ Message string } `json:"suggested_fixes"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &tree); err != nil {
+			t.Fatalf("-json output: %v", err)
+		}
+		// A file of a package with tests is loaded twice, in the package
+		// and in its test variant; each variant must report it once.
+		seen := map[report]bool{}
+		var got []report
+		for id, byAnalyzer := range tree {
+			inVariant := map[string]bool{}
+			for _, d := range byAnalyzer["clarolint"] {
+				pos, _ := filepath.Rel(dir, d.Posn)
+				r := report{filepath.ToSlash(pos), d.Message}
+				if inVariant[r.pos] {
+					t.Errorf("%s: %s reported twice", id, r.pos)
+				}
+				inVariant[r.pos] = true
+				wantCategory := "claro-live-key"
+				if strings.Contains(d.Message, "sk_test_") {
+					wantCategory = "claro-test-key"
+				}
+				if d.Category != wantCategory {
+					t.Errorf("%s: category %q, want %q", r.pos, d.Category, wantCategory)
+				}
+				for _, fix := range d.SuggestedFixes {
+					if fix.Message != "Read the key from BAYT_API_KEY" {
+						t.Errorf("%s: fix message %q", r.pos, fix.Message)
+					}
+				}
+				if !seen[r] {
+					seen[r] = true
+					got = append(got, r)
+				}
+			}
+		}
+		slices.SortFunc(got, func(a, b report) int { return strings.Compare(a.pos, b.pos) })
+		if want := m.wantReports(all); !slices.Equal(got, want) {
+			t.Errorf("JSON reports:\n%s\nwant:\n%s", show(got), show(want))
+		}
+	})
+
+	t.Run("fix", func(t *testing.T) {
+		t.Parallel()
+		dir := m.write(t)
+		stdout, stderr, code := run(t, dir, moduleEnv(), bin, "-fix", "./...")
+		m.noSecrets(t, "-fix output", stdout+stderr)
+		if code != 0 {
+			t.Fatalf("-fix: exit %d\n%s", code, stderr)
+		}
+		for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}} {
+			if _, stderr, code := run(t, dir, moduleEnv(), goTool, args...); code != 0 {
+				t.Fatalf("go %s after -fix: exit %d\n%s", strings.Join(args, " "), code, stderr)
+			}
+		}
+		_, stderr, code = run(t, dir, moduleEnv(), bin, "./...")
+		if code != 3 {
+			t.Errorf("after -fix: exit %d, want 3 for the keys left\n%s", code, stderr)
+		}
+		// The fixed files moved lines, so compare messages only.
+		var got, want []string
+		for _, r := range parseText(t, dir, stderr) {
+			got = append(got, r.msg)
+		}
+		for _, r := range m.wantReports(func(l leak) bool { return !l.fix }) {
+			want = append(want, r.msg)
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("after -fix, reports:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		fixed, err := os.ReadFile(filepath.Join(dir, "sub", "sub.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.noSecrets(t, "sub/sub.go after -fix", string(fixed))
+		if want := "package sub\n\nimport \"os\"\n\nvar Key = os.Getenv(\"BAYT_API_KEY\")\n"; string(fixed) != want {
+			t.Errorf("sub/sub.go after -fix is not:\n%s", want)
+		}
+	})
+}
+
+// show lists reports one a line, for failure messages.
+func show(rs []report) string {
+	var b strings.Builder
+	for _, r := range rs {
+		fmt.Fprintf(&b, "\t%s: %s\n", r.pos, r.msg)
+	}
+	return b.String()
+}
