@@ -16,8 +16,9 @@
 //
 // Run on its own, it analyzes each package together with its tests, so a
 // non-test file of a package that has tests belongs to two packages, the
-// package and its test variant. The text output drops the duplicate
-// reports; -json lists such a report under both package IDs. go vet
+// package and its test variant. Both outputs list such a report once: the
+// text output as singlechecker prints it, the -json output after
+// clarolint-vet drops the copy under the test variant's ID. go vet
 // analyzes each file once.
 //
 // The binary links only the analyzer, package rules and golang.org/x/tools:
