@@ -92,16 +92,27 @@ func (wt *worktree) localPatterns() ([]gitignore.Pattern, error) {
 // own config, else the user's, else the system's, else the default
 // $XDG_CONFIG_HOME/git/ignore.
 func excludesFile(commonDir string) string {
-	home, _ := os.UserHomeDir()
-	xdg := os.Getenv("XDG_CONFIG_HOME")
-	if xdg == "" && home != "" {
-		xdg = filepath.Join(home, ".config")
+	if f := gitConfig(commonDir, "excludesfile"); f != "" {
+		return f
 	}
+	if xdg := xdgConfigHome(); xdg != "" {
+		return filepath.Join(xdg, "git", "ignore")
+	}
+	return ""
+}
+
+// gitConfig returns the value of core.<key> (key in lower case) that git
+// would use for the repository whose git directory is commonDir: its own
+// config, else the user's ~/.gitconfig or $XDG_CONFIG_HOME/git/config, else
+// /etc/gitconfig. A leading ~/ is expanded. Unreadable or malformed files
+// are passed over, as git would refuse them anyway.
+func gitConfig(commonDir, key string) string {
+	home, _ := os.UserHomeDir()
 	configs := []string{filepath.Join(commonDir, "config")}
 	if home != "" {
 		configs = append(configs, filepath.Join(home, ".gitconfig"))
 	}
-	if xdg != "" {
+	if xdg := xdgConfigHome(); xdg != "" {
 		configs = append(configs, filepath.Join(xdg, "git", "config"))
 	}
 	configs = append(configs, "/etc/gitconfig")
@@ -114,17 +125,25 @@ func excludesFile(commonDir string) string {
 		if gitconfig.NewDecoder(bytes.NewReader(b)).Decode(cfg) != nil {
 			continue
 		}
-		if f := cfg.Section("core").Options.Get("excludesfile"); f != "" {
-			if rest, ok := strings.CutPrefix(f, "~/"); ok && home != "" {
-				f = filepath.Join(home, rest)
+		if v := cfg.Section("core").Options.Get(key); v != "" {
+			if rest, ok := strings.CutPrefix(v, "~/"); ok && home != "" {
+				v = filepath.Join(home, rest)
 			}
-			return f
+			return v
 		}
 	}
-	if xdg == "" {
-		return ""
+	return ""
+}
+
+// xdgConfigHome returns $XDG_CONFIG_HOME, or ~/.config.
+func xdgConfigHome() string {
+	if xdg := os.Getenv("XDG_CONFIG_HOME"); xdg != "" {
+		return xdg
 	}
-	return filepath.Join(xdg, "git", "ignore")
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".config")
+	}
+	return ""
 }
 
 // readIgnoreFile parses a gitignore-format file whose patterns apply below

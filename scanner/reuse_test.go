@@ -20,7 +20,7 @@ func TestReused(t *testing.T) {
 		at(".env.development", 2, shared),
 		at(".env.production", 1, shared),
 		at("config/staging.yaml", 7, shared),
-		at(".env.local", 3, shared),   // development again: not reuse across environments
+		at(".env.local", 3, shared),    // development again: not reuse across environments
 		at("src/client.go", 9, shared), // not configuration: no environment
 		at(".env.production", 2, other),
 		at("config/prod.yaml", 4, other), // the same environment

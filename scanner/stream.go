@@ -30,6 +30,9 @@ type stream struct {
 	buf     []byte // chunk + rules.Overlap
 	matches []rules.Match
 	pending []hit
+	// mention, when set, is shown the first window of each text input
+	// (a chunk and the overlap) until it has found its word.
+	mention *mention
 }
 
 func newStream(m *rules.Matcher, chunk int) *stream {
@@ -106,6 +109,9 @@ func (st *stream) scan(r io.Reader, skipBinary bool, emit func(hit) error) (res 
 			if res.binary && skipBinary {
 				return res, nil
 			}
+		}
+		if first && st.mention != nil && !res.binary {
+			st.mention.look(buf[:n])
 		}
 
 		// The line of the pending keys goes on in this window.

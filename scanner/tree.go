@@ -34,11 +34,17 @@ import (
 // (handing batches of a large directory's files to the other workers), so
 // no file passes through a channel.
 func (s *Scanner) Tree(ctx context.Context, roots []string, emit func(Finding) error) (Stats, error) {
+	return s.tree(ctx, roots, nil, emit)
+}
+
+// tree is Tree, telling probe (when not nil) what the .env checks need
+// to know from the walk.
+func (s *Scanner) tree(ctx context.Context, roots []string, probe *envProbe, emit func(Finding) error) (Stats, error) {
 	start := time.Now()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var emitMu sync.Mutex
-	w := &walker{s: s, ctx: ctx, emit: func(f Finding) error {
+	w := &walker{s: s, ctx: ctx, probe: probe, emit: func(f Finding) error {
 		emitMu.Lock()
 		defer emitMu.Unlock()
 		return emit(f)
@@ -61,7 +67,7 @@ func (s *Scanner) Tree(ctx context.Context, roots []string, emit func(Finding) e
 				s.warn(&rootStats, "%s: not a regular file (%v); skipped", rel, fi.Mode().Type())
 				continue
 			}
-			if w.allowed(rel) {
+			if w.s.allowedPath(rel) {
 				rootStats.AllowedPaths++
 				continue
 			}
@@ -118,9 +124,10 @@ const fileBatch = 32
 // workers take from and add to, and a count of tasks in progress, so that
 // the workers know when the walk is over.
 type walker struct {
-	s    *Scanner
-	ctx  context.Context
-	emit func(Finding) error
+	s     *Scanner
+	ctx   context.Context
+	emit  func(Finding) error
+	probe *envProbe
 
 	mu      sync.Mutex
 	cond    *sync.Cond
@@ -178,6 +185,9 @@ func (w *walker) abort() {
 // work runs tasks until the walk is over; emit's error cancels the walk.
 func (w *walker) work(st *Stats, cancel context.CancelCauseFunc) {
 	sm := newStream(&w.s.opts.Matcher, w.s.chunkSize)
+	if w.probe != nil {
+		sm.mention = w.probe.mention
+	}
 	for {
 		t, ok := w.take()
 		if !ok {
@@ -339,7 +349,11 @@ func (w *walker) readDir(d *dir, st *Stats) []fileJob {
 		}
 		rel := path.Join(d.rel, name)
 		typ := e.Type()
-		if m != nil && m.Match(append(d.repoRel[:len(d.repoRel):len(d.repoRel)], name), e.IsDir()) {
+		ignored := m != nil && m.Match(append(d.repoRel[:len(d.repoRel):len(d.repoRel)], name), e.IsDir())
+		if w.probe != nil {
+			w.probe.entry(rel, e.IsDir(), ignored)
+		}
+		if ignored {
 			st.Ignored++
 			continue
 		}
@@ -379,7 +393,7 @@ func (w *walker) readDir(d *dir, st *Stats) []fileJob {
 			}
 			w.push(task{dir: sub})
 		case typ.IsRegular():
-			if w.allowed(rel) {
+			if w.s.allowedPath(rel) {
 				st.AllowedPaths++
 				continue
 			}
@@ -414,9 +428,9 @@ func (w *walker) enterRepo(d *dir, entries []fs.DirEntry, st *Stats) {
 	}
 }
 
-// allowed reports whether an allow.paths glob matches rel.
-func (w *walker) allowed(rel string) bool {
-	for _, g := range w.s.opts.AllowPaths {
+// allowedPath reports whether an allow.paths glob matches rel.
+func (s *Scanner) allowedPath(rel string) bool {
+	for _, g := range s.opts.AllowPaths {
 		// The globs were validated in config.Load, so the unvalidated
 		// matcher cannot meet a bad pattern.
 		if doublestar.MatchUnvalidated(g, rel) {

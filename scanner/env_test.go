@@ -1,0 +1,232 @@
+package scanner
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/clarolint/clarolint/rules"
+	"github.com/clarolint/clarolint/rules/rulestest"
+)
+
+// scanRepo runs Scan on roots with a chunk size (0: the default) and
+// returns "path:line:col rule" for each finding, sorted, with the
+// findings by path and rule, the stats and the warnings.
+func scanRepo(t *testing.T, o Options, chunk int, roots ...string) ([]string, map[string]Finding, Stats, string) {
+	t.Helper()
+	var warnings strings.Builder
+	o.Warnings = &warnings
+	s := New(o)
+	if chunk > 0 {
+		s.chunkSize = chunk
+	}
+	var got []Finding
+	st, err := s.Scan(context.Background(), roots, func(f Finding) error {
+		got = append(got, f)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("Scan: %v", err)
+	}
+	Sort(got)
+	var out []string
+	byPath := map[string]Finding{}
+	for _, f := range got {
+		out = append(out, positionOf(f))
+		byPath[f.Path+" "+string(f.RuleID)] = f
+	}
+	return out, byPath, st, warnings.String()
+}
+
+// coveredIgnore is a .gitignore that ignores every secret env file.
+const coveredIgnore = ".env\n.env.*\n!.env.example\n"
+
+// TestEnvTracked: tracked secret env files are errors at their paths, as
+// whole-file findings; a tracked example is not, but a key in it is.
+func TestEnvTracked(t *testing.T) {
+	t.Parallel()
+	key := rulestest.Key(rules.Live, 1)
+	sr := newStagingRepo(t)
+	sr.stage(map[string]string{
+		".gitignore":        coveredIgnore,
+		"svc/.env.local":    "DEBUG=1\n",
+		".env.example":      "BAYT_API_KEY=" + key + "\n",
+		"config/.env.tmpl2": "X=1\n",
+	})
+	sr.stage(map[string]string{".env": "A=1\n"}) // tracked although ignored: added before the .gitignore, or with -f
+	sr.commit("first")
+
+	got, fs, _, warn := scanRepo(t, Options{}, 0, sr.dir)
+	checkPositions(t, "tracked", got, []string{
+		".env:1:1 env-file-tracked",
+		".env.example:1:14 claro-live-key",
+		"config/.env.tmpl2:1:1 env-file-tracked",
+		"svc/.env.local:1:1 env-file-tracked",
+	})
+	f := fs[".env env-file-tracked"]
+	if f.Severity != rules.Error || f.EndColumn != 1 || !strings.Contains(f.Message, "stop tracking it with `git rm --cached .env` (your copy stays)") ||
+		!strings.Contains(f.Message, "add `.env` and `.env.*` to .gitignore") || warn != "" {
+		t.Errorf("finding %+v, warnings %q", f, warn)
+	}
+
+	// A scan of a subdirectory checks the files under it, at paths
+	// relative to it; the message names the path from the top.
+	got, fs, _, _ = scanRepo(t, Options{}, 0, filepath.Join(sr.dir, "svc"))
+	checkPositions(t, "subdirectory", got, []string{".env.local:1:1 env-file-tracked"})
+	if m := fs[".env.local env-file-tracked"].Message; !strings.Contains(m, "git rm --cached svc/.env.local") {
+		t.Errorf("message %q", m)
+	}
+}
+
+// TestEnvNotIgnored: untracked secret env files the committed rules do not
+// ignore are errors; ignored ones and examples are not; the message says
+// when only rules local to this clone, or an uncommitted .gitignore,
+// ignore the file.
+func TestEnvNotIgnored(t *testing.T) {
+	t.Parallel()
+	sr := newStagingRepo(t)
+	sr.stage(map[string]string{".gitignore": ".env\n/build/\n"})
+	sr.commit("first")
+	writeFiles(t, sr.dir, map[string]string{
+		".env":                   "ignored by the committed .gitignore\n",
+		".env.example":           "an example may stay untracked\n",
+		".env.local":             "not ignored at all\n",
+		"app/.env.test":          "ignored only by .git/info/exclude\n",
+		".git/info/exclude":      "app/.env.test\nlocal-only/\n",
+		"local-only/.env.prod":   "in a directory that only info/exclude ignores\n",
+		"build/.env.production":  "in a directory the committed rules ignore\n",
+		"web/.gitignore":         ".env.dev\n", // on disk, not committed
+		"web/.env.dev":           "ignored by an uncommitted .gitignore\n",
+		"nested/.git/HEAD":       "ref: refs/heads/main\n",
+		"nested/.env.local":      "another repository's\n",
+		"linked/.env.production": "not ignored\n",
+		"link":                   "\x00link:linked", // git does not follow links: link/.env.production is no file for it
+	})
+	got, fs, _, _ := scanRepo(t, Options{}, 0, sr.dir)
+	checkPositions(t, "not ignored", got, []string{
+		".env.local:1:1 env-not-ignored",
+		".gitignore:1:1 env-not-ignored",
+		"app/.env.test:1:1 env-not-ignored",
+		"linked/.env.production:1:1 env-not-ignored",
+		"local-only/.env.prod:1:1 env-not-ignored",
+		"web/.env.dev:1:1 env-not-ignored",
+	})
+	for path, want := range map[string]string{
+		".env.local":           ".env.local is not ignored by the repository's committed .gitignore, so `git add .` would commit it; add `.env` and `.env.*` to .gitignore",
+		"app/.env.test":        ".git/info/exclude ignores it, but that protects only this clone; add",
+		"local-only/.env.prod": ".git/info/exclude ignores it, but that protects only this clone",
+		"web/.env.dev":         "the .gitignore in the work tree ignores it, but that change is not committed yet: commit .gitignore",
+	} {
+		f := fs[path+" env-not-ignored"]
+		if !strings.Contains(f.Message, want) || f.Severity != rules.Error {
+			t.Errorf("%s: %s %q lacks %q", path, f.Severity, f.Message, want)
+		}
+	}
+	if f := fs[".gitignore env-not-ignored"]; f.Severity != rules.Warning ||
+		f.Message != "the project uses env files, but the committed .gitignore does not ignore .env.local, .env.production, so `git add .` would commit them; add `.env` and `.env.*` to .gitignore (with `!.env.example` to keep the example) and commit it" {
+		t.Errorf("repository warning: %s %q", f.Severity, f.Message)
+	}
+
+	// Following links, the scan reads link/.env.production too, but the
+	// env checks see the repository as git does.
+	got2, _, _, _ := scanRepo(t, Options{FollowSymlinks: true}, 0, sr.dir)
+	checkPositions(t, "following links", got2, got)
+
+	// With every env file ignored by committed rules, nothing is reported.
+	sr.stage(map[string]string{".gitignore": coveredIgnore + "/build/\nlocal-only/\nlinked/\n"})
+	got, _, _, _ = scanRepo(t, Options{}, 0, sr.dir)
+	checkPositions(t, "all ignored", got, nil)
+}
+
+// TestEnvRepositoryWarning: at the top of a work tree whose committed
+// .gitignore does not ignore the common env files, the warning needs a
+// sign that the project uses them: env files, or a mention of
+// BAYT_API_KEY in a text file that the scan reads.
+func TestEnvRepositoryWarning(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name   string
+		ignore string // committed .gitignore; "" for none
+		files  map[string]string
+		chunk  int
+		want   string // the warning's message starts with it; "" for no warning
+	}{
+		{"no sign", "", map[string]string{"main.go": "package main\n"}, 0, ""},
+		{"mention", "", map[string]string{"main.go": "os.Getenv(\"BAYT_API_KEY\")\n"}, 0, "the project mentions BAYT_API_KEY, but no committed .gitignore ignores .env, .env.local, .env.production,"},
+		// With 64-byte chunks the first read of a file holds 146 bytes;
+		// the mention is looked for there only.
+		{"mention at the end of the first read", "", map[string]string{"doc.md": strings.Repeat("x", 134) + "BAYT_API_KEY"}, 64, "the project mentions BAYT_API_KEY"},
+		{"mention past the first read", "", map[string]string{"doc.md": strings.Repeat("x", 135) + "BAYT_API_KEY"}, 64, ""},
+		{"mention in a binary file", "", map[string]string{"app.bin": "\x00BAYT_API_KEY"}, 0, ""},
+		{"mention in an ignored file", "notes.txt\n", map[string]string{"notes.txt": "BAYT_API_KEY"}, 0, ""},
+		{"env file", "*.log\n", map[string]string{"cfg/.env.example": "X=\n"}, 0, "the project uses env files, but the committed .gitignore does not ignore .env, .env.local, .env.production,"},
+		{"ignored env file", ".env\n", map[string]string{".env": "X=1\n"}, 0, "the project uses env files, but the committed .gitignore does not ignore .env.local, .env.production,"},
+		{"covered", ".env*\n!.env.example\n", map[string]string{".env.example": "BAYT_API_KEY=\n"}, 0, ""},
+		{"covered by a directory pattern", "**/.env\n.env.local\n.env.production\n", map[string]string{"main.go": "BAYT_API_KEY"}, 0, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			sr := newStagingRepo(t)
+			if tt.ignore != "" {
+				sr.stage(map[string]string{".gitignore": tt.ignore})
+				sr.commit("ignore")
+			}
+			writeFiles(t, sr.dir, tt.files)
+			_, fs, _, _ := scanRepo(t, Options{}, tt.chunk, sr.dir)
+			f, ok := fs[".gitignore env-not-ignored"]
+			if ok != (tt.want != "") || !strings.HasPrefix(f.Message, tt.want) {
+				t.Errorf("warning %v %q, want %q", ok, f.Message, tt.want)
+			}
+			if ok && (f.Severity != rules.Warning || f.Line != 1 || f.Column != 1) {
+				t.Errorf("warning %+v", f)
+			}
+		})
+	}
+}
+
+// TestEnvScope: the repository-wide warning is for a scan of the top of
+// the work tree only; several roots, a root outside any repository and
+// disabled rules run no env checks.
+func TestEnvScope(t *testing.T) {
+	t.Parallel()
+	sr := newStagingRepo(t)
+	sr.stage(map[string]string{"app/.env": "X=1\n"})
+	sr.commit("first")
+	writeFiles(t, sr.dir, map[string]string{"app/.env.local": "Y=1\n", "main.go": "BAYT_API_KEY"})
+	app := filepath.Join(sr.dir, "app")
+
+	got, _, _, _ := scanRepo(t, Options{}, 0, app)
+	checkPositions(t, "subdirectory", got, []string{".env:1:1 env-file-tracked", ".env.local:1:1 env-not-ignored"})
+	got, _, _, _ = scanRepo(t, Options{}, 0, app, filepath.Join(sr.dir, "main.go"))
+	checkPositions(t, "two roots", got, nil)
+	got, _, _, _ = scanRepo(t, Options{Disable: []rules.RuleID{rules.EnvNotIgnored}}, 0, sr.dir)
+	checkPositions(t, "env-not-ignored disabled", got, []string{"app/.env:1:1 env-file-tracked"})
+	got, _, _, _ = scanRepo(t, Options{Disable: []rules.RuleID{rules.EnvFileTracked}}, 0, sr.dir)
+	checkPositions(t, "env-file-tracked disabled", got, []string{".gitignore:1:1 env-not-ignored", "app/.env.local:1:1 env-not-ignored"})
+	got, _, _, _ = scanRepo(t, Options{AllowPaths: []string{"app/**"}}, 0, sr.dir)
+	checkPositions(t, "allowed paths", got, []string{".gitignore:1:1 env-not-ignored"})
+
+	outside := t.TempDir()
+	writeFiles(t, outside, map[string]string{".env": "X=1\n", "a.txt": "BAYT_API_KEY"})
+	got, _, _, _ = scanRepo(t, Options{}, 0, outside)
+	checkPositions(t, "outside a repository", got, nil)
+}
+
+// TestEnvGlobalExcludes: a file that only the global excludes file ignores
+// is still a finding, whose message says so. It sets HOME and
+// XDG_CONFIG_HOME, so it does not run in parallel.
+func TestEnvGlobalExcludes(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "xdg"))
+	writeFiles(t, home, map[string]string{"xdg/git/ignore": ".env.local\n"})
+	sr := newStagingRepo(t)
+	writeFiles(t, sr.dir, map[string]string{".env.local": "X=1\n"})
+	got, fs, _, _ := scanRepo(t, Options{}, 0, sr.dir)
+	checkPositions(t, "global excludes", got, []string{".env.local:1:1 env-not-ignored", ".gitignore:1:1 env-not-ignored"})
+	want := "your global excludes file (" + filepath.Join(home, "xdg", "git", "ignore") + ") ignores it, but that protects only your own clones"
+	if m := fs[".env.local env-not-ignored"].Message; !strings.Contains(m, want) {
+		t.Errorf("message %q lacks %q", m, want)
+	}
+}
