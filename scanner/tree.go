@@ -43,11 +43,17 @@ func (s *Scanner) tree(ctx context.Context, roots []string, probe *envProbe, emi
 	start := time.Now()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	var emitMu sync.Mutex
+	var (
+		emitMu  sync.Mutex
+		emitErr error // once emit fails, no worker may call it again
+	)
 	w := &walker{s: s, ctx: ctx, probe: probe, emit: func(f Finding) error {
 		emitMu.Lock()
 		defer emitMu.Unlock()
-		return emit(f)
+		if emitErr == nil {
+			emitErr = emit(f)
+		}
+		return emitErr
 	}}
 	w.cond = sync.NewCond(&w.mu)
 
