@@ -1,0 +1,338 @@
+package scanner
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/go-git/go-billy/v5/osfs"
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
+)
+
+// Repository is a git repository opened for History: a work tree's or a
+// bare one. Its methods are not safe for concurrent use.
+type Repository struct {
+	root      string // the work tree's top directory; the git directory when bare
+	gitDir    string // HEAD and, for a linked worktree, its own refs
+	commonDir string // objects and shared refs
+	repo      *git.Repository
+}
+
+// OpenRepository opens the repository that holds path, looking in path
+// and its parents as git does: a directory with a .git directory or file
+// (a work tree, a linked worktree, a submodule checkout), or a bare
+// repository's own directory.
+func OpenRepository(path string) (*Repository, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return nil, fmt.Errorf("open repository: %w", err)
+	}
+	for d := abs; ; {
+		if r, ok, err := openRepositoryAt(d); ok || err != nil {
+			return r, err
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return nil, fmt.Errorf("%s is not in a git repository (nor is any parent directory)", path)
+		}
+		d = parent
+	}
+}
+
+// openRepositoryAt opens dir as a work tree top or a bare repository; ok
+// is false when it is neither.
+func openRepositoryAt(dir string) (*Repository, bool, error) {
+	r := &Repository{root: dir}
+	dotGit := filepath.Join(dir, ".git")
+	fi, err := os.Stat(dotGit)
+	switch {
+	case err == nil && fi.IsDir():
+		r.gitDir = dotGit
+	case err == nil:
+		b, err := os.ReadFile(dotGit)
+		if err != nil {
+			return nil, true, fmt.Errorf("open repository: %w", err)
+		}
+		line, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir:")
+		if !ok {
+			return nil, true, fmt.Errorf("open repository: %s holds no gitdir: line", dotGit)
+		}
+		r.gitDir = strings.TrimSpace(line)
+		if !filepath.IsAbs(r.gitDir) {
+			r.gitDir = filepath.Join(dir, r.gitDir)
+		}
+	case histIsGitDir(dir):
+		r.gitDir = dir
+	default:
+		return nil, false, nil
+	}
+	r.commonDir = r.gitDir
+	if b, err := os.ReadFile(filepath.Join(r.gitDir, "commondir")); err == nil {
+		r.commonDir = strings.TrimSpace(string(b))
+		if !filepath.IsAbs(r.commonDir) {
+			r.commonDir = filepath.Join(r.gitDir, r.commonDir)
+		}
+	}
+	repo, err := git.Open(r.storage(32*cache.MiByte), nil)
+	if err != nil {
+		return nil, true, fmt.Errorf("open repository %s: %w", r.gitDir, err)
+	}
+	r.repo = repo
+	return r, true, nil
+}
+
+// histIsGitDir reports whether dir looks like a git directory, as git's own
+// discovery decides: a HEAD file and objects and refs directories.
+func histIsGitDir(dir string) bool {
+	for _, name := range []string{"HEAD", "objects", "refs"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// Root returns the top directory of the work tree, or the git directory
+// of a bare repository: where .clarolint.yaml is looked for.
+func (r *Repository) Root() string { return r.root }
+
+// storage opens the repository's object and ref storage with an object
+// cache of cacheSize bytes. go-git's storage is not safe for concurrent
+// use, so each goroutine that reads objects opens its own.
+func (r *Repository) storage(cacheSize cache.FileSize) *filesystem.Storage {
+	var dot = osfs.New(r.gitDir)
+	if r.commonDir != r.gitDir {
+		dot = dotgit.NewRepositoryFilesystem(dot, osfs.New(r.commonDir))
+	}
+	return filesystem.NewStorage(dot, cache.NewObjectLRU(cacheSize))
+}
+
+// shallow returns the commits whose parents a shallow clone lacks.
+func (r *Repository) shallow() (map[plumbing.Hash]bool, error) {
+	hs, err := r.repo.Storer.Shallow()
+	if err != nil {
+		return nil, fmt.Errorf("read shallow file: %w", err)
+	}
+	m := make(map[plumbing.Hash]bool, len(hs))
+	for _, h := range hs {
+		m[h] = true
+	}
+	return m, nil
+}
+
+// histSelection is what a history scan walks: the commits reachable from
+// tips and not from exclude, plus trees and blobs that refs name directly.
+type histSelection struct {
+	tips, exclude []plumbing.Hash
+	loose         []histLooseRoot
+}
+
+// histLooseRoot is a ref that peels to a tree or a blob, not a commit
+// (git's own repository tags a blob): its content is scanned under the
+// ref's name.
+type histLooseRoot struct {
+	name string
+	hash plumbing.Hash
+	tree bool
+}
+
+// selection resolves o into the commits to walk. Errors name the
+// revision that did not resolve.
+func (r *Repository) selection(o HistoryOptions, warn func(format string, args ...any)) (histSelection, error) {
+	var sel histSelection
+	if o.Range != "" {
+		if o.Branch != "" || o.Since != "" {
+			return sel, errors.New("a range cannot be combined with a branch or a since revision")
+		}
+		return r.rangeSelection(o.Range)
+	}
+	if o.Branch != "" {
+		h, err := r.resolve(o.Branch)
+		if err != nil {
+			return sel, err
+		}
+		sel.tips = []plumbing.Hash{h}
+	} else {
+		var err error
+		if sel, err = r.allRefs(warn); err != nil {
+			return sel, err
+		}
+	}
+	if o.Since != "" {
+		h, err := r.resolve(o.Since)
+		if err != nil {
+			return sel, err
+		}
+		sel.exclude = []plumbing.Hash{h}
+	}
+	return sel, nil
+}
+
+// rangeSelection parses git's A..B (reachable from B, not from A) and
+// A...B (from either, not from both); an empty side means HEAD.
+func (r *Repository) rangeSelection(rng string) (histSelection, error) {
+	var sel histSelection
+	a, b, sym := strings.Cut(rng, "...")
+	if !sym {
+		var ok bool
+		if a, b, ok = strings.Cut(rng, ".."); !ok {
+			return sel, fmt.Errorf("range %q: want A..B or A...B", rng)
+		}
+	}
+	var hs [2]plumbing.Hash
+	for i, rev := range []string{a, b} {
+		if rev == "" {
+			rev = "HEAD"
+		}
+		h, err := r.resolve(rev)
+		if err != nil {
+			return sel, err
+		}
+		hs[i] = h
+	}
+	if !sym {
+		return histSelection{tips: hs[1:], exclude: hs[:1]}, nil
+	}
+	ca, err := object.GetCommit(r.repo.Storer, hs[0])
+	if err != nil {
+		return sel, fmt.Errorf("range %q: %w", rng, err)
+	}
+	cb, err := object.GetCommit(r.repo.Storer, hs[1])
+	if err != nil {
+		return sel, fmt.Errorf("range %q: %w", rng, err)
+	}
+	bases, err := ca.MergeBase(cb)
+	if err != nil {
+		return sel, fmt.Errorf("range %q: merge base: %w", rng, err)
+	}
+	sel.tips = hs[:]
+	for _, c := range bases {
+		sel.exclude = append(sel.exclude, c.Hash)
+	}
+	return sel, nil
+}
+
+// resolve returns the commit that rev names: a branch, tag, remote
+// branch, hash or hash prefix, with ~ and ^ suffixes.
+func (r *Repository) resolve(rev string) (plumbing.Hash, error) {
+	h, err := r.repo.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("unknown revision %q: %w", rev, err)
+	}
+	return *h, nil
+}
+
+// allRefs returns every ref's commit as a tip: branches, tags (annotated
+// ones peeled), remote branches, notes, refs/stash and the older stash
+// entries in its reflog, and HEAD, detached or not. A ref whose object
+// cannot be read is a warning.
+func (r *Repository) allRefs(warn func(format string, args ...any)) (histSelection, error) {
+	var sel histSelection
+	seen := make(map[plumbing.Hash]bool)
+	add := func(name string, h plumbing.Hash) {
+		for !seen[h] {
+			seen[h] = true
+			obj, err := r.repo.Storer.EncodedObject(plumbing.AnyObject, h)
+			if err != nil {
+				warn("%s: object %s: %v; not scanned", name, h, err)
+				return
+			}
+			switch obj.Type() {
+			case plumbing.CommitObject:
+				sel.tips = append(sel.tips, h)
+				return
+			case plumbing.TreeObject, plumbing.BlobObject:
+				sel.loose = append(sel.loose, histLooseRoot{name: name, hash: h, tree: obj.Type() == plumbing.TreeObject})
+				return
+			case plumbing.TagObject:
+				tag, err := object.DecodeTag(r.repo.Storer, obj)
+				if err != nil {
+					warn("%s: tag %s: %v; not scanned", name, h, err)
+					return
+				}
+				h = tag.Target
+			default:
+				return
+			}
+		}
+	}
+	refs, err := r.repo.References()
+	if err != nil {
+		return sel, fmt.Errorf("list refs: %w", err)
+	}
+	var names []plumbing.ReferenceName
+	err = refs.ForEach(func(ref *plumbing.Reference) error {
+		names = append(names, ref.Name())
+		return nil
+	})
+	if err != nil {
+		return sel, fmt.Errorf("list refs: %w", err)
+	}
+	names = append(names, plumbing.HEAD)
+	for _, n := range names {
+		ref, err := r.repo.Reference(n, true)
+		if err != nil {
+			continue // an unborn HEAD, or a symbolic ref to a missing branch
+		}
+		add(n.String(), ref.Hash())
+	}
+	stash, err := r.stashReflog()
+	if err != nil {
+		warn("%v; older stash entries are not scanned", err)
+	}
+	for _, h := range stash {
+		add("refs/stash", h)
+	}
+	return sel, nil
+}
+
+// stashReflog returns the commits of every stash entry, the newest being
+// refs/stash itself. go-git does not read reflogs, so the file is parsed
+// here: each line is "old new name <email> time zone\tmessage".
+func (r *Repository) stashReflog() ([]plumbing.Hash, error) {
+	f, err := os.Open(filepath.Join(r.commonDir, "logs", "refs", "stash"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read stash reflog: %w", err)
+	}
+	defer f.Close()
+	var hs []plumbing.Hash
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) > 1 && plumbing.IsHash(fields[1]) {
+			hs = append(hs, plumbing.NewHash(fields[1]))
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return hs, fmt.Errorf("read stash reflog: %w", err)
+	}
+	return hs, nil
+}
+
+// headTree returns the tree of HEAD; ok is false when HEAD is unborn.
+func (r *Repository) headTree() (plumbing.Hash, bool, error) {
+	ref, err := r.repo.Reference(plumbing.HEAD, true)
+	if err != nil {
+		return plumbing.ZeroHash, false, nil
+	}
+	c, err := object.GetCommit(r.repo.Storer, ref.Hash())
+	if err != nil {
+		return plumbing.ZeroHash, false, fmt.Errorf("read HEAD commit %s: %w", ref.Hash(), err)
+	}
+	return c.TreeHash, true, nil
+}
