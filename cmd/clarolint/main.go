@@ -53,6 +53,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch cmd {
 	case "scan":
 		return runScan(ctx, e, rest)
+	case "history":
+		return runHistory(ctx, e, rest)
+	case "staged":
+		return runStaged(ctx, e, rest)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "clarolint %s %s/%s %s\n", version(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 		return exitClean

@@ -16,9 +16,13 @@ func runScan(ctx context.Context, e env, args []string) int {
 		`Scan files for Claro API keys. PATH is a directory or a file (default ".").
 Inside a git work tree, files that .gitignore, .git/info/exclude or the global
 excludes file ignore are skipped (and counted); outside one every regular file
-is scanned. Binary files are scanned as bytes. When the root is a repository,
-.env files are also checked: tracked .env files and .env files the committed
-.gitignore does not cover are findings.`,
+is scanned. Binary files are scanned as bytes. When PATH is one directory in a
+git work tree, the .env files under it are also checked: a tracked .env file,
+and one that the committed .gitignore files do not ignore, are errors
+(.git/info/exclude and global excludes protect only this clone). At the top of
+the work tree, a committed .gitignore that does not ignore .env, .env.local and
+.env.production is a warning when the project uses env files or mentions
+BAYT_API_KEY.`,
 		"clarolint scan",
 		"clarolint scan --format sarif --output clarolint.sarif .",
 		"clarolint scan --no-ignore --skip-binary build/ dist/",
@@ -48,7 +52,7 @@ is scanned. Binary files are scanned as bytes. When the root is a repository,
 	s.opts.NoIgnore, s.opts.SkipBinary, s.opts.FollowSymlinks = noIgnore, skipBinary, followSymlink
 
 	var findings []scanner.Finding
-	st, err := scanner.New(s.opts).Tree(ctx, roots, func(f scanner.Finding) error {
+	st, err := scanner.New(s.opts).Scan(ctx, roots, func(f scanner.Finding) error {
 		findings = append(findings, f)
 		return nil
 	})

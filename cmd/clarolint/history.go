@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/clarolint/clarolint/scanner"
+)
+
+func runHistory(ctx context.Context, e env, args []string) int {
+	var (
+		o                  common
+		rng, since, branch string
+		skipBinary         bool
+	)
+	c := newCommand("history", "clarolint history [flags] [REPO]",
+		`Scan the history of the git repository holding REPO (default "."), bare or
+not: every commit reachable from every ref (branches, tags, remote branches,
+stashes, HEAD), reading each unique blob once. Each finding names the commit
+that introduced the key at that path, its author and date, and whether the
+key is still in HEAD. A key that lives only in history is still leaked:
+removing it from HEAD does not un-leak it; rotate it. The git binary is used
+when it is on PATH (much faster), go-git otherwise; CLAROLINT_NO_GIT=1 forces
+go-git. Settings come from .clarolint.yaml at the top of the work tree (in a
+bare repository, its own directory).`,
+		"clarolint history",
+		"clarolint history --range origin/main..HEAD --format github   # what a pull request adds",
+		"clarolint history --format sarif --output history.sarif /srv/git/app.git",
+		"clarolint history --branch main --since v2.0.0")
+	o.register(c)
+	c.stringFlag(&rng, "range", "A..B", "", "scan only the commits reachable from B and not from A, as git log A..B: keys those commits introduced, not keys already in A (A...B: reachable from either, not both)", "--range origin/main..HEAD")
+	c.stringFlag(&since, "since", "REF", "", "leave out the commits reachable from REF, as git log --all ^REF", "--since v2.0.0")
+	c.stringFlag(&branch, "branch", "NAME", "", "scan the commits reachable from NAME (a branch, tag or commit) instead of every ref", "--branch main")
+	c.boolFlag(&skipBinary, "skip-binary", "skip blobs with a NUL byte in their first 8 KiB (they are scanned as bytes by default)", "--skip-binary")
+	pos, code, ok := c.parseOrExit(e, args)
+	if !ok {
+		return code
+	}
+	if len(pos) > 1 {
+		return fail(e, "history", errors.New("one REPO at most"))
+	}
+	if rng != "" && (since != "" || branch != "") {
+		return fail(e, "history", errors.New("--range cannot be combined with --since or --branch"))
+	}
+	path := "."
+	if len(pos) == 1 {
+		path = pos[0]
+	}
+	repo, err := scanner.OpenRepository(path)
+	if err != nil {
+		return fail(e, "history", err)
+	}
+	s, err := o.resolve(e, repo.Root())
+	if err != nil {
+		return fail(e, "history", err)
+	}
+	s.opts.SkipBinary = skipBinary
+
+	p := &progressLine{w: e.stderr, on: !o.quiet && isTerminal(e.stderr), start: time.Now()}
+	if p.on {
+		s.opts.Warnings = p // so that a warning does not land inside the progress line
+	}
+	ho := scanner.HistoryOptions{
+		Range:    rng,
+		Since:    since,
+		Branch:   branch,
+		NoGit:    os.Getenv("CLAROLINT_NO_GIT") == "1",
+		Progress: p.update,
+	}
+	var findings []scanner.Finding
+	st, err := scanner.New(s.opts).History(ctx, repo, ho, func(f scanner.Finding) error {
+		findings = append(findings, f)
+		return nil
+	})
+	p.clear()
+	if err != nil {
+		return fail(e, "history", err)
+	}
+	if o.verbose {
+		fmt.Fprintf(e.stderr, "history: %d commits, %d unique blobs\n", p.last.Commits, p.last.Blobs)
+	}
+	return o.finish(e, s, findings, st)
+}
+
+// progressLine shows a history scan's progress on a terminal: one line,
+// rewritten in place at most every 100 ms and cleared at the end.
+// Warnings written through it clear the line first.
+type progressLine struct {
+	w     io.Writer
+	on    bool // stderr is a terminal and --quiet is off
+	start time.Time
+
+	mu     sync.Mutex
+	last   scanner.HistoryProgress // the latest counts, shown or not
+	shown  time.Time               // when the line was last drawn
+	onShow bool                    // the line is on the screen
+}
+
+// progressEvery is how often the progress line is redrawn at most.
+const progressEvery = 100 * time.Millisecond
+
+func (p *progressLine) update(hp scanner.HistoryProgress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.last = hp
+	if !p.on || time.Since(p.shown) < progressEvery {
+		return
+	}
+	p.shown = time.Now()
+	mb := float64(hp.Bytes) / 1e6
+	fmt.Fprintf(p.w, "\r\x1b[Kclarolint history: %d commits, %d objects scanned, %.0f MB, %.0f MB/s",
+		hp.Commits, hp.Blobs, mb, mb/max(time.Since(p.start).Seconds(), 1e-3))
+	p.onShow = true
+}
+
+// Write writes a warning on a line of its own.
+func (p *progressLine) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.erase()
+	return p.w.Write(b)
+}
+
+// clear removes the progress line once the scan is over.
+func (p *progressLine) clear() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.erase()
+}
+
+func (p *progressLine) erase() {
+	if p.onShow {
+		fmt.Fprint(p.w, "\r\x1b[K")
+		p.onShow = false
+	}
+}

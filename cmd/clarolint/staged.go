@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/clarolint/clarolint/scanner"
+)
+
+func runStaged(ctx context.Context, e env, args []string) int {
+	var (
+		o               common
+		all, skipBinary bool
+	)
+	c := newCommand("staged", "clarolint staged [flags] [REPO]",
+		`Scan what the next commit would add to the git repository holding REPO
+(default "."): the staged version of each file that differs from HEAD, not the
+working copy, and in it only the keys HEAD's version of the file does not
+already hold. Line numbers are those of the staged content. A staged .env file
+is an error that says how to unstage it. This is what the pre-commit hook runs;
+it reads the index git hands the hook (GIT_INDEX_FILE), so "git commit -a" is
+covered. Paths are relative to the top of the work tree, where .clarolint.yaml
+is read. Run by the pre-commit framework at its push stage, where nothing is
+staged, it scans the commits being pushed, as clarolint history --range does.`,
+		"clarolint staged",
+		"clarolint staged --verbose       # say how many files and bytes were scanned",
+		"clarolint staged --all           # every file in the index, every key",
+		"clarolint staged --format json path/to/repo")
+	o.register(c)
+	c.boolFlag(&all, "all", "scan every file in the index, not only what differs from HEAD, and report every key and tracked .env file", "--all")
+	c.boolFlag(&skipBinary, "skip-binary", "skip files with a NUL byte in their first 8 KiB (they are scanned as bytes by default)", "--skip-binary")
+	if push := prePushArgs(); push != nil {
+		return runHistory(ctx, e, append(push, args...))
+	}
+	pos, code, ok := c.parseOrExit(e, args)
+	if !ok {
+		return code
+	}
+	if len(pos) > 1 {
+		return fail(e, "staged", errors.New("give at most one repository"))
+	}
+	repo := "."
+	if len(pos) == 1 {
+		repo = pos[0]
+	}
+	root, err := scanner.WorkTreeRoot(repo)
+	if err != nil {
+		return fail(e, "staged", err)
+	}
+	s, err := o.resolve(e, root)
+	if err != nil {
+		return fail(e, "staged", err)
+	}
+	s.opts.SkipBinary = skipBinary
+	so := scanner.StagedOptions{All: all, IndexFile: os.Getenv("GIT_INDEX_FILE")}
+	if o.verbose {
+		what := "the index compared with HEAD"
+		if all {
+			what = "the whole index"
+		}
+		fmt.Fprintf(e.stderr, "repository: %s; scanning %s\n", root, what)
+	}
+	var findings []scanner.Finding
+	st, err := scanner.New(s.opts).Staged(ctx, root, so, func(f scanner.Finding) error {
+		findings = append(findings, f)
+		return nil
+	})
+	if err != nil {
+		return fail(e, "staged", err)
+	}
+	return o.finish(e, s, findings, st)
+}
+
+// prePushArgs returns the clarolint history flags that scan what a push
+// sends when the pre-commit framework runs this hook at its push stage,
+// where the index holds nothing to commit: the commits from
+// PRE_COMMIT_FROM_REF to PRE_COMMIT_TO_REF, or, for a branch new to the
+// remote down to its root commit (pre-commit then names no range), the
+// whole local branch. It returns nil outside the push stage.
+func prePushArgs() []string {
+	if from, to := os.Getenv("PRE_COMMIT_FROM_REF"), os.Getenv("PRE_COMMIT_TO_REF"); from != "" && to != "" {
+		return []string{"--range", from + ".." + to}
+	}
+	if branch := os.Getenv("PRE_COMMIT_LOCAL_BRANCH"); branch != "" && os.Getenv("PRE_COMMIT_REMOTE_BRANCH") != "" {
+		return []string{"--branch", branch}
+	}
+	return nil
+}
