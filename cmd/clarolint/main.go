@@ -57,6 +57,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runHistory(ctx, e, rest)
 	case "staged":
 		return runStaged(ctx, e, rest)
+	case "install-hook":
+		return runInstallHook(ctx, e, rest)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "clarolint %s %s/%s %s\n", version(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 		return exitClean
