@@ -130,7 +130,7 @@ func history(f scanner.Finding) string {
 	case *f.InHead:
 		b.WriteString("; still in HEAD")
 	default:
-		b.WriteString("; the key lives only in history: removing it from HEAD did not un-leak it; rotate it")
+		b.WriteString("; not in HEAD: the key lives on in history, where every clone can read it; deleting it does not un-leak it: rotate it")
 	}
 	return b.String()
 }
