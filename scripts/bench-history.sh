@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+# bench-history.sh compares `clarolint history` with the cost of reading
+# every object of a repository once, side by side in one run, and checks
+# that both find the same keys.
+#
+#   scripts/bench-history.sh [REPO]
+#
+# REPO is a repository with a long history (a clone of git/git, say). Without
+# it, one is built: COMMITS (default 4000) synthetic commits replayed with
+# git fast-import over ~1500 text files, with edits that make deltas, a few
+# large files, branches merged and left unmerged, tags, renames, deletions
+# and a dozen planted generated keys (some deleted later), then packed with
+# git repack -adf as a clone is (BUILD_ONLY=DIR builds it in DIR, to be
+# given as REPO later, and stops). Then, warm, each runs alternately RUNS
+# times (default 5):
+#
+#   floor      git cat-file --batch-all-objects --batch --unordered | rg -a -c KEY
+#              (every object read once, decompressed on one core)
+#   clarolint  clarolint history (git fast path: git log + cat-file on every core)
+#   go-git     clarolint history with CLAROLINT_NO_GIT=1 (once: it is slow)
+#   gitleaks   gitleaks git, when it is on PATH or in $(go env GOPATH)/bin
+#
+# It prints the median wall times, the ratios to the floor, each tool's peak
+# memory (with its child processes) and the keys each found. Needs git, rg and python3; uses hyperfine when
+# present.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+runs=${RUNS:-5}
+commits=${COMMITS:-4000}
+for tool in git rg python3; do
+	command -v "$tool" >/dev/null || { echo "bench-history: $tool not found" >&2; exit 2; }
+done
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+go build -o "$work/clarolint" ./cmd/clarolint
+gitleaks=$(command -v gitleaks || true)
+[ -n "$gitleaks" ] || { [ -x "$(go env GOPATH)/bin/gitleaks" ] && gitleaks=$(go env GOPATH)/bin/gitleaks; } || true
+
+repo=${1:-}
+if [ -z "$repo" ]; then
+	repo=${BUILD_ONLY:-$work/repo.git}
+	git init -q --bare "$repo"
+	start=$(date +%s)
+	python3 - "$commits" <<'PY' | git -C "$repo" fast-import --quiet
+import random, sys
+
+rnd = random.Random(7)
+out = sys.stdout.buffer
+letters = "abcdefghijklmnopqrstuvwxyz_"
+base62 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+words = ["".join(rnd.choice(letters) for _ in range(rnd.randint(2, 10))) for _ in range(3000)]
+mark = 0
+
+def line():
+    return " ".join(rnd.choices(words, k=rnd.randint(3, 12)))
+
+def key():
+    return "sk_live_" + "".join(rnd.choice(base62) for _ in range(42))
+
+def blob(lines):
+    global mark
+    mark += 1
+    data = ("\n".join(lines) + "\n").encode()
+    out.write(b"blob\nmark :%d\ndata %d\n" % (mark, len(data)) + data + b"\n")
+    return mark
+
+class Branch:
+    def __init__(self, name, files, tip):
+        self.name, self.files, self.tip = name, dict(files), tip
+        self.changed = set()
+
+n = int(sys.argv[1])
+ts = 1_500_000_000
+dirs = ["src/%s/%s" % (rnd.choice(words), rnd.choice(words)) for _ in range(120)]
+main = Branch("refs/heads/main", {}, None)
+for i in range(1500):
+    p = "%s/%s.%s" % (rnd.choice(dirs), rnd.choice(words), rnd.choice(["go", "py", "js", "md", "yaml"]))
+    main.files[p] = [line() for _ in range(rnd.randint(30, 900))]
+for i in range(4):
+    main.files["assets/data%d.csv" % i] = [",".join(rnd.choices(words, k=8)) for _ in range(30000)]
+marks = {}
+
+def commit(b, msg, edits, merge=None):
+    """edits: path -> lines (None deletes)"""
+    global mark, ts
+    lines = []
+    for p, content in edits.items():
+        if content is None:
+            b.files.pop(p, None)
+            lines.append(b"D %s\n" % p.encode())
+        else:
+            b.files[p] = content
+            lines.append(b"M 100644 :%d %s\n" % (blob(content), p.encode()))
+        b.changed.add(p)
+    mark += 1
+    ts += rnd.randint(60, 20000)
+    author = rnd.choice(["Ana <ana@example.com>", "Bo <bo@example.com>", "Cy <cy@example.com>"])
+    m = msg.encode()
+    out.write(b"commit %s\nmark :%d\nauthor %s %d +0000\ncommitter %s %d +0000\ndata %d\n%s\n" % (
+        b.name.encode(), mark, author.encode(), ts, author.encode(), ts, len(m), m))
+    if b.tip is not None:
+        out.write(b"from :%d\n" % b.tip)
+    if merge is not None:
+        out.write(b"merge :%d\n" % merge)
+    out.write(b"".join(lines) + b"\n")
+    b.tip = mark
+    return mark
+
+def edit(b):
+    edits = {}
+    for _ in range(rnd.randint(1, 4)):
+        p = rnd.choice(list(b.files))
+        if p.startswith("assets/") and rnd.random() < 0.9:
+            continue
+        ls = list(b.files[p])
+        for _ in range(rnd.randint(1, 6)):
+            k = rnd.randrange(len(ls) + 1)
+            r = rnd.random()
+            if r < 0.4 and ls:
+                ls[min(k, len(ls) - 1)] = line()
+            elif r < 0.8:
+                ls.insert(k, line())
+            elif ls:
+                del ls[min(k, len(ls) - 1)]
+        edits[p] = ls
+    r = rnd.random()
+    if r < 0.03:
+        edits["%s/%s.go" % (rnd.choice(dirs), rnd.choice(words))] = [line() for _ in range(rnd.randint(20, 400))]
+    elif r < 0.04:
+        edits[rnd.choice(list(b.files))] = None
+    elif r < 0.05:
+        old = rnd.choice([p for p in b.files if not p.startswith("assets/")])
+        edits[old] = None
+        edits["%s/%s.py" % (rnd.choice(dirs), rnd.choice(words))] = b.files[old]
+    return edits
+
+plant = set(rnd.sample(range(50, n), 12))
+remove = {}
+topic, topics = None, 0
+for i in range(n):
+    b = topic or main
+    edits = edit(b)
+    if i in plant:
+        p = rnd.choice([p for p in b.files if not p.startswith("assets/")])
+        ls = list(edits.get(p) or b.files[p])
+        ls.insert(rnd.randrange(len(ls) + 1), 'CLARO_API_KEY = "%s"' % key())
+        edits[p] = ls
+        if rnd.random() < 0.5:
+            remove[i + rnd.randint(5, 60)] = (b, p)
+    if i in remove and remove[i][0] is b:
+        p = remove[i][1]
+        if p in b.files:
+            edits[p] = [l for l in (edits.get(p) or b.files[p]) if "sk_live_" not in l]
+    commit(b, "commit %d" % i, edits)
+    if topic is None and i % 10 == 5:
+        topics += 1
+        topic = Branch("refs/heads/topic%d" % topics, main.files, main.tip)
+        topic_end = i + rnd.randint(2, 8)
+    elif topic is not None and i >= topic_end:
+        if topics % 10 != 0:  # merge it; every tenth topic stays unmerged
+            merged = {p: topic.files.get(p) for p in topic.changed}
+            commit(main, "Merge %s" % topic.name, merged, merge=topic.tip)
+        if topics % 5 == 0:
+            out.write(b"reset refs/tags/v%d\nfrom :%d\n\n" % (topics, topic.tip))
+        topic = None
+out.write(b"reset refs/tags/release\nfrom :%d\n\n" % main.tip)
+PY
+	git -C "$repo" symbolic-ref HEAD refs/heads/main
+	git -C "$repo" repack -adfq
+	echo "built $repo in $(($(date +%s) - start)) s"
+	[ -z "${BUILD_ONLY:-}" ] || exit 0
+fi
+
+# The repository's size: commits, blobs and bytes of blob content.
+git -C "$repo" cat-file --batch-all-objects --batch-check='%(objecttype) %(objectsize)' |
+	awk '{n[$1]++; s[$1]+=$2} END {printf "repository: %d commits, %d trees, %d blobs, %.0f MB of blob content, ", n["commit"], n["tree"], n["blob"], s["blob"]/1e6}'
+du -sm "$(git -C "$repo" rev-parse --absolute-git-dir)/objects" | awk '{print $1 " MB packed"}'
+
+clarolint=("$work/clarolint" history --quiet --format json --show-secrets --output "$work/clarolint.json" "$repo")
+gogit=(env CLAROLINT_NO_GIT=1 "$work/clarolint" history --quiet --format json --show-secrets --output "$work/gogit.json" "$repo")
+leaks=("$gitleaks" git --no-banner --log-level error --report-format json --report-path "$work/gitleaks.json" "$repo")
+
+# peak runs a command and prints the peak of the summed resident memory of
+# it and its child processes (clarolint's git processes, the floor's git
+# and rg), sampled every 20 ms.
+peak() {
+	"$@" >/dev/null 2>&1 &
+	local pid=$! max=0 cur
+	while kill -0 "$pid" 2>/dev/null; do
+		cur=$(ps -o rss= --pid "$pid" --ppid "$pid" 2>/dev/null | awk '{s += $1} END {print s + 0}')
+		[ "$cur" -le "$max" ] || max=$cur
+		sleep 0.02
+	done
+	wait "$pid" || true
+	echo "$((max / 1024)) MB"
+}
+
+# quote quotes its arguments as one shell command line.
+quote() { printf '%q ' "$@"; }
+
+# Same keys: the distinct keys each found.
+keys() { grep -o 'sk_\(live\|test\)_[A-Za-z0-9]\{42\}' "$@" | sort -u; }
+git -C "$repo" cat-file --batch-all-objects --batch --unordered | grep -a -o 'sk_\(live\|test\)_[A-Za-z0-9]\{42\}' | sort -u >"$work/floor.keys"
+"${clarolint[@]}" || true
+keys "$work/clarolint.json" >"$work/clarolint.keys" || true
+t0=$(date +%s%N)
+"${gogit[@]}" || true
+gogit_ms=$((($(date +%s%N) - t0) / 1000000))
+keys "$work/gogit.json" >"$work/gogit.keys" || true
+echo "keys: floor $(wc -l <"$work/floor.keys"), clarolint $(wc -l <"$work/clarolint.keys") ($(grep -c '"rule_id"' "$work/clarolint.json") findings), go-git $(wc -l <"$work/gogit.keys")"
+cmp -s "$work/floor.keys" "$work/clarolint.keys" && echo "clarolint found the same keys as the floor" || echo "KEYS DIFFER: clarolint and the floor"
+nodur() { sed 's/"duration_ms": [0-9]*//' "$1"; }
+diff <(nodur "$work/clarolint.json") <(nodur "$work/gogit.json") >/dev/null &&
+	echo "go-git and the git fast path gave identical reports" || echo "REPORTS DIFFER: go-git and the git fast path"
+if [ -n "$gitleaks" ]; then
+	"${leaks[@]}" || true
+	keys "$work/gitleaks.json" >"$work/gitleaks.keys" || true
+	echo "gitleaks: $(wc -l <"$work/gitleaks.keys") keys ($(comm -23 "$work/floor.keys" "$work/gitleaks.keys" | wc -l) of the floor's missed)"
+fi
+
+echo "peak RSS (process and children): floor $(peak sh -c "$(quote git -C "$repo" cat-file --batch-all-objects --batch --unordered) | rg -a -c KEY"), clarolint $(peak "${clarolint[@]}")${gitleaks:+, gitleaks $(peak "${leaks[@]}")}"
+echo "go-git path (one run): $gogit_ms ms"
+
+# The commands as shell strings, for hyperfine.
+names=(floor clarolint) cmds=("$(quote git -C "$repo" cat-file --batch-all-objects --batch --unordered) | rg -a -c 'sk_(live|test)_[A-Za-z0-9]{42}'" "$(quote "${clarolint[@]}")")
+if [ -n "$gitleaks" ]; then names+=(gitleaks) cmds+=("$(quote "${leaks[@]}")"); fi
+if command -v hyperfine >/dev/null; then
+	args=()
+	for i in "${!names[@]}"; do args+=(-n "${names[$i]}" "${cmds[$i]}"); done
+	hyperfine --warmup 1 --runs "$runs" -i --export-json "$work/h.json" "${args[@]}" >/dev/null
+	python3 - "$work/h.json" <<'PY'
+import json, sys
+r = {x["command"]: x["median"] for x in json.load(open(sys.argv[1]))["results"]}
+f = r.pop("floor")
+print(f"median wall: floor {f*1000:.0f} ms; " + "; ".join(f"{k} {v*1000:.0f} ms ({v/f:.2f}x floor)" for k, v in r.items()))
+PY
+else
+	t() { local s; s=$(date +%s%N); sh -c "$1" >/dev/null 2>&1 || true; echo $((($(date +%s%N) - s) / 1000000)); }
+	declare -A times
+	for _ in $(seq "$runs"); do
+		for i in "${!names[@]}"; do times[$i]+="$(t "${cmds[$i]}") "; done
+	done
+	med() { printf '%s\n' $1 | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+	f=$(med "${times[0]}")
+	line="median wall: floor $f ms"
+	for i in "${!names[@]}"; do
+		[ "$i" = 0 ] && continue
+		m=$(med "${times[$i]}")
+		line+="; ${names[$i]} $m ms ($(awk "BEGIN {printf \"%.2f\", $m / $f}")x floor)"
+	done
+	echo "$line"
+fi
