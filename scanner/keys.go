@@ -8,9 +8,18 @@ import (
 
 // keyFinding turns a key found at path into a Finding. It reports false
 // when the rule is disabled or the key's fingerprint is allowed (counted as
-// suppressed).
+// suppressed). A key handed to client-side code, by a variable that
+// bundlers expose or by sitting in a built bundle, is a
+// claro-key-client-exposed finding instead of a live or test key one,
+// unless that rule is disabled.
 func (s *Scanner) keyFinding(st *Stats, path string, h hit) (Finding, bool) {
 	id := h.kind.Rule()
+	red := rules.Redact(h.key)
+	msg := fmt.Sprintf("Claro %s API key %s; rotate it and load it from the environment or a .env file that .gitignore covers", h.kind, red)
+	if why := exposure(path, h.before); why != "" && s.enabled(rules.KeyClientExposed) {
+		id = rules.KeyClientExposed
+		msg = fmt.Sprintf("Claro %s API key %s %s: every visitor can read it, which is worse than a key in a repository; revoke it now and call the Claro API from a server you control", h.kind, red, why)
+	}
 	if !s.enabled(id) {
 		return Finding{}, false
 	}
@@ -20,7 +29,6 @@ func (s *Scanner) keyFinding(st *Stats, path string, h hit) (Finding, bool) {
 		return Finding{}, false
 	}
 	rule, _ := rules.Lookup(id)
-	red := rules.Redact(h.key)
 	return Finding{
 		RuleID:      id,
 		Severity:    rule.Severity,
@@ -31,6 +39,20 @@ func (s *Scanner) keyFinding(st *Stats, path string, h hit) (Finding, bool) {
 		Secret:      rules.Secret(h.key),
 		Redacted:    red,
 		Fingerprint: fp,
-		Message:     fmt.Sprintf("Claro %s API key %s; rotate it and load it from the environment or a .env file that .gitignore covers", h.kind, red),
+		Message:     msg,
 	}, true
+}
+
+// exposure says how a key at path, after the bytes before on its line,
+// reaches client-side code, or "" when it does not.
+func exposure(path string, before []byte) string {
+	if rules.IsClientBundle(path) {
+		return "is in a built front-end file, which browsers download"
+	}
+	if rules.IsAssignmentFile(path) {
+		if name, ok := rules.ExposedVariable(before); ok {
+			return "is assigned to " + name + ", which the bundler inlines into client code"
+		}
+	}
+	return ""
 }

@@ -15,9 +15,14 @@ const allowMarker = "clarolint:allow"
 // that a file is binary, as git and ripgrep do.
 const binarySniff = 8 << 10
 
+// maxBefore is how much of a key's line, up to the key, a hit keeps: enough
+// for the assignment that names its variable.
+const maxBefore = 128
+
 // hit is a key found in a stream, with its 1-based position.
 type hit struct {
 	key          []byte // a copy; the stream's buffer is reused
+	before       []byte // up to maxBefore bytes of the line before the key, a copy
 	kind         rules.Kind
 	line, column int
 }
@@ -156,6 +161,7 @@ func (st *stream) scan(r io.Reader, skipBinary bool, emit func(hit) error) (res 
 			}
 			h := hit{
 				key:    bytes.Clone(buf[mt.Start:mt.End]),
+				before: bytes.Clone(buf[max(from, mt.Start-maxBefore):mt.Start]),
 				kind:   mt.Kind,
 				line:   lines + 1,
 				column: int(base+int64(mt.Start)-lineStart) + 1,

@@ -297,12 +297,12 @@ func TestTreeLargeOneLine(t *testing.T) {
 	line := []byte(strings.Repeat("{\"k\":1},", (10<<20)/8))
 	at := len(line) - 1000
 	copy(line[at:], "\""+key+"\"")
-	writeFiles(t, dir, map[string]string{"bundle.min.js": string(line)})
+	writeFiles(t, dir, map[string]string{"payload.json": string(line)})
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	got, st, _ := scanTree(t, Options{Workers: 1}, dir)
 	runtime.ReadMemStats(&after)
-	if want := []string{"bundle.min.js:1:" + strconv.Itoa(at+2) + " claro-live-key"}; !slices.Equal(got, want) {
+	if want := []string{"payload.json:1:" + strconv.Itoa(at+2) + " claro-live-key"}; !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 	if st.BytesScanned != int64(len(line)) {
