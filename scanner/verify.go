@@ -57,18 +57,21 @@ const (
 	maxBackoff = 30 * time.Second
 )
 
-// Verify checks each distinct key among fs once, with GET {api}/v1/health
-// and the key as a bearer token, and sets Verification on every finding
-// that holds that key. It sends keys to the configured API and nowhere
-// else: redirects to another host are refused. It returns an error only
-// for bad options; every failure to verify a key is an Unknown status.
-func Verify(ctx context.Context, fs []Finding, o VerifyOptions) error {
+// Verifier checks keys against the Claro API. Make one with NewVerifier.
+type Verifier struct {
+	endpoint string
+	opts     VerifyOptions
+	client   *http.Client
+}
+
+// NewVerifier checks o (the API URL above all) and returns a Verifier.
+func NewVerifier(o VerifyOptions) (*Verifier, error) {
 	endpoint, err := healthURL(o.APIURL)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	o = o.withDefaults()
-	client := &http.Client{
+	return &Verifier{endpoint: endpoint, opts: o, client: &http.Client{
 		Transport: o.Transport,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if req.URL.Host != via[0].URL.Host || req.URL.Scheme != via[0].URL.Scheme {
@@ -79,7 +82,16 @@ func Verify(ctx context.Context, fs []Finding, o VerifyOptions) error {
 			}
 			return nil
 		},
-	}
+	}}, nil
+}
+
+// Verify checks each distinct key among fs once, with GET {api}/v1/health
+// and the key as a bearer token, and sets Verification on every finding
+// that holds that key. It sends keys to the configured API and nowhere
+// else: redirects to another host are refused. Every failure to verify a
+// key is an Unknown status with a reason.
+func (v *Verifier) Verify(ctx context.Context, fs []Finding) {
+	o, client, endpoint := v.opts, v.client, v.endpoint
 	ctx, cancel := context.WithTimeout(ctx, o.Total)
 	defer cancel()
 
@@ -113,7 +125,6 @@ func Verify(ctx context.Context, fs []Finding, o VerifyOptions) error {
 			fs[i].Verification = &v
 		}
 	}
-	return nil
 }
 
 func (o VerifyOptions) withDefaults() VerifyOptions {

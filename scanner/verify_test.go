@@ -55,7 +55,7 @@ func TestVerifyStatuses(t *testing.T) {
 	}}
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
-	if err := Verify(context.Background(), fs, VerifyOptions{APIURL: ts.URL, Retries: -1}); err != nil {
+	if err := verify(t, context.Background(), fs, VerifyOptions{APIURL: ts.URL, Retries: -1}); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{Active, Invalid, ActiveNoPermission, Unknown, Unknown, Active}
@@ -87,7 +87,7 @@ func TestVerifyRetries(t *testing.T) {
 	}))
 	defer ts.Close()
 	fs := keyFindings(1)
-	Verify(context.Background(), fs, VerifyOptions{APIURL: ts.URL})
+	verify(t, context.Background(), fs, VerifyOptions{APIURL: ts.URL})
 	if fs[0].Verification.Status != Active || calls.Load() != 2 {
 		t.Errorf("429 then 200: %+v after %d calls", fs[0].Verification, calls.Load())
 	}
@@ -101,7 +101,7 @@ func TestVerifyRetries(t *testing.T) {
 	}))
 	defer ts5.Close()
 	fs = keyFindings(2)
-	Verify(context.Background(), fs, VerifyOptions{APIURL: ts5.URL, Retries: 2})
+	verify(t, context.Background(), fs, VerifyOptions{APIURL: ts5.URL, Retries: 2})
 	if fs[0].Verification.Status != Unknown || calls.Load() != 3 || !strings.Contains(fs[0].Verification.Reason, "502") {
 		t.Errorf("502 three times: %+v after %d calls", fs[0].Verification, calls.Load())
 	}
@@ -119,14 +119,14 @@ func TestVerifySlowAndUnreachable(t *testing.T) {
 	defer slow.Close()
 	defer close(release)
 	fs := keyFindings(1)
-	Verify(context.Background(), fs, VerifyOptions{APIURL: slow.URL, Timeout: 50 * time.Millisecond})
+	verify(t, context.Background(), fs, VerifyOptions{APIURL: slow.URL, Timeout: 50 * time.Millisecond})
 	if v := fs[0].Verification; v.Status != Unknown || !strings.Contains(v.Reason, "no answer within") {
 		t.Errorf("slow server: %+v", v)
 	}
 
 	// The total cap: keys not checked in time are unknown too.
 	fs = keyFindings(2, 3, 4)
-	Verify(context.Background(), fs, VerifyOptions{APIURL: slow.URL, Concurrency: 1, Total: 100 * time.Millisecond})
+	verify(t, context.Background(), fs, VerifyOptions{APIURL: slow.URL, Concurrency: 1, Total: 100 * time.Millisecond})
 	for _, f := range fs {
 		if v := f.Verification; v.Status != Unknown || !strings.Contains(v.Reason, "time limit") {
 			t.Errorf("over the total cap: %+v", v)
@@ -140,7 +140,7 @@ func TestVerifySlowAndUnreachable(t *testing.T) {
 	addr := l.Addr().String()
 	l.Close() // nothing listens there now
 	fs = keyFindings(5)
-	Verify(context.Background(), fs, VerifyOptions{APIURL: "http://" + addr})
+	verify(t, context.Background(), fs, VerifyOptions{APIURL: "http://" + addr})
 	if v := fs[0].Verification; v.Status != Unknown || !strings.Contains(v.Reason, "refused") {
 		t.Errorf("connection refused: %+v", v)
 	}
@@ -161,7 +161,7 @@ func TestVerifyRedirects(t *testing.T) {
 	}))
 	defer redirecting.Close()
 	fs := keyFindings(1)
-	Verify(context.Background(), fs, VerifyOptions{APIURL: redirecting.URL})
+	verify(t, context.Background(), fs, VerifyOptions{APIURL: redirecting.URL})
 	if v := fs[0].Verification; v.Status != Unknown || !strings.Contains(v.Reason, "refused a redirect") || elsewhere.Load() != 0 {
 		t.Errorf("redirect to another host: %+v, %d requests reached it", v, elsewhere.Load())
 	}
@@ -180,7 +180,7 @@ func TestVerifyConcurrency(t *testing.T) {
 	}))
 	defer ts.Close()
 	fs := keyFindings(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)
-	Verify(context.Background(), fs, VerifyOptions{APIURL: ts.URL, Concurrency: 2})
+	verify(t, context.Background(), fs, VerifyOptions{APIURL: ts.URL, Concurrency: 2})
 	if peak.Load() > 2 {
 		t.Errorf("%d requests at once, want at most 2", peak.Load())
 	}
@@ -205,7 +205,7 @@ func TestVerifyAPIURL(t *testing.T) {
 			t.Errorf("healthURL(%q) = %q, %v", tt.api, got, err)
 		}
 	}
-	if err := Verify(context.Background(), keyFindings(1), VerifyOptions{APIURL: "http://example.com"}); err == nil {
+	if err := verify(t, context.Background(), keyFindings(1), VerifyOptions{APIURL: "http://example.com"}); err == nil {
 		t.Error("Verify sent keys over plain http to a remote host")
 	}
 }
@@ -226,4 +226,15 @@ func TestRetryAfter(t *testing.T) {
 	if got := retryAfter(time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)); got < 59*time.Minute {
 		t.Errorf("retryAfter of a date an hour ahead = %v", got)
 	}
+}
+
+// verify runs a Verifier made from o on fs.
+func verify(t *testing.T, ctx context.Context, fs []Finding, o VerifyOptions) error {
+	t.Helper()
+	v, err := NewVerifier(o)
+	if err != nil {
+		return err
+	}
+	v.Verify(ctx, fs)
+	return nil
 }
