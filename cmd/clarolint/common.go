@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/clarolint/clarolint/config"
@@ -20,6 +22,8 @@ type common struct {
 	format, output, config, baseline, failOn string
 	showSecrets, noColor, quiet, verbose     bool
 	reports                                  extraReports
+	verify, onlyActive                       bool
+	apiURL                                   string
 }
 
 // extraReports is the repeatable --report FORMAT=FILE flag: one scan,
@@ -58,6 +62,9 @@ func (o *common) register(c *command) {
 	c.boolFlag(&o.noColor, "no-color", "no colour in text output (also when NO_COLOR is set; colour is used only on a terminal)", "--no-color")
 	c.boolFlag(&o.quiet, "quiet", "print only findings: no summary line", "--quiet")
 	c.boolFlag(&o.verbose, "verbose", "print the settings used and what was scanned to standard error", "--verbose")
+	c.boolFlag(&o.verify, "verify", "check each distinct key once against the Claro API (GET /v1/health): active, invalid, active-no-permission or unknown; keys go to that API and nowhere else", "--verify --format json")
+	c.stringFlag(&o.apiURL, "api-url", "URL", "", "the Claro API for --verify (default: $CLARO_API_URL, else "+scanner.DefaultAPIURL+"); https only, except on loopback", "--verify --api-url https://claro-proxy.internal")
+	c.boolFlag(&o.onlyActive, "only-active", "with --verify, report only keys the API accepts (to triage a large history)", "--verify --only-active")
 }
 
 // setup is what the common flags and the config resolve to.
@@ -66,6 +73,7 @@ type setup struct {
 	failOn   rules.Severity
 	cfg      *config.Config // nil without a config file
 	baseline *report.Baseline
+	verifier *scanner.Verifier // nil without --verify
 	opts     scanner.Options
 }
 
@@ -105,6 +113,20 @@ func (o *common) resolve(e env, root string) (*setup, error) {
 			return nil, err
 		}
 	}
+	switch {
+	case o.verify:
+		api := o.apiURL
+		if api == "" {
+			api = os.Getenv("CLARO_API_URL")
+		}
+		if s.verifier, err = scanner.NewVerifier(scanner.VerifyOptions{APIURL: api}); err != nil {
+			return nil, fmt.Errorf("--verify: %w", err)
+		}
+	case o.onlyActive:
+		return nil, errors.New("--only-active needs --verify")
+	case o.apiURL != "":
+		return nil, errors.New("--api-url is for --verify; add --verify")
+	}
 	if o.verbose {
 		o.describe(e.stderr, s, path)
 	}
@@ -125,20 +147,29 @@ func (o *common) describe(w io.Writer, s *setup, cfgPath string) {
 	}
 }
 
-// finish sorts the findings, drops those in the baseline, writes the
-// report and returns the exit status.
-func (o *common) finish(e env, s *setup, fs []scanner.Finding, st scanner.Stats) int {
+// finish sorts the findings, drops those in the baseline, verifies the
+// keys with --verify, writes the reports and returns the exit status.
+func (o *common) finish(ctx context.Context, e env, s *setup, fs []scanner.Finding, st scanner.Stats) int {
 	scanner.Sort(fs)
 	if s.baseline != nil {
-		kept := fs[:0]
-		for _, f := range fs {
+		fs = slices.DeleteFunc(fs, func(f scanner.Finding) bool {
 			if s.baseline.Has(f) {
 				st.Suppressed++
-				continue
+				return true
 			}
-			kept = append(kept, f)
+			return false
+		})
+	}
+	if s.verifier != nil {
+		s.verifier.Verify(ctx, fs)
+		if o.verbose {
+			describeVerification(e.stderr, fs)
 		}
-		fs = kept
+		if o.onlyActive {
+			fs = slices.DeleteFunc(fs, func(f scanner.Finding) bool {
+				return f.Verification == nil || f.Verification.Status != scanner.Active
+			})
+		}
 	}
 
 	color := s.format == report.Text && o.output == "" && !o.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(e.stdout)
@@ -164,6 +195,20 @@ func (o *common) finish(e env, s *setup, fs []scanner.Finding, st scanner.Stats)
 		}
 	}
 	return exitClean
+}
+
+// describeVerification writes how many distinct keys got each status.
+func describeVerification(w io.Writer, fs []scanner.Finding) {
+	counts := map[string]int{}
+	seen := map[string]bool{}
+	for _, f := range fs {
+		if f.Verification != nil && !seen[f.Fingerprint] {
+			seen[f.Fingerprint] = true
+			counts[f.Verification.Status]++
+		}
+	}
+	fmt.Fprintf(w, "verified %d keys: %d active, %d active-no-permission, %d invalid, %d unknown\n", len(seen),
+		counts[scanner.Active], counts[scanner.ActiveNoPermission], counts[scanner.Invalid], counts[scanner.Unknown])
 }
 
 // writeReport writes one report to the file at path, or to w when path

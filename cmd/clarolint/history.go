@@ -84,7 +84,7 @@ bare repository, its own directory).`,
 	if o.verbose {
 		fmt.Fprintf(e.stderr, "history: %d commits, %d unique blobs\n", p.last.Commits, p.last.Blobs)
 	}
-	return o.finish(e, s, findings, st)
+	return o.finish(ctx, e, s, findings, st)
 }
 
 // progressLine shows a history scan's progress on a terminal: one line,

@@ -161,7 +161,7 @@ func TestScanHelp(t *testing.T) {
 	if code != exitClean {
 		t.Fatalf("exit %d", code)
 	}
-	for _, name := range []string{"format", "output", "report", "config", "baseline", "fail-on", "show-secrets", "no-color", "quiet", "verbose", "no-ignore", "skip-binary", "follow-symlinks"} {
+	for _, name := range []string{"format", "output", "report", "config", "baseline", "fail-on", "show-secrets", "no-color", "quiet", "verbose", "no-ignore", "skip-binary", "follow-symlinks", "verify", "api-url", "only-active"} {
 		i := strings.Index(out, "\n  --"+name)
 		if i < 0 {
 			t.Errorf("--%s is not documented", name)

@@ -70,7 +70,7 @@ staged, it scans the commits being pushed, as clarolint history --range does.`,
 	if err != nil {
 		return fail(e, "staged", err)
 	}
-	return o.finish(e, s, findings, st)
+	return o.finish(ctx, e, s, findings, st)
 }
 
 // prePushArgs returns the clarolint history flags that scan what a push
