@@ -52,7 +52,7 @@ func (r *extraReports) Set(v string) error {
 }
 
 func (o *common) register(c *command) {
-	c.stringFlag(&o.format, "format", "FORMAT", "text", "output format: text, json, sarif or github (workflow-command annotations)", "--format sarif --output clarolint.sarif")
+	c.stringFlag(&o.format, "format", "FORMAT", "text", "output format: text, json, sarif, github (workflow-command annotations) or markdown (a job summary)", "--format sarif --output clarolint.sarif")
 	c.stringFlag(&o.output, "output", "FILE", "", "write the report to FILE instead of standard output", "--output report.json")
 	c.varFlag(&o.reports, "report", "FORMAT=FILE", "also write a report in FORMAT to FILE; repeatable, so that one scan gives several outputs", "--report sarif=clarolint.sarif --report markdown=\"$GITHUB_STEP_SUMMARY\"")
 	c.stringFlag(&o.config, "config", "FILE", "", "read settings from FILE (default: .clarolint.yaml at the root, if present)", "--config ci/clarolint.yaml")
