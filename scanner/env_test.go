@@ -58,7 +58,7 @@ func TestEnvTracked(t *testing.T) {
 	sr.commit("first")
 
 	got, fs, _, warn := scanRepo(t, Options{}, 0, sr.dir)
-	checkPositions(t, "tracked", got, []string{
+	checkFindings(t, "tracked", got, []string{
 		".env:1:1 env-file-tracked",
 		".env.example:1:14 claro-live-key",
 		"config/.env.tmpl2:1:1 env-file-tracked",
@@ -73,7 +73,7 @@ func TestEnvTracked(t *testing.T) {
 	// A scan of a subdirectory checks the files under it, at paths
 	// relative to it; the message names the path from the top.
 	got, fs, _, _ = scanRepo(t, Options{}, 0, filepath.Join(sr.dir, "svc"))
-	checkPositions(t, "subdirectory", got, []string{".env.local:1:1 env-file-tracked"})
+	checkFindings(t, "subdirectory", got, []string{".env.local:1:1 env-file-tracked"})
 	if m := fs[".env.local env-file-tracked"].Message; !strings.Contains(m, "git rm --cached svc/.env.local") {
 		t.Errorf("message %q", m)
 	}
@@ -104,7 +104,7 @@ func TestEnvNotIgnored(t *testing.T) {
 		"link":                   "\x00link:linked", // git does not follow links: link/.env.production is no file for it
 	})
 	got, fs, _, _ := scanRepo(t, Options{}, 0, sr.dir)
-	checkPositions(t, "not ignored", got, []string{
+	checkFindings(t, "not ignored", got, []string{
 		".env.local:1:1 env-not-ignored",
 		".gitignore:1:1 env-not-ignored",
 		"app/.env.test:1:1 env-not-ignored",
@@ -131,12 +131,12 @@ func TestEnvNotIgnored(t *testing.T) {
 	// Following links, the scan reads link/.env.production too, but the
 	// env checks see the repository as git does.
 	got2, _, _, _ := scanRepo(t, Options{FollowSymlinks: true}, 0, sr.dir)
-	checkPositions(t, "following links", got2, got)
+	checkFindings(t, "following links", got2, got)
 
 	// With every env file ignored by committed rules, nothing is reported.
 	sr.stage(map[string]string{".gitignore": coveredIgnore + "/build/\nlocal-only/\nlinked/\n"})
 	got, _, _, _ = scanRepo(t, Options{}, 0, sr.dir)
-	checkPositions(t, "all ignored", got, nil)
+	checkFindings(t, "all ignored", got, nil)
 }
 
 // TestEnvRepositoryWarning: at the top of a work tree whose committed
@@ -197,20 +197,20 @@ func TestEnvScope(t *testing.T) {
 	app := filepath.Join(sr.dir, "app")
 
 	got, _, _, _ := scanRepo(t, Options{}, 0, app)
-	checkPositions(t, "subdirectory", got, []string{".env:1:1 env-file-tracked", ".env.local:1:1 env-not-ignored"})
+	checkFindings(t, "subdirectory", got, []string{".env:1:1 env-file-tracked", ".env.local:1:1 env-not-ignored"})
 	got, _, _, _ = scanRepo(t, Options{}, 0, app, filepath.Join(sr.dir, "main.go"))
-	checkPositions(t, "two roots", got, nil)
+	checkFindings(t, "two roots", got, nil)
 	got, _, _, _ = scanRepo(t, Options{Disable: []rules.RuleID{rules.EnvNotIgnored}}, 0, sr.dir)
-	checkPositions(t, "env-not-ignored disabled", got, []string{"app/.env:1:1 env-file-tracked"})
+	checkFindings(t, "env-not-ignored disabled", got, []string{"app/.env:1:1 env-file-tracked"})
 	got, _, _, _ = scanRepo(t, Options{Disable: []rules.RuleID{rules.EnvFileTracked}}, 0, sr.dir)
-	checkPositions(t, "env-file-tracked disabled", got, []string{".gitignore:1:1 env-not-ignored", "app/.env.local:1:1 env-not-ignored"})
+	checkFindings(t, "env-file-tracked disabled", got, []string{".gitignore:1:1 env-not-ignored", "app/.env.local:1:1 env-not-ignored"})
 	got, _, _, _ = scanRepo(t, Options{AllowPaths: []string{"app/**"}}, 0, sr.dir)
-	checkPositions(t, "allowed paths", got, []string{".gitignore:1:1 env-not-ignored"})
+	checkFindings(t, "allowed paths", got, []string{".gitignore:1:1 env-not-ignored"})
 
 	outside := t.TempDir()
 	writeFiles(t, outside, map[string]string{".env": "X=1\n", "a.txt": "BAYT_API_KEY"})
 	got, _, _, _ = scanRepo(t, Options{}, 0, outside)
-	checkPositions(t, "outside a repository", got, nil)
+	checkFindings(t, "outside a repository", got, nil)
 }
 
 // TestEnvGlobalExcludes: a file that only the global excludes file ignores
@@ -224,7 +224,7 @@ func TestEnvGlobalExcludes(t *testing.T) {
 	sr := newStagingRepo(t)
 	writeFiles(t, sr.dir, map[string]string{".env.local": "X=1\n"})
 	got, fs, _, _ := scanRepo(t, Options{}, 0, sr.dir)
-	checkPositions(t, "global excludes", got, []string{".env.local:1:1 env-not-ignored", ".gitignore:1:1 env-not-ignored"})
+	checkFindings(t, "global excludes", got, []string{".env.local:1:1 env-not-ignored", ".gitignore:1:1 env-not-ignored"})
 	want := "your global excludes file (" + filepath.Join(home, "xdg", "git", "ignore") + ") ignores it, but that protects only your own clones"
 	if m := fs[".env.local env-not-ignored"].Message; !strings.Contains(m, want) {
 		t.Errorf("message %q lacks %q", m, want)

@@ -99,7 +99,7 @@ func TestStagedRealGit(t *testing.T) {
 	for _, version := range []string{"2", "4"} {
 		git("update-index", "--index-version", version)
 		got, _, st, warn := scanStaged(t, Options{}, dir, StagedOptions{})
-		checkPositions(t, "index version "+version, got, []string{"src/app/conf.txt:2:3 claro-live-key"})
+		checkFindings(t, "index version "+version, got, []string{"src/app/conf.txt:2:3 claro-live-key"})
 		if st.FilesScanned != 1 || warn != "" {
 			t.Errorf("index version %s: %+v, warnings %q", version, st, warn)
 		}
@@ -123,9 +123,9 @@ func TestStagedRealWorktree(t *testing.T) {
 	writeFiles(t, wt, map[string]string{"app/a.txt": "clean\nKEY=" + key + "\n"})
 	realGit(t, wt)("add", "app/a.txt")
 	got, _, _, _ := scanStaged(t, Options{}, filepath.Join(wt, "app"), StagedOptions{})
-	checkPositions(t, "linked worktree", got, []string{"app/a.txt:2:5 claro-live-key"})
+	checkFindings(t, "linked worktree", got, []string{"app/a.txt:2:5 claro-live-key"})
 	got, _, _, _ = scanStaged(t, Options{}, dir, StagedOptions{})
-	checkPositions(t, "main work tree", got, nil)
+	checkFindings(t, "main work tree", got, nil)
 }
 
 // TestStagedRealMerge: a merge stopped on a conflict.
@@ -150,7 +150,7 @@ func TestStagedRealMerge(t *testing.T) {
 	got, _, _, warn := scanStaged(t, Options{}, dir, StagedOptions{})
 	// other.txt merged cleanly: its key is staged. conf.txt's is on
 	// their side of the conflict.
-	checkPositions(t, "merge", got, []string{"conf.txt:2:5 claro-live-key", "other.txt:2:5 claro-live-key"})
+	checkFindings(t, "merge", got, []string{"conf.txt:2:5 claro-live-key", "other.txt:2:5 claro-live-key"})
 	if !strings.Contains(warn, "merge in progress, with conflicts in conf.txt: both sides of each were scanned") {
 		t.Errorf("warnings %q", warn)
 	}

@@ -119,13 +119,6 @@ func scanStaged(t *testing.T, o Options, dir string, so StagedOptions) ([]string
 	return out, got, st, warnings.String()
 }
 
-func checkPositions(t *testing.T, what string, got, want []string) {
-	t.Helper()
-	if !slices.Equal(got, want) {
-		t.Errorf("%s:\n got %q\nwant %q", what, got, want)
-	}
-}
-
 // TestStagedPartiallyStaged: the staged version is scanned, not the working
 // copy; findings are at the staged content's lines; a key already in HEAD
 // at the path is not reported again, a new key on its line is.
@@ -141,7 +134,7 @@ func TestStagedPartiallyStaged(t *testing.T) {
 	writeFiles(t, sr.dir, map[string]string{"config.py": "\n\n\n" + staged + "C = '" + c + "'\n"})
 
 	got, fs, st, warn := scanStaged(t, Options{}, sr.dir, StagedOptions{})
-	checkPositions(t, "findings", got, []string{"config.py:4:64 claro-live-key"})
+	checkFindings(t, "findings", got, []string{"config.py:4:64 claro-live-key"})
 	if len(fs) == 1 && (fs[0].Fingerprint != rules.Fingerprint([]byte(b)) || fs[0].EndColumn != 64+rules.KeyLen) {
 		t.Errorf("finding is not key B: %+v", fs[0])
 	}
@@ -171,12 +164,12 @@ func TestStagedRename(t *testing.T) {
 		"moved/y.txt": "KEY=" + a + "\n",
 	})
 	got, _, _, _ := scanStaged(t, Options{}, sr.dir, StagedOptions{})
-	checkPositions(t, "rename", got, []string{"new/b.txt:3:6 claro-live-key"})
+	checkFindings(t, "rename", got, []string{"new/b.txt:3:6 claro-live-key"})
 
 	sr.commit("renamed")
 	sr.stage(map[string]string{"copy.txt": "KEY=" + a + "\n"})
 	got, _, _, _ = scanStaged(t, Options{}, sr.dir, StagedOptions{})
-	checkPositions(t, "copy", got, []string{"copy.txt:1:5 claro-live-key"})
+	checkFindings(t, "copy", got, []string{"copy.txt:1:5 claro-live-key"})
 }
 
 // TestStagedDeletion: deleting a file that holds a key adds nothing.
@@ -188,7 +181,7 @@ func TestStagedDeletion(t *testing.T) {
 	sr.remove("leak.txt")
 	sr.remove("dir/deep.txt")
 	got, _, st, _ := scanStaged(t, Options{}, sr.dir, StagedOptions{})
-	checkPositions(t, "deletion", got, nil)
+	checkFindings(t, "deletion", got, nil)
 	if st.FilesScanned != 0 {
 		t.Errorf("scanned %d files", st.FilesScanned)
 	}
@@ -204,7 +197,7 @@ func TestStagedAll(t *testing.T) {
 	sr.commit("first")
 	sr.stage(map[string]string{"b/c.txt": "\nKEY=" + b + "\n"})
 	got, _, st, _ := scanStaged(t, Options{}, sr.dir, StagedOptions{All: true})
-	checkPositions(t, "--all", got, []string{
+	checkFindings(t, "--all", got, []string{
 		".env:1:1 env-file-tracked",
 		".env:1:14 claro-live-key",
 		"a.txt:1:5 claro-live-key",
@@ -214,7 +207,7 @@ func TestStagedAll(t *testing.T) {
 		t.Errorf("--all scanned %d files, want 4", st.FilesScanned)
 	}
 	got, _, _, _ = scanStaged(t, Options{}, sr.dir, StagedOptions{})
-	checkPositions(t, "without --all", got, []string{"b/c.txt:2:5 claro-test-key"})
+	checkFindings(t, "without --all", got, []string{"b/c.txt:2:5 claro-test-key"})
 }
 
 // TestStagedEmpty: a repository with nothing staged, with no index file at
@@ -243,7 +236,7 @@ func TestStagedInitialCommit(t *testing.T) {
 	sr := newStagingRepo(t)
 	sr.stage(map[string]string{"src/app/k.go": "package app\n\nconst k = \"" + rulestest.Key(rules.Live, 1) + "\"\n", "README": "hello\n"})
 	got, _, st, _ := scanStaged(t, Options{}, sr.dir, StagedOptions{})
-	checkPositions(t, "initial commit", got, []string{"src/app/k.go:3:12 claro-live-key"})
+	checkFindings(t, "initial commit", got, []string{"src/app/k.go:3:12 claro-live-key"})
 	if st.FilesScanned != 2 {
 		t.Errorf("scanned %d files, want 2", st.FilesScanned)
 	}
@@ -277,7 +270,7 @@ func TestStagedMergeConflict(t *testing.T) {
 		idx.Entries = kept
 	})
 	got, _, st, warn := scanStaged(t, Options{}, sr.dir, StagedOptions{})
-	checkPositions(t, "conflict", got, []string{"conf.txt:3:6 claro-live-key", "conf.txt:4:5 claro-live-key"})
+	checkFindings(t, "conflict", got, []string{"conf.txt:3:6 claro-live-key", "conf.txt:4:5 claro-live-key"})
 	if st.FilesScanned != 2 || !strings.Contains(warn, "merge in progress, with conflicts in conf.txt: both sides of each were scanned") || !strings.Contains(warn, "resolve the conflicts") {
 		t.Errorf("stats %+v, warnings %q", st, warn)
 	}
@@ -319,10 +312,10 @@ func TestStagedLinkedWorktree(t *testing.T) {
 	f.Close()
 
 	got, _, _, _ := scanStaged(t, Options{}, filepath.Join(wtDir), StagedOptions{})
-	checkPositions(t, "linked worktree", got, []string{"app/conf.txt:2:5 claro-live-key"})
+	checkFindings(t, "linked worktree", got, []string{"app/conf.txt:2:5 claro-live-key"})
 	// The main work tree's own index has nothing staged.
 	got, _, _, _ = scanStaged(t, Options{}, sr.dir, StagedOptions{})
-	checkPositions(t, "main work tree", got, nil)
+	checkFindings(t, "main work tree", got, nil)
 }
 
 // TestStagedIndexFile: GIT_INDEX_FILE, as git sets it for `git commit -a`,
@@ -351,7 +344,7 @@ func TestStagedIndexFile(t *testing.T) {
 		{"unset: .git/index, missing", "", nil},
 	} {
 		got, _, _, _ := scanStaged(t, Options{}, sr.dir, StagedOptions{IndexFile: tt.file})
-		checkPositions(t, tt.name, got, tt.want)
+		checkFindings(t, tt.name, got, tt.want)
 	}
 }
 
@@ -405,7 +398,7 @@ func TestStagedEnv(t *testing.T) {
 		"my app/.env.local":   "X=1\n",
 	})
 	got, fs, _, _ := scanStaged(t, Options{}, sr.dir, StagedOptions{})
-	checkPositions(t, "env", got, []string{
+	checkFindings(t, "env", got, []string{
 		".env:1:1 env-file-tracked",
 		".env.example:1:14 claro-live-key",
 		"my app/.env.local:1:1 env-file-tracked",
@@ -450,7 +443,7 @@ func TestStagedConfig(t *testing.T) {
 		SkipBinary:        true,
 	}
 	got, _, st, _ := scanStaged(t, o, sr.dir, StagedOptions{})
-	checkPositions(t, "config", got, []string{"src/a.txt:2:1 claro-live-key"})
+	checkFindings(t, "config", got, []string{"src/a.txt:2:1 claro-live-key"})
 	if st.AllowedPaths != 1 || st.Suppressed != 1 || st.SkippedTooLarge != 1 || st.SkippedBinary != 1 {
 		t.Errorf("stats %+v", st)
 	}
@@ -497,7 +490,7 @@ func TestStagedCacheTree(t *testing.T) {
 	for _, b := range ch.blobs {
 		paths = append(paths, b.path)
 	}
-	checkPositions(t, "changed paths", paths, []string{"b/y.txt"})
+	checkFindings(t, "changed paths", paths, []string{"b/y.txt"})
 }
 
 // TestStagedPacked reads HEAD's trees and blobs from packs that go-git
@@ -524,9 +517,9 @@ func TestStagedPacked(t *testing.T) {
 		}
 		sr.stage(map[string]string{"conf/app.txt": body + "KEY=" + a + "\nNEW=" + b + "\n"})
 		got, _, _, warn := scanStaged(t, Options{}, sr.dir, StagedOptions{})
-		checkPositions(t, "packed HEAD", got, []string{"conf/app.txt:102:5 claro-live-key"})
+		checkFindings(t, "packed HEAD", got, []string{"conf/app.txt:102:5 claro-live-key"})
 		got, _, st, warn2 := scanStaged(t, Options{}, sr.dir, StagedOptions{All: true})
-		checkPositions(t, "packed, --all", got, []string{"conf/app.txt:101:5 claro-live-key", "conf/app.txt:102:5 claro-live-key"})
+		checkFindings(t, "packed, --all", got, []string{"conf/app.txt:101:5 claro-live-key", "conf/app.txt:102:5 claro-live-key"})
 		if warn+warn2 != "" || st.FilesScanned != 1 {
 			t.Errorf("scanned %d files; warnings: %s", st.FilesScanned, warn+warn2)
 		}
@@ -546,7 +539,7 @@ func TestStagedTypeChanges(t *testing.T) {
 	os.Remove(filepath.Join(sr.dir, "old"))
 	sr.stage(map[string]string{"conf/main.txt": "KEY=" + a + "\nNEW=" + c + "\n", "old": "KEY=" + b + "\n"})
 	got, _, _, _ := scanStaged(t, Options{}, sr.dir, StagedOptions{})
-	checkPositions(t, "type changes", got, []string{"conf/main.txt:2:5 claro-live-key"})
+	checkFindings(t, "type changes", got, []string{"conf/main.txt:2:5 claro-live-key"})
 }
 
 // TestStagedSparseIndex: in a sparse index a directory entry stands for a
@@ -583,7 +576,7 @@ func TestStagedSparseIndex(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, _, _, _ := scanStaged(t, Options{}, sr.dir, StagedOptions{All: tt.all})
-		checkPositions(t, tt.name, got, tt.want)
+		checkFindings(t, tt.name, got, tt.want)
 	}
 }
 

@@ -1,14 +1,7 @@
 package main
 
 import (
-	"bytes"
-	"compress/zlib"
-	"crypto/sha1"
-	"encoding/hex"
 	"fmt"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -16,99 +9,6 @@ import (
 	"github.com/clarolint/clarolint/rules/rulestest"
 	"github.com/clarolint/clarolint/scanner"
 )
-
-// looseRepo writes a git repository object by object with the standard
-// library alone, so that the CLI tests need neither go-git (which lives in
-// package scanner) nor a git binary. Dates are fixed, so hashes are too.
-type looseRepo struct {
-	t   *testing.T
-	dir string
-}
-
-func newLooseRepo(t *testing.T) *looseRepo {
-	t.Helper()
-	r := &looseRepo{t: t, dir: t.TempDir()}
-	r.file(".git/HEAD", "ref: refs/heads/main\n")
-	r.file(".git/config", "[core]\n\trepositoryformatversion = 0\n\tbare = false\n")
-	if err := os.MkdirAll(filepath.Join(r.dir, ".git", "refs", "tags"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
-func (r *looseRepo) file(name, body string) {
-	r.t.Helper()
-	p := filepath.Join(r.dir, filepath.FromSlash(name))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		r.t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-		r.t.Fatal(err)
-	}
-}
-
-// object writes a loose object and returns its hash.
-func (r *looseRepo) object(typ string, body []byte) string {
-	r.t.Helper()
-	raw := append(fmt.Appendf(nil, "%s %d\x00", typ, len(body)), body...)
-	sum := sha1.Sum(raw)
-	h := hex.EncodeToString(sum[:])
-	var z bytes.Buffer
-	w := zlib.NewWriter(&z)
-	w.Write(raw)
-	w.Close()
-	r.file(".git/objects/"+h[:2]+"/"+h[2:], z.String())
-	return h
-}
-
-// tree writes the tree of files, which sit in one directory level at most
-// ("dir/name"), and returns its hash.
-func (r *looseRepo) tree(files map[string]string) string {
-	type entry struct{ name, mode, hash string }
-	var es []entry
-	dirs := make(map[string]map[string]string)
-	for p, body := range files {
-		if d, name, ok := strings.Cut(p, "/"); ok {
-			if dirs[d] == nil {
-				dirs[d] = make(map[string]string)
-			}
-			dirs[d][name] = body
-			continue
-		}
-		es = append(es, entry{p, "100644", r.object("blob", []byte(body))})
-	}
-	for d, fs := range dirs {
-		es = append(es, entry{d, "40000", r.tree(fs)})
-	}
-	// git's order: a directory sorts as if its name ended in "/".
-	key := func(e entry) string {
-		if e.mode == "40000" {
-			return e.name + "/"
-		}
-		return e.name
-	}
-	slices.SortFunc(es, func(a, b entry) int { return strings.Compare(key(a), key(b)) })
-	var b []byte
-	for _, e := range es {
-		raw, _ := hex.DecodeString(e.hash)
-		b = append(fmt.Appendf(b, "%s %s\x00", e.mode, e.name), raw...)
-	}
-	return r.object("tree", b)
-}
-
-// commit writes a commit of files by author at unix time ts, and points
-// main at it.
-func (r *looseRepo) commit(files map[string]string, author string, ts int64, parent string) string {
-	body := "tree " + r.tree(files) + "\n"
-	if parent != "" {
-		body += "parent " + parent + "\n"
-	}
-	sig := fmt.Sprintf("%s <%s@example.com> %d +0200", author, strings.ToLower(author), ts)
-	body += "author " + sig + "\ncommitter " + sig + "\n\nchange\n"
-	h := r.object("commit", []byte(body))
-	r.file(".git/refs/heads/main", h+"\n")
-	return h
-}
 
 // historyFixture is a repository whose history holds a live key that is
 // gone from HEAD and a test key in a tracked .env that is still there.
@@ -130,18 +30,7 @@ func historyFixture(t *testing.T) (dir string, keys []string) {
 func TestHistoryGolden(t *testing.T) {
 	t.Parallel()
 	dir, keys := historyFixture(t)
-	for _, format := range []string{"text", "json"} {
-		out, errOut, code := clarolint(t, "history", "--format", format, dir)
-		if code != exitFindings || errOut != "" {
-			t.Errorf("%s: exit %d, stderr %q", format, code, errOut)
-		}
-		golden(t, "history-"+format, normalize(out))
-		for i, k := range keys {
-			if strings.Contains(out, k[8:]) {
-				t.Errorf("%s: key %d in the output", format, i)
-			}
-		}
-	}
+	checkGoldenFormats(t, "history", []string{"history", dir}, keys)
 }
 
 func TestHistoryExitStatus(t *testing.T) {
@@ -176,29 +65,6 @@ func TestHistoryExitStatus(t *testing.T) {
 	_, errOut, _ := clarolint(t, "history", "--verbose", dir)
 	if !strings.Contains(errOut, "history: 2 commits") {
 		t.Errorf("--verbose: %q", errOut)
-	}
-}
-
-// TestHistoryHelp: --help documents every flag with an example.
-func TestHistoryHelp(t *testing.T) {
-	t.Parallel()
-	out, _, code := clarolint(t, "history", "--help")
-	if code != exitClean {
-		t.Fatalf("exit %d", code)
-	}
-	for _, name := range []string{"format", "output", "config", "baseline", "fail-on", "show-secrets", "no-color", "quiet", "verbose", "range", "since", "branch", "skip-binary"} {
-		i := strings.Index(out, "\n  --"+name)
-		if i < 0 {
-			t.Errorf("--%s is not documented", name)
-			continue
-		}
-		next := strings.Index(out[i+1:], "\n  --")
-		if next < 0 {
-			next = len(out) - i - 1
-		}
-		if !strings.Contains(out[i:i+1+next], "e.g. ") {
-			t.Errorf("--%s has no example", name)
-		}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -154,29 +155,64 @@ func TestExitStatus(t *testing.T) {
 	}
 }
 
-// TestScanHelp: --help documents every flag with an example.
-func TestScanHelp(t *testing.T) {
+// commonFlags are the flags every scanning command documents.
+var commonFlags = []string{"format", "output", "report", "config", "baseline", "fail-on", "show-secrets", "no-color", "quiet", "verbose", "verify", "api-url", "only-active"}
+
+// TestHelp: each command's --help documents every flag with an example
+// and gives the exit statuses.
+func TestHelp(t *testing.T) {
 	t.Parallel()
-	out, _, code := clarolint(t, "scan", "--help")
-	if code != exitClean {
-		t.Fatalf("exit %d", code)
-	}
-	for _, name := range []string{"format", "output", "report", "config", "baseline", "fail-on", "show-secrets", "no-color", "quiet", "verbose", "no-ignore", "skip-binary", "follow-symlinks", "verify", "api-url", "only-active"} {
-		i := strings.Index(out, "\n  --"+name)
-		if i < 0 {
-			t.Errorf("--%s is not documented", name)
+	for cmd, own := range map[string][]string{
+		"scan":         {"no-ignore", "skip-binary", "follow-symlinks"},
+		"history":      {"range", "since", "branch", "skip-binary"},
+		"staged":       {"all", "skip-binary"},
+		"install-hook": {"force", "uninstall"},
+	} {
+		out, _, code := clarolint(t, cmd, "--help")
+		if code != exitClean || !strings.Contains(out, "Usage: clarolint "+cmd+" [flags]") || !strings.Contains(out, "Exit status: 0") {
+			t.Errorf("%s --help: exit %d\n%s", cmd, code, out)
 			continue
 		}
-		next := strings.Index(out[i+1:], "\n  --")
-		if next < 0 {
-			next = len(out) - i - 1
+		flags := own
+		if cmd != "install-hook" {
+			flags = append(slices.Clone(commonFlags), own...)
 		}
-		if !strings.Contains(out[i:i+1+next], "e.g. ") {
-			t.Errorf("--%s has no example", name)
+		for _, name := range flags {
+			i := strings.Index(out, "\n  --"+name+"\n")
+			if i < 0 {
+				i = strings.Index(out, "\n  --"+name+" ")
+			}
+			if i < 0 {
+				t.Errorf("%s: --%s is not documented", cmd, name)
+				continue
+			}
+			next := strings.Index(out[i+1:], "\n  --")
+			if next < 0 {
+				next = len(out) - i - 1
+			}
+			if !strings.Contains(out[i:i+1+next], "e.g. ") {
+				t.Errorf("%s: --%s has no example", cmd, name)
+			}
 		}
 	}
-	if !strings.Contains(out, "Exit status: 0") {
-		t.Error("help does not give the exit statuses")
+}
+
+// checkGoldenFormats runs clarolint with args in text and json, compares
+// each output with the golden file name-FORMAT, and checks that no key
+// appears.
+func checkGoldenFormats(t *testing.T, name string, args, keys []string) {
+	t.Helper()
+	for _, format := range []string{"text", "json"} {
+		out, errOut, code := clarolint(t, append([]string{args[0], "--format", format}, args[1:]...)...)
+		if code != exitFindings || errOut != "" {
+			t.Errorf("%s: exit %d, stderr %q", format, code, errOut)
+		}
+		golden(t, name+"-"+format, normalize(out))
+		for i, k := range keys {
+			if strings.Contains(out, k[8:]) {
+				t.Errorf("%s: key %d in the output", format, i)
+			}
+		}
 	}
 }
 
