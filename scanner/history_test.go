@@ -58,16 +58,19 @@ func (hr *histRepo) store(o interface {
 	return h
 }
 
-func (hr *histRepo) blob(body string) plumbing.Hash {
-	hr.t.Helper()
-	obj := hr.r.Storer.NewEncodedObject()
+func (hr *histRepo) blob(body string) plumbing.Hash { return storeBlob(hr.t, hr.r, body) }
+
+// storeBlob writes a blob into r's object store and returns its hash.
+func storeBlob(t *testing.T, r *git.Repository, body string) plumbing.Hash {
+	t.Helper()
+	obj := r.Storer.NewEncodedObject()
 	obj.SetType(plumbing.BlobObject)
 	w, _ := obj.Writer()
 	w.Write([]byte(body))
 	w.Close()
-	h, err := hr.r.Storer.SetEncodedObject(obj)
+	h, err := r.Storer.SetEncodedObject(obj)
 	if err != nil {
-		hr.t.Fatal(err)
+		t.Fatal(err)
 	}
 	return h
 }

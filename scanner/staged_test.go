@@ -70,19 +70,7 @@ func (sr *stagingRepo) commit(msg string) plumbing.Hash {
 }
 
 // blob stores a blob and returns its hash.
-func (sr *stagingRepo) blob(body string) plumbing.Hash {
-	sr.t.Helper()
-	o := sr.repo.Storer.NewEncodedObject()
-	o.SetType(plumbing.BlobObject)
-	w, _ := o.Writer()
-	w.Write([]byte(body))
-	w.Close()
-	h, err := sr.repo.Storer.SetEncodedObject(o)
-	if err != nil {
-		sr.t.Fatal(err)
-	}
-	return h
-}
+func (sr *stagingRepo) blob(body string) plumbing.Hash { return storeBlob(sr.t, sr.repo, body) }
 
 // editIndex changes the index with fn and writes it back.
 func (sr *stagingRepo) editIndex(fn func(*index.Index)) {
