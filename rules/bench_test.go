@@ -80,3 +80,35 @@ func BenchmarkFindKeys(b *testing.B) {
 		dst = m.FindIn(dst[:0], src, 0, len(src))
 	}
 }
+
+// BenchmarkEncodedGoSource measures what looking for encoded keys adds to
+// the plain search on key-free real source, the way the scanner reads it:
+// 256 KiB windows, searched with FindIn (plain) or, as the scanner does
+// when it decodes, with FindAll at depth 1 (decode). Go source is hard on
+// the run search: base64 test vectors, hex digests and escaped strings
+// make long runs that it must look into.
+func BenchmarkEncodedGoSource(b *testing.B) {
+	src := goSource(b, 64<<20)
+	const window = 256 << 10
+	for _, bm := range []struct {
+		name  string
+		depth int
+	}{{"plain", 0}, {"decode", 1}} {
+		b.Run(bm.name, func(b *testing.B) {
+			var m rules.Matcher
+			var ms []rules.Match
+			var es []rules.Encoded
+			b.SetBytes(int64(len(src)))
+			b.ReportAllocs()
+			for b.Loop() {
+				for w := 0; w < len(src); w += window {
+					win := src[w:min(len(src), w+window)]
+					ms, es = m.FindAll(ms[:0], es[:0], win, 0, len(win), bm.depth)
+					if len(ms)+len(es) > 0 {
+						b.Fatalf("a key in the Go source")
+					}
+				}
+			}
+		})
+	}
+}
