@@ -1,7 +1,10 @@
 // Package scanner finds Claro keys in working trees, in the staged index
 // and in git history, and checks that .env files are kept out of git. It
 // turns bytes from those sources into Findings, using package rules for
-// every decision about what a key is.
+// every decision about what a key is. With Options.DecodeDepth it also
+// finds keys written in base64, percent-encoding or JSON \u escapes, and
+// reads UTF-16 files as text; such a finding spans the encoded text and
+// holds the decoded key.
 //
 // The scanner never prints: findings go to the caller's emit callback and
 // warnings to the io.Writer in Options. Bad input (unreadable files, broken

@@ -16,10 +16,12 @@ type Finding struct {
 	// scan given several roots, to the current directory) or to the
 	// repository root for history and staged scans.
 	Path string
-	// Line and Column are 1-based; Column counts bytes. EndColumn is
-	// exclusive, as SARIF's endColumn. A finding about a whole file
-	// (env-file-tracked, env-not-ignored) is at line 1, column 1, with an
-	// empty span: EndColumn 1.
+	// Line and Column are 1-based; Column counts bytes, or, in a UTF-16
+	// file, characters of the decoded text (UTF-16 code units). EndColumn
+	// is exclusive, as SARIF's endColumn. For an encoded key they span the
+	// encoded text. A finding about a whole file (env-file-tracked,
+	// env-not-ignored) is at line 1, column 1, with an empty span:
+	// EndColumn 1.
 	Line, Column, EndColumn int
 	// Secret is the full key, empty for findings that are not about a key.
 	// It redacts itself whenever it is printed; see rules.Secret.
@@ -29,6 +31,12 @@ type Finding struct {
 	// Fingerprint is rules.Fingerprint of the key.
 	Fingerprint string
 	Message     string
+	// Encoding is how the key was written where it was found, "" when as
+	// itself: a rules.Encoding such as "base64" or "percent", several
+	// joined by "+" in the order they were applied ("percent+base64"),
+	// with "utf-16le" or "utf-16be" last for a key in a UTF-16 file.
+	// Secret, Redacted and Fingerprint are always the decoded key's.
+	Encoding string
 
 	// History findings: the commit that introduced the key at Path.
 	Commit string
@@ -63,7 +71,8 @@ type Stats struct {
 	FilesScanned int   // files or blobs whose bytes were searched
 	BytesScanned int64 // bytes searched
 	// BinaryFiles counts files with a NUL in their first 8 KiB, scanned
-	// as bytes or, with --skip-binary, skipped.
+	// as bytes or, with --skip-binary, skipped; with decoding, UTF-16
+	// text files are not among them.
 	BinaryFiles int
 	// Files passed over, each counted once, with the reason.
 	SkippedBinary     int // --skip-binary: a NUL in the first 8 KiB

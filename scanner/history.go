@@ -339,7 +339,7 @@ func (h *history) pass(ctx context.Context, list func(context.Context) error) er
 	for i := range h.workers {
 		h.jobs[i] = make(chan histJob, 4096) // a worker may fall behind on a large file
 		wg.Go(func() {
-			st, sm := &h.workers[i], newStream(&h.s.opts.Matcher, h.s.chunkSize)
+			st, sm := &h.workers[i], newStream(&h.s.opts.Matcher, h.s.opts.DecodeDepth, h.s.chunkSize)
 			err := read(ctx, h.jobs[i], func(j histJob, size int64, r io.Reader, err error) error {
 				h.scanBlob(sm, st, j, size, r, err)
 				return ctx.Err()

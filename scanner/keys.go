@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/clarolint/clarolint/rules"
 )
@@ -11,14 +12,21 @@ import (
 // suppressed). A key handed to client-side code, by a variable that
 // bundlers expose or by sitting in a built bundle, is a
 // claro-key-client-exposed finding instead of a live or test key one,
-// unless that rule is disabled.
+// unless that rule is disabled. An encoded key's finding spans its
+// encoded text and says how it was encoded, and its secret and
+// fingerprint are those of the decoded key, so that allow lists,
+// baselines and reuse treat it as the same key in any form.
 func (s *Scanner) keyFinding(st *Stats, path string, h hit) (Finding, bool) {
 	id := h.kind.Rule()
 	red := rules.Redact(h.key)
-	msg := fmt.Sprintf("Claro %s API key %s; rotate it and load it from the environment or a .env file that .gitignore covers", h.kind, red)
+	how := encodedAs(h.encoding)
+	msg := fmt.Sprintf("Claro %s API key %s%s; rotate it and load it from the environment or a .env file that .gitignore covers", h.kind, red, how)
 	if why := exposure(path, h.before); why != "" && s.enabled(rules.KeyClientExposed) {
 		id = rules.KeyClientExposed
-		msg = fmt.Sprintf("Claro %s API key %s %s: every visitor can read it, which is worse than a key in a repository; revoke it now and call the Claro API from a server you control", h.kind, red, why)
+		if how != "" {
+			how += ","
+		}
+		msg = fmt.Sprintf("Claro %s API key %s%s %s: every visitor can read it, which is worse than a key in a repository; revoke it now and call the Claro API from a server you control", h.kind, red, how, why)
 	}
 	if !s.enabled(id) {
 		return Finding{}, false
@@ -35,12 +43,41 @@ func (s *Scanner) keyFinding(st *Stats, path string, h hit) (Finding, bool) {
 		Path:        path,
 		Line:        h.line,
 		Column:      h.column,
-		EndColumn:   h.column + rules.KeyLen,
+		EndColumn:   h.column + h.width,
 		Secret:      rules.Secret(h.key),
 		Redacted:    red,
 		Fingerprint: fp,
 		Message:     msg,
+		Encoding:    string(h.encoding),
 	}, true
+}
+
+// encodedAs says how a key was written, for its message: "" for a plain
+// key, else the layers in the order they were applied, as in
+// ", percent-encoded, then base64-encoded" or ", in UTF-16LE text".
+func encodedAs(enc rules.Encoding) string {
+	if enc == "" {
+		return ""
+	}
+	var b strings.Builder
+	for i, layer := range strings.Split(string(enc), "+") {
+		switch l := rules.Encoding(layer); {
+		case l == rules.UTF16LE || l == rules.UTF16BE:
+			b.WriteString(", in " + strings.ToUpper(layer) + " text")
+		case i > 0:
+			b.WriteString(", then " + encodedWord(l))
+		default:
+			b.WriteString(", " + encodedWord(l))
+		}
+	}
+	return b.String()
+}
+
+func encodedWord(l rules.Encoding) string {
+	if l == rules.JSONUnicode {
+		return `JSON \u-escaped`
+	}
+	return string(l) + "-encoded"
 }
 
 // exposure says how a key at path, after the bytes before on its line,

@@ -14,11 +14,19 @@ import (
 type Options struct {
 	// Matcher decides what a key is (its MinEntropy comes from the config).
 	Matcher rules.Matcher
+	// DecodeDepth is how many layers of encoding are undone to find keys
+	// written in base64, percent-encoding or JSON \u escapes, and in
+	// UTF-16 files (a layer too): 1 finds a key encoded once, 2 also a
+	// key base64-encoded after percent-encoding, up to
+	// rules.MaxDecodeDepth. 0 finds only keys written as themselves; cmd
+	// sets 1 unless told otherwise.
+	DecodeDepth int
 	// NoIgnore scans files that .gitignore would skip.
 	NoIgnore bool
-	// SkipBinary skips files with a NUL byte in their first 8 KiB. Without
-	// it, binary files are scanned as bytes: a key compiled into a binary
-	// or stored in a SQLite file is still a leak.
+	// SkipBinary skips files with a NUL byte in their first 8 KiB (with
+	// DecodeDepth, UTF-16 text is text, not binary). Without it, binary
+	// files are scanned as bytes: a key compiled into a binary or stored
+	// in a SQLite file is still a leak.
 	SkipBinary bool
 	// FollowSymlinks follows symbolic links to files and directories;
 	// directories already visited are skipped, so loops end.

@@ -157,7 +157,7 @@ func (sc *stagedScan) run(ctx context.Context, st *Stats) error {
 	var wg sync.WaitGroup
 	for i := range workers {
 		wg.Go(func() {
-			sm := newStream(&sc.s.opts.Matcher, sc.s.chunkSize)
+			sm := newStream(&sc.s.opts.Matcher, sc.s.opts.DecodeDepth, sc.s.chunkSize)
 			for {
 				n := int(sc.next.Add(1)) - 1
 				if n >= len(sc.blobs) || ctx.Err() != nil {
@@ -241,7 +241,7 @@ func (sc *stagedScan) headKeys(sm *stream, st *Stats, b *stagedBlob) map[string]
 	}
 	sc.movedOnce.Do(func() {
 		sc.moved = map[string]bool{}
-		m := newStream(&sc.s.opts.Matcher, sc.s.chunkSize)
+		m := newStream(&sc.s.opts.Matcher, sc.s.opts.DecodeDepth, sc.s.chunkSize)
 		for _, rm := range sc.removed {
 			if !rm.tree {
 				sc.keysIn(m, st, rm.path, rm.hash, sc.moved)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,28 +15,38 @@ import (
 // position is where a key is expected: 1-based line and byte column.
 type position struct{ line, column int }
 
-// wantPositions returns where keys are in src and not on an allowed line,
-// computed the slow, obvious way over the whole input.
-func wantPositions(src []byte) []position {
+// wantPositions returns where keys are in src, as themselves and encoded
+// (up to depth layers), and not on an allowed line, computed the slow,
+// obvious way over the whole input.
+func wantPositions(src []byte, depth int) []position {
+	var m rules.Matcher
+	var spans [][2]int
+	for _, k := range m.Find(src) {
+		spans = append(spans, [2]int{k.Start, k.End})
+	}
+	for _, k := range m.FindEncoded(nil, src, 0, len(src), depth) {
+		spans = append(spans, [2]int{k.Start, k.End})
+	}
+	slices.SortFunc(spans, func(a, b [2]int) int { return a[0] - b[0] })
 	var out []position
-	for _, m := range new(rules.Matcher).Find(src) {
-		lineStart := bytes.LastIndexByte(src[:m.Start], '\n') + 1
+	for _, sp := range spans {
+		lineStart := bytes.LastIndexByte(src[:sp[0]], '\n') + 1
 		lineEnd := len(src)
-		if e := bytes.IndexByte(src[m.End:], '\n'); e >= 0 {
-			lineEnd = m.End + e
+		if e := bytes.IndexByte(src[sp[1]:], '\n'); e >= 0 {
+			lineEnd = sp[1] + e
 		}
 		if bytes.Contains(src[lineStart:lineEnd], []byte(allowMarker)) {
 			continue
 		}
-		out = append(out, position{bytes.Count(src[:m.Start], []byte{'\n'}) + 1, m.Start - lineStart + 1})
+		out = append(out, position{bytes.Count(src[:sp[0]], []byte{'\n'}) + 1, sp[0] - lineStart + 1})
 	}
 	return out
 }
 
-func streamPositions(t *testing.T, src []byte, chunk int, r io.Reader) []position {
+func streamPositions(t *testing.T, src []byte, depth, chunk int, r io.Reader) []position {
 	t.Helper()
 	var got []position
-	st := newStream(new(rules.Matcher), chunk)
+	st := newStream(new(rules.Matcher), depth, chunk)
 	res, err := st.scan(r, false, func(h hit) error {
 		if !rules.IsKey(h.key) {
 			t.Fatalf("hit is not a key")
@@ -79,8 +90,18 @@ func TestStreamChunks(t *testing.T) {
 		src = append(src, line+"\n"...)
 	}
 	src = append(src, rulestest.Key(rules.Live, 999)...) // at the very end, no newline
-	want := wantPositions(src)
-	if len(want) < 150 {
+	checkChunks(t, src, 0, 150)
+	// Looking for encoded keys as well widens the windows' overlap; the
+	// plain keys come out the same.
+	checkChunks(t, src, 1, 150)
+}
+
+// checkChunks streams src through every chunk size, in whole and in
+// one-byte reads, and compares what it finds with wantPositions.
+func checkChunks(t *testing.T, src []byte, depth, least int) {
+	t.Helper()
+	want := wantPositions(src, depth)
+	if len(want) < least {
 		t.Fatalf("fixture has only %d unallowed keys", len(want))
 	}
 	for _, chunk := range []int{1, 7, 50, 64, 100, 333, 4096, 1 << 20} {
@@ -89,9 +110,9 @@ func TestStreamChunks(t *testing.T) {
 			if name == "one-byte reads" {
 				r = iotestOneByte{r}
 			}
-			got := streamPositions(t, src, chunk, r)
+			got := streamPositions(t, src, depth, chunk, r)
 			if !equalPositions(got, want) {
-				t.Errorf("chunk %d, %s: %d keys, want %d; first difference at %v", chunk, name, len(got), len(want), firstDiff(got, want))
+				t.Errorf("depth %d, chunk %d, %s: %d keys, want %d; first difference at %v", depth, chunk, name, len(got), len(want), firstDiff(got, want))
 			}
 		}
 	}
@@ -105,7 +126,7 @@ func TestStreamLongLine(t *testing.T) {
 	k1, k2 := rulestest.Key(rules.Live, 1), rulestest.Key(rules.Test, 2)
 	copy(src[5<<20:], " "+k1+" ")
 	src = append(src, ","+k2...)
-	st := newStream(new(rules.Matcher), defaultChunk)
+	st := newStream(new(rules.Matcher), 0, defaultChunk)
 	bufCap := cap(st.buf)
 	var got []position
 	res, err := st.scan(bytes.NewReader(src), false, func(h hit) error {
@@ -130,7 +151,7 @@ func TestStreamBinary(t *testing.T) {
 	src := append([]byte("\x7fELF\x00\x00\x01"), key...)
 	for _, skip := range []bool{false, true} {
 		n := 0
-		res, err := newStream(new(rules.Matcher), defaultChunk).scan(bytes.NewReader(src), skip, func(hit) error { n++; return nil })
+		res, err := newStream(new(rules.Matcher), 0, defaultChunk).scan(bytes.NewReader(src), skip, func(hit) error { n++; return nil })
 		if err != nil || !res.binary {
 			t.Fatalf("skip %v: err %v, binary %v", skip, err, res.binary)
 		}
@@ -148,7 +169,7 @@ func TestStreamReadError(t *testing.T) {
 	boom := errors.New("input/output error")
 	r := io.MultiReader(bytes.NewReader(src), errReader{boom})
 	n := 0
-	_, err := newStream(new(rules.Matcher), 64).scan(r, false, func(hit) error { n++; return nil })
+	_, err := newStream(new(rules.Matcher), 0, 64).scan(r, false, func(hit) error { n++; return nil })
 	if !errors.Is(err, boom) || n != 2 {
 		t.Errorf("got %d keys and %v, want 2 keys and the read error", n, err)
 	}
@@ -160,7 +181,7 @@ func TestStreamEmitError(t *testing.T) {
 	src := []byte(rulestest.Key(rules.Live, 6) + "\n" + rulestest.Key(rules.Live, 7))
 	stop := errors.New("stop")
 	n := 0
-	_, err := newStream(new(rules.Matcher), 64).scan(bytes.NewReader(src), false, func(hit) error { n++; return stop })
+	_, err := newStream(new(rules.Matcher), 0, 64).scan(bytes.NewReader(src), false, func(hit) error { n++; return stop })
 	if !errors.Is(err, stop) || n != 1 {
 		t.Errorf("got %d keys and %v, want 1 key and emit's error", n, err)
 	}

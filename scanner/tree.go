@@ -190,7 +190,7 @@ func (w *walker) abort() {
 
 // work runs tasks until the walk is over; emit's error cancels the walk.
 func (w *walker) work(st *Stats, cancel context.CancelCauseFunc) {
-	sm := newStream(&w.s.opts.Matcher, w.s.chunkSize)
+	sm := newStream(&w.s.opts.Matcher, w.s.opts.DecodeDepth, w.s.chunkSize)
 	if w.probe != nil {
 		sm.mention = w.probe.mention
 	}
