@@ -10,6 +10,10 @@
 //
 // No format ever holds a full key unless Options.ShowSecrets is set: reports
 // show the redacted form (sk_live_…Ab3x), and compare keys by fingerprint.
+// A key found encoded (base64, percent-encoding, JSON \u escapes, UTF-16)
+// is shown at its encoded text, with its decoded key's redacted form and
+// fingerprint; json findings and SARIF result properties name the encoding
+// in "encoding", and the other formats in the message.
 // The package does no scanning; its callers decide where output goes and
 // whether it is coloured.
 package report

@@ -28,7 +28,10 @@ type jsonFinding struct {
 	Redacted    string         `json:"redacted"`
 	Secret      string         `json:"secret,omitempty"` // only with ShowSecrets
 	Fingerprint string         `json:"fingerprint"`
-	Message     string         `json:"message"`
+	// Encoding is how the key was written (scanner.Finding.Encoding);
+	// left out for a key written as itself.
+	Encoding string `json:"encoding,omitempty"`
+	Message  string `json:"message"`
 	*historyFields
 	Verification *verification `json:"verification,omitempty"`
 }
@@ -103,6 +106,7 @@ func writeJSON(w io.Writer, fs []scanner.Finding, st scanner.Stats, o Options) e
 			EndColumn:     end,
 			Redacted:      f.Redacted,
 			Fingerprint:   f.Fingerprint,
+			Encoding:      f.Encoding,
 			Message:       message(f, o),
 			historyFields: newHistoryFields(f),
 			Verification:  newVerification(f),

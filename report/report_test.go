@@ -54,9 +54,15 @@ func fixture() ([]scanner.Finding, scanner.Stats) {
 	exposed.Verification = &scanner.Verification{Status: scanner.Active, Reason: "the API accepted the key (200)"}
 	gone.Verification = &scanner.Verification{Status: scanner.Invalid, Reason: "the API rejected the key (401): deleted or revoked"}
 
+	// A key found base64-encoded: the span is the encoded text.
+	encoded := keyFinding(rules.LiveKey, rules.Error, "k8s/secret.yaml", 4, 8, rulestest.Key(rules.Live, 7),
+		"Claro live API key {key}, base64-encoded; rotate it")
+	encoded.EndColumn, encoded.Encoding = 8+67, "base64"
+
 	fs := []scanner.Finding{
 		keyFinding(rules.LiveKey, rules.Error, "config/100% app settings/café #1.yaml", 3, 12, rulestest.Key(rules.Live, 1),
 			"hardcoded Claro live key {key}; read it from the environment"),
+		encoded,
 		keyFinding(rules.TestKey, rules.Warning, "src/main.go", 7, 18, rulestest.Key(rules.Test, 2),
 			"hardcoded Claro test key {key}; read it from the environment"),
 		gone,

@@ -108,6 +108,7 @@ type sarifResultProps struct {
 	Redacted    string `json:"redacted,omitempty"`
 	Secret      string `json:"secret,omitempty"` // only with ShowSecrets
 	Fingerprint string `json:"fingerprint,omitempty"`
+	Encoding    string `json:"encoding,omitempty"` // how the key was written, when not as itself
 	*historyFields
 	Verification *verification `json:"verification,omitempty"`
 }
@@ -158,6 +159,7 @@ func writeSARIF(w io.Writer, fs []scanner.Finding, o Options) error {
 			Properties: sarifResultProps{
 				Redacted:      f.Redacted,
 				Fingerprint:   f.Fingerprint,
+				Encoding:      f.Encoding,
 				historyFields: newHistoryFields(f),
 				Verification:  newVerification(f),
 			},
