@@ -10,10 +10,13 @@
 # runs alternately RUNS times (default 10):
 #
 #   rg -uuu -a -c 'sk_(live|test)_[A-Za-z0-9]{42}'   every file, binaries as text
-#   clarolint scan --quiet                           every file, binaries as bytes
+#   clarolint scan --quiet                           every file, binaries as bytes,
+#                                                    encoded keys too (the default)
+#   clarolint scan --quiet --decode-depth 0          plain keys only
 #
-# It prints the median wall time of each and their ratio. Needs rg
-# (apt-get install ripgrep); uses hyperfine when present.
+# It prints the median wall time of each, clarolint's against ripgrep's,
+# and what looking for encoded keys costs. Needs rg (apt-get install
+# ripgrep); uses hyperfine when present.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -42,6 +45,7 @@ size=$(du -sm "$tree" | cut -f1)
 echo "tree: $files files, $size MB, $planted keys planted"
 
 clarolint=("$work/clarolint" scan --quiet --format json --output "$work/out.json" "$tree")
+plain=("$work/clarolint" scan --quiet --decode-depth 0 --format json --output "$work/out0.json" "$tree")
 ripgrep=(rg -uuu -a -c 'sk_(live|test)_[A-Za-z0-9]{42}' "$tree")
 
 # Same keys: clarolint's findings against ripgrep's matching lines.
@@ -50,21 +54,28 @@ found=$(grep -c '"rule_id"' "$work/out.json" || true)
 rgfound=$("${ripgrep[@]}" | awk -F: '{s += $NF} END {print s + 0}')
 echo "keys: planted $planted, clarolint $found, ripgrep $rgfound (lines)"
 
+report() { # ripgrep, clarolint and clarolint --decode-depth 0 medians, in ms
+	awk -v rg="$1" -v cl="$2" -v pl="$3" 'BEGIN {
+		printf "median wall: ripgrep %.0f ms, clarolint %.0f ms, clarolint --decode-depth 0 %.0f ms\n", rg, cl, pl
+		printf "clarolint/ripgrep = %.2f (--decode-depth 0: %.2f); decoding on/off = %.2f\n", cl / rg, pl / rg, cl / pl
+	}'
+}
+
 if command -v hyperfine >/dev/null; then
 	hyperfine --warmup 2 --runs "$runs" -i -N --export-json "$work/h.json" \
-		-n ripgrep "${ripgrep[*]}" -n clarolint "${clarolint[*]}" >/dev/null
-	python3 - "$work/h.json" <<'PY'
+		-n ripgrep "${ripgrep[*]}" -n clarolint "${clarolint[*]}" -n plain "${plain[*]}" >/dev/null
+	read -r rg_ms cl_ms pl_ms < <(python3 - "$work/h.json" <<'PY'
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-rg, cl = r["ripgrep"]["median"], r["clarolint"]["median"]
-print(f"median wall: ripgrep {rg*1000:.0f} ms, clarolint {cl*1000:.0f} ms; clarolint/ripgrep = {cl/rg:.2f}")
+print(*(r[n]["median"] * 1000 for n in ("ripgrep", "clarolint", "plain")))
 PY
+	)
+	report "$rg_ms" "$cl_ms" "$pl_ms"
 else
 	t() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N); echo $(((e - s) / 1000000)); }
-	for _ in 1 2; do t "${ripgrep[@]}" >/dev/null; t "${clarolint[@]}" >/dev/null; done
-	a=() b=()
-	for _ in $(seq "$runs"); do a+=("$(t "${ripgrep[@]}")"); b+=("$(t "${clarolint[@]}")"); done
+	for _ in 1 2; do t "${ripgrep[@]}" >/dev/null; t "${clarolint[@]}" >/dev/null; t "${plain[@]}" >/dev/null; done
+	a=() b=() c=()
+	for _ in $(seq "$runs"); do a+=("$(t "${ripgrep[@]}")"); b+=("$(t "${clarolint[@]}")"); c+=("$(t "${plain[@]}")"); done
 	med() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
-	rg_ms=$(med "${a[@]}") cl_ms=$(med "${b[@]}")
-	echo "median wall: ripgrep $rg_ms ms, clarolint $cl_ms ms; clarolint/ripgrep = $(awk "BEGIN {printf \"%.2f\", $cl_ms / $rg_ms}")"
+	report "$(med "${a[@]}")" "$(med "${b[@]}")" "$(med "${c[@]}")"
 fi

@@ -24,6 +24,7 @@ type common struct {
 	reports                                  extraReports
 	verify, onlyActive                       bool
 	apiURL                                   string
+	decodeDepth                              int
 }
 
 // extraReports is the repeatable --report FORMAT=FILE flag: one scan,
@@ -65,6 +66,7 @@ func (o *common) register(c *command) {
 	c.boolFlag(&o.verify, "verify", "check each distinct key once against the Claro API (GET /v1/health): active, invalid, active-no-permission or unknown; keys go to that API and nowhere else", "--verify --format json")
 	c.stringFlag(&o.apiURL, "api-url", "URL", "", "the Claro API for --verify (default: $CLARO_API_URL, else "+scanner.DefaultAPIURL+"); https only, except on loopback", "--verify --api-url https://claro-proxy.internal")
 	c.boolFlag(&o.onlyActive, "only-active", "with --verify, report only keys the API accepts (to triage a large history)", "--verify --only-active")
+	c.intFlag(&o.decodeDepth, "decode-depth", "N", 1, fmt.Sprintf("undo up to N layers of encoding to find keys written in base64 (a Kubernetes Secret's data, a basic-auth header), percent-encoding or JSON \\u escapes, and in UTF-16 files; a finding points at the encoded text and says how it was encoded. 0 finds only keys written as themselves; 2 also finds, say, a percent-encoded key that was then base64-encoded; at most %d", rules.MaxDecodeDepth), "--decode-depth 2")
 }
 
 // setup is what the common flags and the config resolve to.
@@ -80,7 +82,10 @@ type setup struct {
 // resolve validates the flags and reads the config (from --config, or
 // .clarolint.yaml in root) and the baseline.
 func (o *common) resolve(e env, root string) (*setup, error) {
-	s := &setup{opts: scanner.Options{Warnings: e.stderr}}
+	if o.decodeDepth < 0 || o.decodeDepth > rules.MaxDecodeDepth {
+		return nil, fmt.Errorf("--decode-depth %d: use 0 (no decoding) to %d", o.decodeDepth, rules.MaxDecodeDepth)
+	}
+	s := &setup{opts: scanner.Options{Warnings: e.stderr, DecodeDepth: o.decodeDepth}}
 	var err error
 	if s.format, err = report.ParseFormat(o.format); err != nil {
 		return nil, fmt.Errorf("--format: %w", err)

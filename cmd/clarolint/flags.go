@@ -41,6 +41,12 @@ func (c *command) stringFlag(p *string, name, arg, value, help, example string) 
 	c.docs = append(c.docs, flagDoc{name: name, arg: arg, help: help, example: example})
 }
 
+func (c *command) intFlag(p *int, name, arg string, value int, help, example string) {
+	c.fs.IntVar(p, name, value, help)
+	help += fmt.Sprintf(" (default %d)", value)
+	c.docs = append(c.docs, flagDoc{name: name, arg: arg, help: help, example: example})
+}
+
 func (c *command) varFlag(v flag.Value, name, arg, help, example string) {
 	c.fs.Var(v, name, help)
 	c.docs = append(c.docs, flagDoc{name: name, arg: arg, help: help, example: example})

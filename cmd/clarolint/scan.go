@@ -14,13 +14,15 @@ func runScan(ctx context.Context, e env, args []string) int {
 	)
 	c := newCommand("scan", "clarolint scan [flags] [PATH...]",
 		`Scan files for Claro API keys. PATH is a directory or a file (default ".").
-Inside a git work tree, files that .gitignore, .git/info/exclude or the global
-excludes file ignore are skipped (and counted); outside one every regular file
-is scanned. Binary files are scanned as bytes. When PATH is one directory in a
-git work tree, the .env files under it are also checked: a tracked .env file,
-and one that the committed .gitignore files do not ignore, are errors
-(.git/info/exclude and global excludes protect only this clone). At the top of
-the work tree, a committed .gitignore that does not ignore .env, .env.local and
+Keys written in base64, percent-encoding or JSON \u escapes, and keys in
+UTF-16 files, are found too (see --decode-depth). Inside a git work tree,
+files that .gitignore, .git/info/exclude or the global excludes file ignore
+are skipped (and counted); outside one every regular file is scanned. Binary
+files are scanned as bytes. When PATH is one directory in a git work tree,
+the .env files under it are also checked: a tracked .env file, and one that
+the committed .gitignore files do not ignore, are errors (.git/info/exclude
+and global excludes protect only this clone). At the top of the work tree, a
+committed .gitignore that does not ignore .env, .env.local and
 .env.production is a warning when the project uses env files or mentions
 BAYT_API_KEY.`,
 		"clarolint scan",
