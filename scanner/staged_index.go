@@ -111,11 +111,14 @@ func parseIndex(b []byte) (*gitIndex, error) {
 	if version < 2 || version > 4 {
 		return nil, fmt.Errorf("%w: version %d (clarolint reads 2 to 4)", errBadIndex, version)
 	}
-	count := int(binary.BigEndian.Uint32(b[8:]))
+	// Lengths are compared as uint64 so that a huge count cannot turn
+	// negative where int has 32 bits.
+	count64 := uint64(binary.BigEndian.Uint32(b[8:]))
 	end := len(b) - indexHashLen
-	if count > end/entryFixedLen {
-		return nil, fmt.Errorf("%w: %d entries in %d bytes", errBadIndex, count, len(b))
+	if count64 > uint64(end/entryFixedLen) {
+		return nil, fmt.Errorf("%w: %d entries in %d bytes", errBadIndex, count64, len(b))
 	}
+	count := int(count64)
 	idx := &gitIndex{entries: make([]indexEntry, 0, count)}
 	off := 12
 	var prev []byte // the previous path, which version 4 names are relative to
@@ -169,11 +172,12 @@ func parseIndex(b []byte) (*gitIndex, error) {
 	}
 	for off+8 <= end {
 		sig := string(b[off : off+4])
-		size := int(binary.BigEndian.Uint32(b[off+4:]))
+		size64 := uint64(binary.BigEndian.Uint32(b[off+4:]))
 		off += 8
-		if size > end-off {
+		if size64 > uint64(end-off) {
 			return nil, fmt.Errorf("%w: truncated %s extension", errBadIndex, sig)
 		}
+		size := int(size64)
 		data := b[off : off+size]
 		off += size
 		switch {
