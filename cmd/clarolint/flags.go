@@ -110,3 +110,15 @@ func (c *command) parseOrExit(e env, args []string) (pos []string, code int, ok 
 	}
 	return pos, 0, true
 }
+
+// repoArg returns the one optional REPO argument of a git command: "."
+// when none is given.
+func repoArg(pos []string) (string, error) {
+	switch len(pos) {
+	case 0:
+		return ".", nil
+	case 1:
+		return pos[0], nil
+	}
+	return "", errors.New("give at most one repository")
+}

@@ -41,15 +41,12 @@ bare repository, its own directory).`,
 	if !ok {
 		return code
 	}
-	if len(pos) > 1 {
-		return fail(e, "history", errors.New("one REPO at most"))
+	path, err := repoArg(pos)
+	if err != nil {
+		return fail(e, "history", err)
 	}
 	if rng != "" && (since != "" || branch != "") {
 		return fail(e, "history", errors.New("--range cannot be combined with --since or --branch"))
-	}
-	path := "."
-	if len(pos) == 1 {
-		path = pos[0]
 	}
 	repo, err := scanner.OpenRepository(path)
 	if err != nil {

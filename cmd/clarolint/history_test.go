@@ -54,7 +54,7 @@ func TestHistoryExitStatus(t *testing.T) {
 		{"bad --range", []string{"history", "--range", "main..nope", dir}, exitError, `unknown revision "nope"`},
 		{"bad --branch", []string{"history", "--branch", "nope", dir}, exitError, `unknown revision "nope"`},
 		{"--range with --branch", []string{"history", "--range", "a..b", "--branch", "main", dir}, exitError, "--range cannot be combined"},
-		{"two repositories", []string{"history", dir, dir}, exitError, "one REPO at most"},
+		{"two repositories", []string{"history", dir, dir}, exitError, "give at most one repository"},
 	} {
 		_, errOut, code := clarolint(t, tt.args...)
 		if code != tt.code || !strings.Contains(errOut, tt.stderr) {

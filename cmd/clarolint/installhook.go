@@ -38,12 +38,9 @@ Skip the hook once with: SKIP=clarolint git commit`,
 	if !ok {
 		return code
 	}
-	if len(pos) > 1 {
-		return fail(e, "install-hook", errors.New("give at most one repository"))
-	}
-	repo := "."
-	if len(pos) == 1 {
-		repo = pos[0]
+	repo, err := repoArg(pos)
+	if err != nil {
+		return fail(e, "install-hook", err)
 	}
 	dir, err := scanner.HooksDir(repo)
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 
@@ -38,12 +37,9 @@ staged, it scans the commits being pushed, as clarolint history --range does.`,
 	if !ok {
 		return code
 	}
-	if len(pos) > 1 {
-		return fail(e, "staged", errors.New("give at most one repository"))
-	}
-	repo := "."
-	if len(pos) == 1 {
-		repo = pos[0]
+	repo, err := repoArg(pos)
+	if err != nil {
+		return fail(e, "staged", err)
 	}
 	root, err := scanner.WorkTreeRoot(repo)
 	if err != nil {
