@@ -366,7 +366,7 @@ func pow(x, n int) int {
 func TestUTF16(t *testing.T) {
 	t.Parallel()
 	text := "CLARO_API_KEY=" + rulestest.Key(rules.Live, 17) + "\r\nnaïve = 1\n"
-	le, be := utf16(text, false), utf16(text, true)
+	le, be := rulestest.UTF16(text, false, false), rulestest.UTF16(text, true, false)
 	for _, tt := range []struct {
 		name string
 		head []byte
@@ -399,20 +399,6 @@ func TestUTF16(t *testing.T) {
 	if got := rules.DecodeUTF16(in[:0], in, rules.UTF16LE); !bytes.Equal(got, want) {
 		t.Errorf("DecodeUTF16 in place = %q", rules.Redact(got))
 	}
-}
-
-// utf16 encodes s, which has no character outside the Basic Multilingual
-// Plane, as UTF-16.
-func utf16(s string, bigEndian bool) []byte {
-	var b []byte
-	for _, r := range s {
-		if bigEndian {
-			b = append(b, byte(r>>8), byte(r))
-		} else {
-			b = append(b, byte(r), byte(r>>8))
-		}
-	}
-	return b
 }
 
 func FuzzFindEncoded(f *testing.F) {

@@ -108,23 +108,6 @@ func TestStreamEncodedHits(t *testing.T) {
 	}
 }
 
-// utf16Text encodes s, ASCII and characters of the Basic Multilingual
-// Plane, as UTF-16 with or without a byte-order mark.
-func utf16Text(s string, bigEndian, bom bool) []byte {
-	var b []byte
-	if bom {
-		s = "\uFEFF" + s
-	}
-	for _, r := range s {
-		if bigEndian {
-			b = append(b, byte(r>>8), byte(r))
-		} else {
-			b = append(b, byte(r), byte(r>>8))
-		}
-	}
-	return b
-}
-
 func TestStreamUTF16(t *testing.T) {
 	t.Parallel()
 	live, test := rulestest.Key(rules.Live, 42), rulestest.Key(rules.Test, 43)
@@ -139,10 +122,10 @@ func TestStreamUTF16(t *testing.T) {
 		src  []byte
 		enc  rules.Encoding
 	}{
-		{"LE with BOM", utf16Text(text, false, true), rules.UTF16LE},
-		{"BE with BOM", utf16Text(text, true, true), rules.UTF16BE},
-		{"LE without BOM", utf16Text(text, false, false), rules.UTF16LE},
-		{"BE without BOM, odd length", append(utf16Text(text, true, false), 'x'), rules.UTF16BE},
+		{"LE with BOM", rulestest.UTF16(text, false, true), rules.UTF16LE},
+		{"BE with BOM", rulestest.UTF16(text, true, true), rules.UTF16BE},
+		{"LE without BOM", rulestest.UTF16(text, false, false), rules.UTF16LE},
+		{"BE without BOM, odd length", append(rulestest.UTF16(text, true, false), 'x'), rules.UTF16BE},
 	} {
 		for depth := range 3 {
 			var want []encodedHit
@@ -190,7 +173,7 @@ func TestTreeEncoded(t *testing.T) {
 		"auth.http":       "GET /\nAuthorization: Basic " + b64("ana:"+test) + "\n",
 		"web/.env":        "NEXT_PUBLIC_TOKEN=" + strings.ReplaceAll(other, "_", "%5F") + "\n",
 		"allowed.json":    `{"k": "` + escapeAll(live, `\u%04x`) + `"} // clarolint:allow` + "\n",
-		"utf16.txt":       string(utf16Text("KEY="+test+"\n", false, false)),
+		"utf16.txt":       string(rulestest.UTF16("KEY="+test+"\n", false, false)),
 	})
 	keys := map[string]string{"k8s/secret.yaml": live, "auth.http": test, "web/.env": other, "utf16.txt": test}
 	phrases := map[string]string{
