@@ -101,6 +101,21 @@ func act(t *testing.T, actPath, repo string, args ...string) (string, string, er
 	return string(out), string(b), err
 }
 
+// actRepo is a copy of this module with the offline workflow added, not
+// yet committed.
+func actRepo(t *testing.T, gitPath string) (string, func(args ...string) (string, error)) {
+	t.Helper()
+	repo, git := moduleCopy(t, gitPath)
+	dir := filepath.Join(repo, ".github", "workflows")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "offline.yml"), []byte(offlineWorkflow), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return repo, git
+}
+
 // TestActionUnderAct runs action.yml for real under act: a push of a clean
 // tree passes, a planted key fails the job, and the SARIF it writes is
 // valid SARIF 2.1.0.
@@ -108,9 +123,7 @@ func TestActionUnderAct(t *testing.T) {
 	t.Parallel()
 	actPath := needTool(t, "act")
 	gitPath := needTool(t, "git")
-	repo, git := moduleCopy(t, gitPath)
-	os.MkdirAll(filepath.Join(repo, ".github", "workflows"), 0o755)
-	os.WriteFile(filepath.Join(repo, ".github", "workflows", "offline.yml"), []byte(offlineWorkflow), 0o644)
+	repo, git := actRepo(t, gitPath)
 	mustRun(t, git, "add", "-A")
 	mustRun(t, git, "commit", "-q", "-m", "offline workflow")
 
@@ -144,9 +157,7 @@ func TestActionPullRequest(t *testing.T) {
 	t.Parallel()
 	actPath := needTool(t, "act")
 	gitPath := needTool(t, "git")
-	repo, git := moduleCopy(t, gitPath)
-	os.MkdirAll(filepath.Join(repo, ".github", "workflows"), 0o755)
-	os.WriteFile(filepath.Join(repo, ".github", "workflows", "offline.yml"), []byte(offlineWorkflow), 0o644)
+	repo, git := actRepo(t, gitPath)
 	old, added := rulestest.Key(rules.Live, 92), rulestest.Key(rules.Live, 93)
 	os.WriteFile(filepath.Join(repo, "legacy.cfg"), []byte("key="+old+"\n"), 0o644)
 	mustRun(t, git, "add", "-A")
