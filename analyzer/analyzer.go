@@ -35,9 +35,10 @@ The clarolint analyzer reports every string constant in Go source whose value
 holds a Claro API key (sk_live_ or sk_test_ and 42 base62 characters): string
 literals, raw strings, constant expressions that the type checker folds, such
 as prefix + "…" or named and typed constants, and struct tags. A key in a named
-constant is reported once, at the constant's declaration, not at its uses. It
-also reads the string literals of the package's Go files that build
-constraints exclude, such as //go:build integration tests.
+constant is reported once, at the constant's declaration, not at its uses.
+Like every analyzer, it sees the files of the build being checked: vet
+//go:build integration tests with go vet -tags integration. The text
+scanner, clarolint scan, reads every file.
 
 Where a literal is exactly a key outside a const declaration, the suggested
 fix replaces it with os.Getenv("BAYT_API_KEY") and adds the import.
@@ -59,10 +60,9 @@ type candidate struct {
 	expr    ast.Expr
 	val     string
 	matches []rules.Match
-	// lone marks a literal read on its own, with no help from the type
-	// checker: a struct tag, or a literal in a file that build constraints
-	// exclude. It is one piece, and never fixed.
-	lone bool
+	// tag marks a struct tag, a literal with no value of its own in the
+	// type checker's record: it is one piece, and never fixed.
+	tag bool
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -123,7 +123,6 @@ func run(pass *analysis.Pass) (any, error) {
 			w.report(f, c)
 		}
 	}
-	w.excluded()
 	return nil, nil
 }
 
@@ -143,13 +142,13 @@ type walker struct {
 }
 
 // appendKeys appends e to found if its value val holds a key.
-func (w *walker) appendKeys(found []candidate, e ast.Expr, val string, lone bool) []candidate {
+func (w *walker) appendKeys(found []candidate, e ast.Expr, val string, tag bool) []candidate {
 	if len(val) < rules.KeyLen {
 		return found // most constants are short: skip the copy
 	}
 	w.buf = append(w.buf[:0], val...)
 	if matches := w.matcher.Find(w.buf); len(matches) > 0 {
-		found = append(found, candidate{expr: e, val: val, matches: matches, lone: lone})
+		found = append(found, candidate{expr: e, val: val, matches: matches, tag: tag})
 	}
 	return found
 }
@@ -163,7 +162,7 @@ func (w *walker) report(f *ast.File, c candidate) {
 		return
 	}
 	var pieces []piece
-	if c.lone {
+	if c.tag {
 		pieces = []piece{{expr: c.expr, end: len(c.val), lit: c.expr.(*ast.BasicLit)}}
 	} else {
 		pieces = w.split(c.expr, 0, nil)
@@ -184,7 +183,7 @@ func (w *walker) report(f *ast.File, c candidate) {
 		switch {
 		case inConst:
 			d.Message += constNote
-		case !c.lone && m.Start == 0 && m.End == len(c.val):
+		case !c.tag && m.Start == 0 && m.End == len(c.val):
 			d.SuggestedFixes = w.fix(f, path)
 		}
 		w.pass.Report(d)

@@ -25,9 +25,6 @@ var benchPkgs = flag.String("benchpkgs", "net/...", "package pattern that Benchm
 // first. It reports the ratio in percent for the whole set (analysis-%),
 // and the median and worst per-package ratios among packages that take at
 // least a millisecond to type-check (smaller ones are mostly timer noise).
-// The sub-benchmark typed leaves out the files that build constraints
-// exclude, whose reading (a few file system calls per file) is the rest of
-// the cost in all.
 //
 // Each package is type-checked and then analyzed at once, as a driver does.
 // The collector is off while the timers run and collects between rounds,
@@ -57,13 +54,7 @@ func BenchmarkAnalyzer(b *testing.B) {
 			size += int64(p.Fset.File(f.FileStart).Size())
 		}
 	}
-	b.Run("all", func(b *testing.B) { benchmarkPackages(b, pkgs, size, true) })
-	b.Run("typed", func(b *testing.B) { benchmarkPackages(b, pkgs, size, false) })
-}
 
-// benchmarkPackages times type-checking and analyzing pkgs, with or without
-// the files that build constraints exclude, and reports the ratios.
-func benchmarkPackages(b *testing.B, pkgs []*packages.Package, size int64, excluded bool) {
 	check := make([]time.Duration, len(pkgs))
 	analyze := make([]time.Duration, len(pkgs))
 	var reports int
@@ -75,7 +66,7 @@ func benchmarkPackages(b *testing.B, pkgs []*packages.Package, size int64, exclu
 			t0 := time.Now()
 			tpkg, info := typeCheck(b, p)
 			t1 := time.Now()
-			reports += runAnalyzer(b, p, tpkg, info, excluded)
+			reports += runAnalyzer(b, p, tpkg, info)
 			check[i] += t1.Sub(t0)
 			analyze[i] += time.Since(t1)
 		}
@@ -135,24 +126,19 @@ func typeCheck(b *testing.B, p *packages.Package) (*types.Package, *types.Info) 
 }
 
 // runAnalyzer runs the analyzer over one type-checked package as a driver
-// would, with the files that build constraints exclude from it if excluded
-// is set, and returns the number of reports. The analyzer requires no other
+// would, and returns the number of reports. The analyzer requires no other
 // analyzer, so there are no results to pass on.
-func runAnalyzer(b *testing.B, p *packages.Package, tpkg *types.Package, info *types.Info, excluded bool) int {
+func runAnalyzer(b *testing.B, p *packages.Package, tpkg *types.Package, info *types.Info) int {
 	var reports int
 	pass := &analysis.Pass{
-		Analyzer:     analyzer.Analyzer,
-		Fset:         p.Fset,
-		Files:        p.Syntax,
-		IgnoredFiles: p.IgnoredFiles,
-		Pkg:          tpkg,
-		TypesInfo:    info,
-		TypesSizes:   p.TypesSizes,
-		Report:       func(analysis.Diagnostic) { reports++ },
-		ReadFile:     os.ReadFile,
-	}
-	if !excluded {
-		pass.IgnoredFiles = nil
+		Analyzer:   analyzer.Analyzer,
+		Fset:       p.Fset,
+		Files:      p.Syntax,
+		Pkg:        tpkg,
+		TypesInfo:  info,
+		TypesSizes: p.TypesSizes,
+		Report:     func(analysis.Diagnostic) { reports++ },
+		ReadFile:   os.ReadFile,
 	}
 	if _, err := analyzer.Analyzer.Run(pass); err != nil {
 		b.Fatalf("analyze %s: %v", p.PkgPath, err)

@@ -13,13 +13,10 @@
 // checker knows: literals, raw strings, and the constant expressions that
 // it folds, such as concatenations of named constants declared in other
 // files, typed constants and conversions between string types. It reads
-// struct tags too, and the string literals of the package's Go files that
-// build constraints leave out of the build being vetted (files for other
-// systems, //go:build integration tests, //go:build ignore programs), which
-// go vet never type-checks but which leak keys all the same. Each key in a
-// value is reported once, at the outermost constant expression that holds
-// it, never once per operand. The message shows the key redacted, and the
-// report's category is its rule ID, claro-live-key or claro-test-key:
+// struct tags too. Each key in a value is reported once, at the outermost
+// constant expression that holds it, never once per operand. The message
+// shows the key redacted, and the report's category is its rule ID,
+// claro-live-key or claro-test-key:
 //
 //	hardcoded Claro live API key sk_live_…Ab3x; load it from the environment, e.g. os.Getenv("BAYT_API_KEY")
 //
@@ -33,7 +30,6 @@
 //	var cfg = Config{Key: "sk_live_…"}    // Key has type Secret: fix Secret(os.Getenv("BAYT_API_KEY"))
 //	Key string `default:"sk_live_…"`      // a struct tag: no fix
 //	var n = len("sk_live_…")              // an operand of a larger constant: no fix
-//	var key = "sk_live_…"                 // in a file that build constraints exclude: reported, not fixed
 //	// and any of these in a file marked "Code generated … DO NOT EDIT.": reported, not fixed
 //
 // Not reported:
@@ -43,13 +39,25 @@
 //	var key = "sk_live_…" //clarolint:allow
 //	p := "sk_live_"; key := p + "3gRE…"   // p is a variable, so nothing is folded
 //	"sk_live_…" + "Z"                     // the value has 43 characters after the prefix, so it holds no key
-//	"sk_live_" + "3gRE…"                  // in a file that build constraints exclude: there is no type checker to fold it
+//	var key = "sk_live_…"                 // in a file that build constraints exclude (see below)
 //	// sk_live_… in a comment, or in a //go:embed file
 //
 // Comments and embedded files are the text scanner's job (clarolint scan),
 // as are keys in dependencies: a key in a named constant of a package that
-// is not analyzed is not reported where it is used. In an excluded file,
-// only a literal that spells a key out in its text is read.
+// is not analyzed is not reported where it is used.
+//
+// # Build constraints
+//
+// Like every analyzer, this one sees the files of the build being checked,
+// and no others: a file for another system, or a //go:build integration
+// test, is checked only by a build that includes it, such as go vet -tags
+// integration ./... or GOOS=windows go vet ./.... It does not read the
+// excluded files on its own, for two reasons. go vet caches each package's
+// result under a key made from the files it builds, so a key added to an
+// excluded file would go unreported until another file of the package
+// changed; and in packages with many per-system files, such as syscall,
+// reading them cost up to a fifth of type-checking the package. clarolint
+// scan, the text scanner, reads every file, excluded or not.
 //
 // # Positions
 //
@@ -74,7 +82,6 @@
 //   - where the literal is an operand of a larger constant, such as an
 //     array length;
 //   - in a struct tag, which must be a literal;
-//   - in a file that build constraints exclude, which no build checks;
 //   - in a generated file, where the next generation would undo it (and
 //     the drivers discard such fixes);
 //   - where the name os is declared, or the package's os import hidden, at

@@ -25,6 +25,9 @@ type leak struct {
 	at      string // the text that the report must point at: the key, or the operand where it starts
 	inConst bool   // whether the message explains that a const gets no fix
 	fix     bool   // whether -fix removes it
+	// integration marks a key in a file that only a build with -tags
+	// integration includes, and so only such a build reports.
+	integration bool
 }
 
 // module is a temporary Go module with keys in several forms, and no
@@ -86,8 +89,8 @@ func TestKey(t *testing.T) {
 	}
 }
 `,
-			// Only go test -tags integration builds this file, but go vet
-			// must still find its key.
+			// Only a build with -tags integration includes this file,
+			// and only go vet -tags integration checks it.
 			"integration_test.go": `//go:build integration
 
 package leaky
@@ -109,7 +112,7 @@ func TestLive(t *testing.T) {
 			{key: raw, file: "config.go", at: raw},
 			{key: inTest, file: "leaky_test.go", at: inTest, fix: true},
 			{key: inSub, file: "sub/sub.go", at: inSub, fix: true},
-			{key: integration, file: "integration_test.go", at: integration},
+			{key: integration, file: "integration_test.go", at: integration, fix: true, integration: true},
 		},
 	}
 }
@@ -228,32 +231,40 @@ func TestEndToEnd(t *testing.T) {
 	}
 	m := newModule()
 	all := func(leak) bool { return true }
+	built := func(l leak) bool { return !l.integration } // what a build without tags checks
 
-	t.Run("go vet", func(t *testing.T) {
-		t.Parallel()
-		dir := m.write(t)
-		stdout, stderr, code := run(t, dir, moduleEnv(), goTool, "vet", "-vettool="+bin, "./...")
-		m.noSecrets(t, "go vet output", stdout+stderr)
-		if code != 1 {
-			t.Errorf("go vet: exit %d, want 1\n%s", code, stderr)
-		}
-		if got, want := parseText(t, dir, stderr), m.wantReports(all); !slices.Equal(got, want) {
-			t.Errorf("go vet reports:\n%s\nwant:\n%s", show(got), show(want))
-		}
-	})
-
-	t.Run("standalone", func(t *testing.T) {
-		t.Parallel()
-		dir := m.write(t)
-		stdout, stderr, code := run(t, dir, moduleEnv(), bin, "./...")
-		m.noSecrets(t, "output", stdout+stderr)
-		if code != 3 {
-			t.Errorf("exit %d, want 3\n%s", code, stderr)
-		}
-		if got, want := parseText(t, dir, stderr), m.wantReports(all); !slices.Equal(got, want) {
-			t.Errorf("reports:\n%s\nwant:\n%s", show(got), show(want))
-		}
-	})
+	// Standalone, the build flags come from GOFLAGS, as for any command
+	// that loads packages through go list.
+	tagged := append(moduleEnv(), "GOFLAGS=-mod=mod -tags=integration")
+	for _, c := range []struct {
+		name string
+		env  []string
+		args []string // go vet's, or none for clarolint-vet itself
+		code int
+		want []report
+	}{
+		{"go vet", moduleEnv(), []string{"vet", "-vettool=" + bin}, 1, m.wantReports(built)},
+		{"go vet -tags", moduleEnv(), []string{"vet", "-vettool=" + bin, "-tags", "integration"}, 1, m.wantReports(all)},
+		{"standalone", moduleEnv(), nil, 3, m.wantReports(built)},
+		{"standalone GOFLAGS=-tags", tagged, nil, 3, m.wantReports(all)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			dir := m.write(t)
+			name, args := goTool, append(c.args, "./...")
+			if c.args == nil {
+				name = bin
+			}
+			stdout, stderr, code := run(t, dir, c.env, name, args...)
+			m.noSecrets(t, c.name+" output", stdout+stderr)
+			if code != c.code {
+				t.Errorf("%s: exit %d, want %d\n%s", c.name, code, c.code, stderr)
+			}
+			if got := parseText(t, dir, stderr); !slices.Equal(got, c.want) {
+				t.Errorf("%s reports:\n%s\nwant:\n%s", c.name, show(got), show(c.want))
+			}
+		})
+	}
 
 	t.Run("json", func(t *testing.T) {
 		t.Parallel()
@@ -302,7 +313,7 @@ func TestEndToEnd(t *testing.T) {
 			}
 		}
 		slices.SortFunc(got, func(a, b report) int { return strings.Compare(a.pos, b.pos) })
-		if want := m.wantReports(all); !slices.Equal(got, want) {
+		if want := m.wantReports(built); !slices.Equal(got, want) {
 			t.Errorf("JSON reports:\n%s\nwant:\n%s", show(got), show(want))
 		}
 	})
@@ -329,7 +340,7 @@ func TestEndToEnd(t *testing.T) {
 		for _, r := range parseText(t, dir, stderr) {
 			got = append(got, r.msg)
 		}
-		for _, r := range m.wantReports(func(l leak) bool { return !l.fix }) {
+		for _, r := range m.wantReports(func(l leak) bool { return !l.fix && built(l) }) {
 			want = append(want, r.msg)
 		}
 		slices.Sort(got)
