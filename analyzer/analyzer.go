@@ -73,47 +73,75 @@ func run(pass *analysis.Pass) (any, error) {
 	// A constant identifier, selector or parenthesised expression is never
 	// the node of a report: its key belongs to a declaration or to the
 	// expression inside.
-	var consts []ast.Expr
+	//
+	// Types holds an entry for every expression of the package, in no
+	// order, and walking it is most of the analyzer's work. So the walk
+	// reads what its entries hold and little else: it notes string
+	// literals and struct types, and reads their syntax afterwards.
+	var consts []stringConst
+	var lits []*ast.BasicLit
+	var structs []*ast.StructType
 	var found []candidate
 	operands := map[ast.Expr]bool{} // string constants inside larger ones
 	for e, tv := range pass.TypesInfo.Types {
+		if tv.Value == nil { // not a constant: most expressions
+			if st, ok := e.(*ast.StructType); ok {
+				structs = append(structs, st)
+			}
+			continue
+		}
+		if lit, ok := e.(*ast.BasicLit); ok {
+			if b, ok := tv.Type.(*types.Basic); ok {
+				// Tables mix string and other literals in no order
+				// that a branch could predict, so every literal of a
+				// basic type is appended, and kept only if a string.
+				lits = append(lits, lit)
+				lits = lits[:len(lits)-1+int(b.Info()&types.IsString)/int(types.IsString)]
+				continue
+			}
+		}
+		if !isString(tv) {
+			continue
+		}
 		switch e := e.(type) {
 		case *ast.BasicLit:
-			// A literal's value is never longer than its text inside the
-			// quotes, so most literals are skipped without reading it.
-			if len(e.Value)-2 >= rules.KeyLen && isString(tv) {
-				consts = append(consts, e)
-			}
+			lits = append(lits, e)
 		case *ast.BinaryExpr:
-			if isString(tv) {
-				consts = append(consts, e)
-				operands[ast.Unparen(e.X)] = true
-				operands[ast.Unparen(e.Y)] = true
+			consts = append(consts, stringConst{e, tv.Value})
+			operands[ast.Unparen(e.X)] = true
+			operands[ast.Unparen(e.Y)] = true
+		case *ast.CallExpr: // a conversion, or min or max
+			consts = append(consts, stringConst{e, tv.Value})
+			for _, arg := range e.Args {
+				operands[ast.Unparen(arg)] = true
 			}
-		case *ast.CallExpr:
-			if isString(tv) { // a conversion, or min or max
-				consts = append(consts, e)
-				for _, arg := range e.Args {
-					operands[ast.Unparen(arg)] = true
-				}
+		}
+	}
+	// A literal's value is never longer than its text inside the quotes, so
+	// most literals are skipped by their length. The nodes lie wherever the
+	// parser put them, so most reads miss the cache; in a loop that does
+	// nothing else, the processor overlaps the misses.
+	for _, e := range lits {
+		if len(e.Value)-2 >= rules.KeyLen {
+			consts = append(consts, stringConst{e, pass.TypesInfo.Types[e].Value})
+		}
+	}
+	for _, st := range structs {
+		for _, field := range st.Fields.List {
+			if field.Tag == nil || len(field.Tag.Value)-2 < rules.KeyLen {
+				continue
 			}
-		case *ast.StructType:
-			for _, field := range e.Fields.List {
-				if field.Tag == nil {
-					continue
-				}
-				if val, err := strconv.Unquote(field.Tag.Value); err == nil { // the parser checked the literal
-					found = w.appendKeys(found, field.Tag, val, true)
-				}
+			if val, err := strconv.Unquote(field.Tag.Value); err == nil { // the parser checked the literal
+				found = w.appendKeys(found, field.Tag, val, true)
 			}
 		}
 	}
 	// Only the outermost constant is searched: its operands' bytes are in
 	// its value, and reading each step of a long concatenation (tables of
 	// data are written so) would take time quadratic in its length.
-	for _, e := range consts {
-		if !operands[e] {
-			found = w.appendKeys(found, e, constant.StringVal(pass.TypesInfo.Types[e].Value), false)
+	for _, c := range consts {
+		if !operands[c.expr] {
+			found = w.appendKeys(found, c.expr, constant.StringVal(c.val), false)
 		}
 	}
 	// Report in source order, as go vet users expect to read them.
@@ -126,9 +154,27 @@ func run(pass *analysis.Pass) (any, error) {
 	return nil, nil
 }
 
+// A stringConst is an expression that the type checker folded to a string
+// constant, and its value.
+type stringConst struct {
+	expr ast.Expr
+	val  constant.Value
+}
+
 // isString reports whether tv is the type and value of a string constant.
+// It reads the type, not the value: the few types of a package stay in
+// the cache, while each value lies wherever the type checker allocated it,
+// and Types is walked in no order, so reading values would miss the cache
+// once for each constant of the package (tables of numbers hold tens of
+// thousands).
 func isString(tv types.TypeAndValue) bool {
-	return tv.Value != nil && tv.Value.Kind() == constant.String
+	if b, ok := tv.Type.(*types.Basic); ok { // nearly always: spare the call
+		return b.Info()&types.IsString != 0
+	}
+	if b, ok := tv.Type.Underlying().(*types.Basic); ok {
+		return b.Info()&types.IsString != 0
+	}
+	return tv.Value.Kind() == constant.String // a literal of a type parameter's type
 }
 
 // walker holds the pass for the helpers that report and fix.
