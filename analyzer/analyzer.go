@@ -7,7 +7,6 @@ import (
 	"go/token"
 	"go/types"
 	"slices"
-	"strconv"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/astutil"
@@ -15,9 +14,9 @@ import (
 	"github.com/clarolint/clarolint/rules"
 )
 
-// Analyzer reports string constants whose value holds a Claro API key, and
-// struct tags that hold one. It keeps no state between passes, so it is safe
-// for concurrent use by any driver.
+// Analyzer reports string constants whose value holds a Claro API key. It
+// keeps no state between passes, so it is safe for concurrent use by any
+// driver.
 //
 // It requires no other analyzer: it finds constants in the type checker's
 // record of expressions rather than by walking the syntax, because under go
@@ -34,11 +33,12 @@ const doc = `report hardcoded Claro API keys
 The clarolint analyzer reports every string constant in Go source whose value
 holds a Claro API key (sk_live_ or sk_test_ and 42 base62 characters): string
 literals, raw strings, constant expressions that the type checker folds, such
-as prefix + "…" or named and typed constants, and struct tags. A key in a named
-constant is reported once, at the constant's declaration, not at its uses.
-Like every analyzer, it sees the files of the build being checked: vet
-//go:build integration tests with go vet -tags integration. The text
-scanner, clarolint scan, reads every file.
+as prefix + "…" or named and typed constants. A key in a named constant is
+reported once, at the constant's declaration, not at its uses. Struct tags,
+comments and //go:embed files hold no constant: they are the text scanner's
+job (clarolint scan), which reads them as written. Like every analyzer, this
+one sees the files of the build being checked: vet //go:build integration
+tests with go vet -tags integration.
 
 Where a literal is exactly a key outside a const declaration, the suggested
 fix replaces it with os.Getenv("BAYT_API_KEY") and adds the import.
@@ -60,34 +60,25 @@ type candidate struct {
 	expr    ast.Expr
 	val     string
 	matches []rules.Match
-	// tag marks a struct tag, a literal with no value of its own in the
-	// type checker's record: it is one piece, and never fixed.
-	tag bool
 }
 
 func run(pass *analysis.Pass) (any, error) {
 	w := &walker{pass: pass}
-	// Every string constant that the type checker folded is in Types, and so
-	// is every struct type (a type expression), whose tags are the only
-	// string literals with no value of their own apart from import paths.
-	// A constant identifier, selector or parenthesised expression is never
+	// Every string constant that the type checker folded is in Types. A
+	// constant identifier, selector or parenthesised expression is never
 	// the node of a report: its key belongs to a declaration or to the
 	// expression inside.
 	//
 	// Types holds an entry for every expression of the package, in no
 	// order, and walking it is most of the analyzer's work. So the walk
-	// reads what its entries hold and little else: it notes string
-	// literals and struct types, and reads their syntax afterwards.
+	// reads what its entries hold and nothing else: it notes string
+	// literals, and reads their syntax afterwards.
 	var consts []stringConst
 	var lits []*ast.BasicLit
-	var structs []*ast.StructType
 	var found []candidate
 	operands := map[ast.Expr]bool{} // string constants inside larger ones
 	for e, tv := range pass.TypesInfo.Types {
 		if tv.Value == nil { // not a constant: most expressions
-			if st, ok := e.(*ast.StructType); ok {
-				structs = append(structs, st)
-			}
 			continue
 		}
 		if lit, ok := e.(*ast.BasicLit); ok {
@@ -126,22 +117,12 @@ func run(pass *analysis.Pass) (any, error) {
 			consts = append(consts, stringConst{e, pass.TypesInfo.Types[e].Value})
 		}
 	}
-	for _, st := range structs {
-		for _, field := range st.Fields.List {
-			if field.Tag == nil || len(field.Tag.Value)-2 < rules.KeyLen {
-				continue
-			}
-			if val, err := strconv.Unquote(field.Tag.Value); err == nil { // the parser checked the literal
-				found = w.appendKeys(found, field.Tag, val, true)
-			}
-		}
-	}
 	// Only the outermost constant is searched: its operands' bytes are in
 	// its value, and reading each step of a long concatenation (tables of
 	// data are written so) would take time quadratic in its length.
 	for _, c := range consts {
 		if !operands[c.expr] {
-			found = w.appendKeys(found, c.expr, constant.StringVal(c.val), false)
+			found = w.appendKeys(found, c.expr, constant.StringVal(c.val))
 		}
 	}
 	// Report in source order, as go vet users expect to read them.
@@ -188,13 +169,13 @@ type walker struct {
 }
 
 // appendKeys appends e to found if its value val holds a key.
-func (w *walker) appendKeys(found []candidate, e ast.Expr, val string, tag bool) []candidate {
+func (w *walker) appendKeys(found []candidate, e ast.Expr, val string) []candidate {
 	if len(val) < rules.KeyLen {
 		return found // most constants are short: skip the copy
 	}
 	w.buf = append(w.buf[:0], val...)
 	if matches := w.matcher.Find(w.buf); len(matches) > 0 {
-		found = append(found, candidate{expr: e, val: val, matches: matches, tag: tag})
+		found = append(found, candidate{expr: e, val: val, matches: matches})
 	}
 	return found
 }
@@ -207,12 +188,7 @@ func (w *walker) report(f *ast.File, c candidate) {
 	if len(path) == 0 || path[0] != c.expr || w.allowed(f, c.expr) {
 		return
 	}
-	var pieces []piece
-	if c.tag {
-		pieces = []piece{{expr: c.expr, end: len(c.val), lit: c.expr.(*ast.BasicLit)}}
-	} else {
-		pieces = w.split(c.expr, 0, nil)
-	}
+	pieces := w.split(c.expr, 0, nil)
 	inConst := inConstDecl(path)
 	for _, m := range c.matches {
 		if p := holder(pieces, m); p != nil && p.named {
@@ -229,7 +205,7 @@ func (w *walker) report(f *ast.File, c candidate) {
 		switch {
 		case inConst:
 			d.Message += constNote
-		case !c.tag && m.Start == 0 && m.End == len(c.val):
+		case m.Start == 0 && m.End == len(c.val):
 			d.SuggestedFixes = w.fix(f, path)
 		}
 		w.pass.Report(d)

@@ -12,11 +12,11 @@
 // The analyzer reads the value of every string constant that the type
 // checker knows: literals, raw strings, and the constant expressions that
 // it folds, such as concatenations of named constants declared in other
-// files, typed constants and conversions between string types. It reads
-// struct tags too. Each key in a value is reported once, at the outermost
-// constant expression that holds it, never once per operand. The message
-// shows the key redacted, and the report's category is its rule ID,
-// claro-live-key or claro-test-key:
+// files, typed constants and conversions between string types. Each key
+// in a value is reported once, at the outermost constant expression that
+// holds it, never once per operand. The message shows the key redacted,
+// and the report's category is its rule ID, claro-live-key or
+// claro-test-key:
 //
 //	hardcoded Claro live API key sk_live_…Ab3x; load it from the environment, e.g. os.Getenv("BAYT_API_KEY")
 //
@@ -28,7 +28,6 @@
 //	const prefix = "sk_live_"             // (not a key by itself)
 //	var key = prefix + "3gRE…"            // reported once, at prefix, where the key starts
 //	var cfg = Config{Key: "sk_live_…"}    // Key has type Secret: fix Secret(os.Getenv("BAYT_API_KEY"))
-//	Key string `default:"sk_live_…"`      // a struct tag: no fix
 //	var n = len("sk_live_…")              // an operand of a larger constant: no fix
 //	// and any of these in a file marked "Code generated … DO NOT EDIT.": reported, not fixed
 //
@@ -40,11 +39,13 @@
 //	p := "sk_live_"; key := p + "3gRE…"   // p is a variable, so nothing is folded
 //	"sk_live_…" + "Z"                     // the value has 43 characters after the prefix, so it holds no key
 //	var key = "sk_live_…"                 // in a file that build constraints exclude (see below)
+//	Key string `default:"sk_live_…"`      // a struct tag
 //	// sk_live_… in a comment, or in a //go:embed file
 //
-// Comments and embedded files are the text scanner's job (clarolint scan),
-// as are keys in dependencies: a key in a named constant of a package that
-// is not analyzed is not reported where it is used.
+// Struct tags, comments and embedded files hold no constant: they are the
+// text scanner's job (clarolint scan), which reads them as written. So are
+// keys in dependencies: a key in a named constant of a package that is not
+// analyzed is not reported where it is used.
 //
 // # Build constraints
 //
@@ -81,7 +82,6 @@
 //     says so);
 //   - where the literal is an operand of a larger constant, such as an
 //     array length;
-//   - in a struct tag, which must be a literal;
 //   - in a generated file, where the next generation would undo it (and
 //     the drivers discard such fixes);
 //   - where the name os is declared, or the package's os import hidden, at

@@ -29,6 +29,9 @@ func TestFind(t *testing.T) {
 		// left boundary
 		{"after quote", `"` + live + `"`, []int{1}},
 		{"after single quote", `'` + live + `'`, []int{1}},
+		// Go struct tags, which only the text scanner reads
+		{"struct tag", "Key string `json:\"key\" default:\"" + live + "\"`", []int{32}},
+		{"struct tag as interpreted string", `Key string "default:\"` + live + `\""`, []int{22}},
 		{"after equals", "KEY=" + live, []int{4}},
 		{"after colon", "key:" + live, []int{4}},
 		{"after slash", "/v1/" + live, []int{4}},
