@@ -268,25 +268,25 @@ func (r *Repository) allRefs(warn func(format string, args ...any)) (histSelecti
 			}
 		}
 	}
-	refs, err := r.repo.References()
-	if err != nil {
-		return sel, fmt.Errorf("list refs: %w", err)
-	}
-	var names []plumbing.ReferenceName
-	err = refs.ForEach(func(ref *plumbing.Reference) error {
-		names = append(names, ref.Name())
-		return nil
-	})
+	names, packed, err := r.refNames(warn)
 	if err != nil {
 		return sel, fmt.Errorf("list refs: %w", err)
 	}
 	names = append(names, plumbing.HEAD)
 	for _, n := range names {
 		ref, err := r.repo.Reference(n, true)
-		if err != nil {
+		switch {
+		case errors.Is(err, plumbing.ErrReferenceNotFound):
 			continue // an unborn HEAD, or a symbolic ref to a missing branch
+		case err != nil && !packed[n].IsZero():
+			// go-git reads no packed ref once one line of packed-refs is
+			// broken; the line of this one was read above.
+			add(n.String(), packed[n])
+		case err != nil:
+			warn("%s: %v; not scanned", n, err)
+		default:
+			add(n.String(), ref.Hash())
 		}
-		add(n.String(), ref.Hash())
 	}
 	stash, err := r.stashReflog()
 	if err != nil {
@@ -296,6 +296,90 @@ func (r *Repository) allRefs(warn func(format string, args ...any)) (histSelecti
 		add("refs/stash", h)
 	}
 	return sel, nil
+}
+
+// refNames returns the names of the repository's refs, loose and packed,
+// and the hashes that packed-refs gives. It lists them itself because
+// go-git's listing stops at the first ref file that it cannot parse, such
+// as an empty one that a crash or a full disk left behind. git warns that
+// such a ref is broken and ignores it, and so does this: the other refs are
+// still scanned. A broken line of packed-refs, which git cannot get past,
+// is a warning too.
+func (r *Repository) refNames(warn func(format string, args ...any)) ([]plumbing.ReferenceName, map[plumbing.ReferenceName]plumbing.Hash, error) {
+	seen := make(map[plumbing.ReferenceName]bool)
+	var names []plumbing.ReferenceName
+	add := func(n plumbing.ReferenceName) {
+		if !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	// A linked worktree keeps a few refs of its own (refs/bisect, for
+	// one) beside those of the repository.
+	dirs := []string{r.commonDir}
+	if r.gitDir != r.commonDir {
+		dirs = append(dirs, r.gitDir)
+	}
+	for _, dir := range dirs {
+		top := filepath.Join(dir, "refs")
+		err := filepath.WalkDir(top, func(path string, d fs.DirEntry, err error) error {
+			switch {
+			case err != nil && path == top && errors.Is(err, fs.ErrNotExist):
+				return nil
+			case err != nil:
+				return err
+			case d.IsDir():
+				return nil
+			}
+			rel, err := filepath.Rel(dir, path)
+			if err != nil {
+				return err
+			}
+			name := plumbing.ReferenceName(filepath.ToSlash(rel))
+			if strings.HasSuffix(rel, ".lock") {
+				return nil // a ref being written, not a ref: git skips it too
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				warn("%s: %v; not scanned", name, err)
+				return nil
+			}
+			content := strings.TrimSpace(string(b))
+			if !plumbing.IsHash(content) && !strings.HasPrefix(content, "ref: ") {
+				what := "neither a commit hash nor a symbolic ref"
+				if content == "" {
+					what = "an empty file"
+				}
+				warn("%s: broken ref (%s); ignored, as git ignores it", name, what)
+				return nil
+			}
+			add(name)
+			return nil
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(r.commonDir, "packed-refs"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, err
+	}
+	packed := make(map[plumbing.ReferenceName]plumbing.Hash)
+	n := 0
+	for line := range strings.Lines(string(b)) {
+		n++
+		if line[0] == '#' || line[0] == '^' { // the header, and the peeled tags' targets
+			continue
+		}
+		hash, name, ok := strings.Cut(strings.TrimSpace(line), " ")
+		if !ok || !plumbing.IsHash(hash) {
+			warn("packed-refs: line %d is not a commit hash and a ref name; ignored", n)
+			continue
+		}
+		packed[plumbing.ReferenceName(name)] = plumbing.NewHash(hash)
+		add(plumbing.ReferenceName(name))
+	}
+	return names, packed, nil
 }
 
 // stashReflog returns the commits of every stash entry, the newest being

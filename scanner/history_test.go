@@ -489,3 +489,43 @@ func TestHistoryOptions(t *testing.T) {
 		t.Errorf("last progress %+v, stats %+v", last, st)
 	}
 }
+
+// TestHistoryBrokenRefs: a ref file that is empty or holds neither a hash
+// nor a symbolic ref, and a broken line of packed-refs, are warnings, as
+// git makes them; the other refs, loose and packed, are still scanned, and
+// a ref being written (name.lock) is no ref at all.
+func TestHistoryBrokenRefs(t *testing.T) {
+	t.Parallel()
+	hr := newHistRepo(t, false)
+	hr.branch("main", hr.commit("c1", map[string]string{"a.txt": key(1) + "\n"}))
+	packed := hr.commit("c2", map[string]string{"b.txt": key(2) + "\n"})
+	git := filepath.Join(hr.dir, ".git")
+	for name, content := range map[string]string{
+		"refs/heads/empty":     "",
+		"refs/heads/junk":      "junk\n",
+		"refs/heads/main.lock": "junk\n",
+		"packed-refs": "# pack-refs with: peeled fully-peeled sorted\n" +
+			"not a ref line\n" +
+			packed.String() + " refs/tags/packed\n",
+	} {
+		if err := os.WriteFile(filepath.Join(git, filepath.FromSlash(name)), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, noGit := range []bool{true, false} {
+		got, _, st, warn := runHistory(t, hr, Options{}, HistoryOptions{NoGit: noGit})
+		checkFindings(t, fmt.Sprintf("broken refs, NoGit %v", noGit), got, []string{"a.txt:1:1 c1 in HEAD", "b.txt:1:1 c2"})
+		for _, w := range []string{
+			"refs/heads/empty: broken ref (an empty file); ignored",
+			"refs/heads/junk: broken ref (neither a commit hash nor a symbolic ref); ignored",
+			"packed-refs: line 2 is not a commit hash and a ref name; ignored",
+		} {
+			if !strings.Contains(warn, w) {
+				t.Errorf("NoGit %v: no warning %q in:\n%s", noGit, w, warn)
+			}
+		}
+		if strings.Contains(warn, "main.lock") || st.Warnings != 3 {
+			t.Errorf("NoGit %v: %d warnings:\n%s", noGit, st.Warnings, warn)
+		}
+	}
+}
