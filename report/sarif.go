@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -17,9 +18,9 @@ const (
 	// fingerprintKey names clarolint's entry in partialFingerprints. The
 	// version suffix changes if the way it is computed ever changes.
 	fingerprintKey = "clarolint/v1"
-	// columnKind is the unit of startColumn and endColumn. The scanner
-	// counts bytes; the two are equal on ASCII lines, which is where keys
-	// almost always sit. GitHub and CodeQL use UTF-16 code units.
+	// columnKind is the unit of startColumn and endColumn, SARIF's
+	// default, which GitHub and editors use: the columns are the findings'
+	// UTF16Column, not their Column, which counts bytes.
 	columnKind = "utf16CodeUnits"
 )
 
@@ -141,7 +142,9 @@ func writeSARIF(w io.Writer, fs []scanner.Finding, o Options) error {
 		line, col, end, whole := span(f)
 		region := sarifRegion{StartLine: line}
 		if !whole {
-			region.StartColumn, region.EndColumn = col, end
+			// The key as written is ASCII: as many code units as bytes.
+			col16 := cmp.Or(f.UTF16Column, col)
+			region.StartColumn, region.EndColumn = col16, col16+end-col
 		}
 		text := message(f, o) + verdict(f)
 		if h := history(f); h != "" {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/clarolint/clarolint/report"
 	"github.com/clarolint/clarolint/rules"
+	"github.com/clarolint/clarolint/rules/rulestest"
 	"github.com/clarolint/clarolint/scanner"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -196,5 +197,35 @@ func TestSARIFPartialFingerprint(t *testing.T) {
 		if fp(i) == fp(0) {
 			t.Errorf("the fingerprint stayed the same for another %s", what)
 		}
+	}
+}
+
+// TestSARIFColumns checks that SARIF counts columns in UTF-16 code units,
+// as its columnKind says, while JSON counts bytes, as the spec says: after
+// "é€😀 " a key starts at byte 11 but at code unit 7.
+func TestSARIFColumns(t *testing.T) {
+	t.Parallel()
+	key := rulestest.Key(rules.Live, 7)
+	f := keyFinding(rules.LiveKey, rules.Error, "a.txt", 1, 11, key, "a key")
+	f.UTF16Column = 7
+	var doc sarifDoc
+	if err := json.Unmarshal([]byte(write(t, report.SARIF, []scanner.Finding{f}, scanner.Stats{}, report.Options{})), &doc); err != nil {
+		t.Fatal(err)
+	}
+	run := doc.Runs[0]
+	if r := run.Results[0].Locations[0].PhysicalLocation.Region; run.ColumnKind != "utf16CodeUnits" || r.StartColumn != 7 || r.EndColumn != 7+rules.KeyLen {
+		t.Errorf("columnKind %s, columns %d-%d, want utf16CodeUnits, 7-%d", run.ColumnKind, r.StartColumn, r.EndColumn, 7+rules.KeyLen)
+	}
+	var js struct {
+		Findings []struct {
+			Column    int `json:"column"`
+			EndColumn int `json:"end_column"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(write(t, report.JSON, []scanner.Finding{f}, scanner.Stats{}, report.Options{})), &js); err != nil {
+		t.Fatal(err)
+	}
+	if len(js.Findings) != 1 || js.Findings[0].Column != 11 || js.Findings[0].EndColumn != 11+rules.KeyLen {
+		t.Errorf("JSON findings %+v, want columns 11-%d (bytes)", js.Findings, 11+rules.KeyLen)
 	}
 }

@@ -148,6 +148,9 @@ func TestStreamUTF16(t *testing.T) {
 					var got []encodedHit
 					res, err := newStream(new(rules.Matcher), depth, chunk).scan(r, true, func(h hit) error {
 						got = append(got, encodedHit{h.line, h.column, h.width, h.encoding, rules.Fingerprint(h.key)})
+						if h.column16 != h.column { // columns of UTF-16 text count code units already
+							t.Errorf("%s: line %d: UTF-16 column %d, column %d", tt.name, h.line, h.column16, h.column)
+						}
 						return nil
 					})
 					where := fmt.Sprintf("%s, depth %d, chunk %d, one-byte reads %v", tt.name, depth, chunk, oneByte)

@@ -23,6 +23,13 @@ type Finding struct {
 	// env-not-ignored) is at line 1, column 1, with an empty span:
 	// EndColumn 1.
 	Line, Column, EndColumn int
+	// UTF16Column is Column counted in UTF-16 code units of the line
+	// read as UTF-8, the unit of SARIF's default columnKind and of
+	// editors: less than Column after two-, three- and four-byte
+	// characters (a four-byte one counts two). The key as written is
+	// ASCII, so its end is UTF16Column + EndColumn - Column. It is 0 for
+	// a finding about a whole file.
+	UTF16Column int
 	// Secret is the full key, empty for findings that are not about a key.
 	// It redacts itself whenever it is printed; see rules.Secret.
 	Secret rules.Secret

@@ -44,6 +44,7 @@ func (s *Scanner) keyFinding(st *Stats, path string, h hit) (Finding, bool) {
 		Line:        h.line,
 		Column:      h.column,
 		EndColumn:   h.column + h.width,
+		UTF16Column: h.column16,
 		Secret:      rules.Secret(h.key),
 		Redacted:    red,
 		Fingerprint: fp,

@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"bytes"
+	"encoding/binary"
 	"io"
 
 	"github.com/clarolint/clarolint/rules"
@@ -25,6 +26,7 @@ type hit struct {
 	before       []byte // up to maxBefore bytes of the line before the key, a copy
 	kind         rules.Kind
 	line, column int
+	column16     int            // column in UTF-16 code units (Finding.UTF16Column)
 	width        int            // bytes of the key as written: rules.KeyLen, or its encoded span
 	encoding     rules.Encoding // how it was written; "" for a plain key
 }
@@ -89,6 +91,7 @@ func (st *stream) scan(r io.Reader, skipBinary bool, emit func(hit) error) (res 
 		lines       int   // newlines in input[:counted]
 		lineStart   int64 // offset of the first byte of the line holding input[counted]
 		lineAllowed bool  // the marker is in input[lineStart:base], when lineStart < base
+		lineWide    int64 // UTF-16 code units less bytes in input[lineStart:counted]
 		pendingFrom int64 // the pending keys' line has no newline in input[:pendingFrom]
 		eof         bool
 		readErr     error
@@ -116,16 +119,23 @@ func (st *stream) scan(r io.Reader, skipBinary bool, emit func(hit) error) (res 
 			}
 		}
 	}
-	// advance counts the newlines in buf up to index to.
+	// advance counts the newlines in buf up to index to, and how much
+	// wider than its bytes the line up to there is in UTF-16.
 	advance := func(to int) {
 		from := int(counted - base)
 		if to <= from {
 			return
 		}
-		if c := bytes.Count(buf[from:to], []byte{'\n'}); c > 0 {
+		seg := buf[from:to]
+		if c := bytes.Count(seg, []byte{'\n'}); c > 0 {
 			lines += c
-			lineStart = base + int64(from+bytes.LastIndexByte(buf[from:to], '\n')) + 1
+			last := bytes.LastIndexByte(seg, '\n')
+			lineStart = base + int64(from+last) + 1
 			lineAllowed = false
+			lineWide, seg = 0, seg[last+1:]
+		}
+		if text == "" { // decoded UTF-16 counts code units already
+			lineWide += utf16Wide(seg)
 		}
 		counted = base + int64(to)
 	}
@@ -223,6 +233,7 @@ func (st *stream) scan(r io.Reader, skipBinary bool, emit func(hit) error) (res 
 			h.before = bytes.Clone(buf[max(from, start-maxBefore):start])
 			h.line = lines + 1
 			h.column = int(base+int64(start)-lineStart) + 1
+			h.column16 = h.column + int(lineWide)
 			if end == n && !eof { // the line goes on past this window: the marker may follow
 				st.pending = append(st.pending, h)
 				pendingFrom = base + int64(n)
@@ -252,6 +263,29 @@ func (st *stream) scan(r io.Reader, skipBinary bool, emit func(hit) error) (res 
 		n = copy(buf, buf[cut:n])
 		base += int64(cut)
 	}
+}
+
+// utf16Wide returns how many more UTF-16 code units than bytes the UTF-8
+// text b takes: a character of two or three bytes is one unit, and one of
+// four bytes is two. It counts byte by byte, so a character split between
+// two calls is counted right. In invalid UTF-8, a stray continuation byte
+// counts as nothing. ASCII, eight bytes at a time, costs next to nothing.
+func utf16Wide(b []byte) int64 {
+	var d int64
+	for len(b) > 0 {
+		if len(b) >= 8 && binary.LittleEndian.Uint64(b)&0x8080808080808080 == 0 {
+			b = b[8:]
+			continue
+		}
+		switch c := b[0]; {
+		case c&0xC0 == 0x80: // a continuation byte
+			d--
+		case c >= 0xF0 && c <= 0xF4: // the first of four bytes: a surrogate pair
+			d++
+		}
+		b = b[1:]
+	}
+	return d
 }
 
 // utf16Reader decodes UTF-16 read from r into one byte per code unit

@@ -7,13 +7,15 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
 
-// position is where a key is expected: 1-based line and byte column.
-type position struct{ line, column int }
+// position is where a key is expected: 1-based line, and column in bytes
+// and in UTF-16 code units.
+type position struct{ line, column, column16 int }
 
 // wantPositions returns where keys are in src, as themselves and encoded
 // (up to depth layers), and not on an allowed line, computed the slow,
@@ -38,7 +40,8 @@ func wantPositions(src []byte, depth int) []position {
 		if bytes.Contains(src[lineStart:lineEnd], []byte(allowMarker)) {
 			continue
 		}
-		out = append(out, position{bytes.Count(src[:sp[0]], []byte{'\n'}) + 1, sp[0] - lineStart + 1})
+		column16 := len(utf16.Encode([]rune(string(src[lineStart:sp[0]])))) + 1
+		out = append(out, position{bytes.Count(src[:sp[0]], []byte{'\n'}) + 1, sp[0] - lineStart + 1, column16})
 	}
 	return out
 }
@@ -51,7 +54,7 @@ func streamPositions(t *testing.T, src []byte, depth, chunk int, r io.Reader) []
 		if !rules.IsKey(h.key) {
 			t.Fatalf("hit is not a key")
 		}
-		got = append(got, position{h.line, h.column})
+		got = append(got, position{h.line, h.column, h.column16})
 		return nil
 	})
 	if err != nil {
@@ -66,12 +69,13 @@ func streamPositions(t *testing.T, src []byte, depth, chunk int, r io.Reader) []
 // TestStreamChunks checks that whatever the chunk size and however the
 // reader splits its reads, every key is found once at its line and column,
 // and allow markers work on lines longer than a chunk, before or after the
-// key, and straddling a chunk edge.
+// key, and straddling a chunk edge. Lines hold characters of two, three and
+// four bytes before their keys, which every chunk size splits somewhere.
 func TestStreamChunks(t *testing.T) {
 	t.Parallel()
 	var src []byte
 	for i := range 300 {
-		line := strings.Repeat("abc ", i%23)
+		line := strings.Repeat("abc ", i%23) + strings.Repeat("é€😀 ", i%5)
 		key := rulestest.Key(rules.Kind(1+i%2), uint64(i))
 		switch i % 6 {
 		case 0:
@@ -122,21 +126,25 @@ func checkChunks(t *testing.T, src []byte, depth, least int) {
 // and at the end, the buffer never grows, and memory stays near one chunk.
 func TestStreamLongLine(t *testing.T) {
 	t.Parallel()
-	src := bytes.Repeat([]byte("0123456789abcdef;"), (10<<20)/17)
+	unit := "0123456789abcdé;" // 17 bytes, 16 UTF-16 code units
+	src := bytes.Repeat([]byte(unit), (10<<20)/len(unit))
 	k1, k2 := rulestest.Key(rules.Live, 1), rulestest.Key(rules.Test, 2)
-	copy(src[5<<20:], " "+k1+" ")
+	mid := (5 << 20) / len(unit) * len(unit) // on a unit's first byte
+	copy(src[mid:], " "+k1+" ")
 	src = append(src, ","+k2...)
 	st := newStream(new(rules.Matcher), 0, defaultChunk)
 	bufCap := cap(st.buf)
 	var got []position
 	res, err := st.scan(bytes.NewReader(src), false, func(h hit) error {
-		got = append(got, position{h.line, h.column})
+		got = append(got, position{h.line, h.column, h.column16})
 		return nil
 	})
 	if err != nil || res.bytes != int64(len(src)) {
 		t.Fatalf("scan: %v, %d bytes", err, res.bytes)
 	}
-	want := []position{{1, 5<<20 + 2}, {1, len(src) - rules.KeyLen + 1}}
+	units := func(b []byte) int { return len(utf16.Encode([]rune(string(b)))) }
+	end := len(src) - rules.KeyLen
+	want := []position{{1, mid + 2, units(src[:mid+1]) + 1}, {1, end + 1, units(src[:end]) + 1}}
 	if !equalPositions(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}

@@ -392,3 +392,23 @@ func TestTreeEmitError(t *testing.T) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
+
+// TestTreeUTF16Column: a finding carries its column in bytes and in UTF-16
+// code units, which differ after characters of two, three and four bytes.
+func TestTreeUTF16Column(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"intl.txt": "x\n\"é€😀\" " + rulestest.Key(rules.Live, 3) + "\n"})
+	var got []Finding
+	if _, err := New(Options{}).Tree(context.Background(), []string{dir}, func(f Finding) error {
+		got = append(got, f)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// "é€😀" is 2+3+4 bytes but 1+1+2 code units; with its quotes and
+	// the space, the key starts at byte 13 and at code unit 8.
+	if len(got) != 1 || got[0].Line != 2 || got[0].Column != 13 || got[0].UTF16Column != 8 {
+		t.Errorf("findings %+v, want one at line 2, column 13, UTF-16 column 8", got)
+	}
+}
