@@ -11,8 +11,10 @@
 // With -json, either prints the reports as one JSON object on standard
 // output and exits 0 whatever it found, so a CI step that gates on keys
 // must read the JSON or run the plain form too. -fix applies the suggested
-// fixes (a literal that is exactly a key becomes os.Getenv("BAYT_API_KEY"))
-// and -diff shows them instead.
+// fixes (a literal that is exactly a key becomes os.Getenv("BAYT_API_KEY")),
+// then reports the keys that no fix removed, such as keys in const
+// declarations, and exits as a plain run would: 3 if any is left, 0 if
+// none. -fix -diff shows the fixes instead, and exits 0.
 //
 // Run on its own, it analyzes each package together with its tests, so a
 // non-test file of a package that has tests belongs to two packages, the

@@ -5,31 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"slices"
-	"strings"
 )
 
-// innerEnv marks the clarolint-vet that dedupeJSON runs, so that it does
-// not run another.
-const innerEnv = "CLAROLINT_VET_INNER"
-
 // standaloneJSON reports whether args ask for -json output from a
-// standalone run. Under go vet each file is analyzed once, and go vet's
-// own invocation names a .cfg file.
+// standalone run. Under go vet each file is analyzed once.
 func standaloneJSON(args []string) bool {
-	json := false
-	for _, a := range args {
-		switch {
-		case strings.HasSuffix(a, ".cfg"):
-			return false
-		case a == "-json" || a == "--json" || a == "-json=true" || a == "--json=true":
-			json = true
-		case a == "-json=false" || a == "--json=false":
-			json = false
-		}
-	}
-	return json
+	return !vetProtocol(args) && boolFlag(args, "json")
 }
 
 // dedupeJSON runs clarolint-vet with args and writes its JSON with each
@@ -40,22 +22,10 @@ func standaloneJSON(args []string) bool {
 // package ID that has it, in sorted order, which puts "p" before its
 // test variant. It returns the exit status.
 func dedupeJSON(args []string) int {
-	self, err := os.Executable()
+	var out bytes.Buffer
+	code, err := runSelf(args, &out)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "clarolint-vet: %v\n", err)
-		return 1
-	}
-	cmd := exec.Command(self, args...)
-	cmd.Env = append(os.Environ(), innerEnv+"=1")
-	cmd.Stdin, cmd.Stderr = os.Stdin, os.Stderr
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	runErr := cmd.Run()
-	code := 0
-	if ee, ok := runErr.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if runErr != nil {
-		fmt.Fprintf(os.Stderr, "clarolint-vet: %v\n", runErr)
 		return 1
 	}
 	deduped, err := dedupe(out.Bytes())

@@ -10,11 +10,20 @@ import (
 
 // singlechecker also speaks go vet's -vettool protocol (the -V=full and
 // -flags queries and a .cfg file argument), so one binary serves both uses.
-// Standalone -json output goes through dedupeJSON first: singlechecker lists
-// a report in a package with tests once per package variant.
+// Two standalone uses run it as a child and finish its work: -json output
+// goes through dedupeJSON, because singlechecker lists a report in a
+// package with tests once per package variant, and -fix through
+// fixThenReport, because singlechecker applies the fixes and says nothing
+// of the keys that no fix removed.
 func main() {
-	if standaloneJSON(os.Args[1:]) && os.Getenv(innerEnv) == "" {
-		os.Exit(dedupeJSON(os.Args[1:]))
+	args := os.Args[1:]
+	if os.Getenv(innerEnv) == "" {
+		switch {
+		case standaloneJSON(args):
+			os.Exit(dedupeJSON(args))
+		case standaloneFix(args):
+			os.Exit(fixThenReport(args))
+		}
 	}
 	singlechecker.Main(analyzer.Analyzer)
 }

@@ -324,19 +324,12 @@ func TestEndToEnd(t *testing.T) {
 		dir := m.write(t)
 		stdout, stderr, code := run(t, dir, moduleEnv(), bin, "-fix", "./...")
 		m.noSecrets(t, "-fix output", stdout+stderr)
-		if code != 0 {
-			t.Fatalf("-fix: exit %d\n%s", code, stderr)
-		}
-		for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}} {
-			if _, stderr, code := run(t, dir, moduleEnv(), goTool, args...); code != 0 {
-				t.Fatalf("go %s after -fix: exit %d\n%s", strings.Join(args, " "), code, stderr)
-			}
-		}
-		_, stderr, code = run(t, dir, moduleEnv(), bin, "./...")
+		// -fix applies the fixes, then reports the keys that are left, as
+		// a plain run does: the fixed files moved lines, so compare
+		// messages only.
 		if code != 3 {
-			t.Errorf("after -fix: exit %d, want 3 for the keys left\n%s", code, stderr)
+			t.Fatalf("-fix: exit %d, want 3 for the keys it cannot fix\n%s", code, stderr)
 		}
-		// The fixed files moved lines, so compare messages only.
 		var got, want []string
 		for _, r := range parseText(t, dir, stderr) {
 			got = append(got, r.msg)
@@ -349,6 +342,17 @@ func TestEndToEnd(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("after -fix, reports:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
+		if !strings.Contains(stderr, "have no automatic fix") {
+			t.Errorf("-fix does not say that the keys left need a person:\n%s", stderr)
+		}
+		for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}} {
+			if _, stderr, code := run(t, dir, moduleEnv(), goTool, args...); code != 0 {
+				t.Fatalf("go %s after -fix: exit %d\n%s", strings.Join(args, " "), code, stderr)
+			}
+		}
+		if _, _, code := run(t, dir, moduleEnv(), bin, "-fix", "./..."); code != 3 {
+			t.Errorf("-fix again: exit %d, want 3: the same keys are left", code)
+		}
 		fixed, err := os.ReadFile(filepath.Join(dir, "sub", "sub.go"))
 		if err != nil {
 			t.Fatal(err)
@@ -356,6 +360,22 @@ func TestEndToEnd(t *testing.T) {
 		m.noSecrets(t, "sub/sub.go after -fix", string(fixed))
 		if want := "package sub\n\nimport \"os\"\n\nvar Key = os.Getenv(\"BAYT_API_KEY\")\n"; string(fixed) != want {
 			t.Errorf("sub/sub.go after -fix is not:\n%s", want)
+		}
+	})
+
+	t.Run("fix, nothing left", func(t *testing.T) {
+		t.Parallel()
+		key := rulestest.Key(rules.Live, 2121)
+		dir := module{files: map[string]string{
+			"go.mod":  "module example.com/fixable\n\ngo 1.26\n",
+			"main.go": "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"" + key + "\") }\n",
+		}}.write(t)
+		stdout, stderr, code := run(t, dir, moduleEnv(), bin, "-fix", "./...")
+		if code != 0 || stdout+stderr != "" {
+			t.Errorf("-fix: exit %d, output %q; want 0 and none", code, strings.ReplaceAll(stdout+stderr, key, rules.Redact([]byte(key))))
+		}
+		if src, err := os.ReadFile(filepath.Join(dir, "main.go")); err != nil || strings.Contains(string(src), key) {
+			t.Errorf("main.go still holds the key (%v)", err)
 		}
 	})
 }
