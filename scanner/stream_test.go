@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
@@ -227,4 +228,36 @@ func firstDiff(a, b []position) any {
 		}
 	}
 	return "the end of the shorter list"
+}
+
+// FuzzStream checks the stream against wantPositions, the slow, obvious
+// way over the whole input, for any input, chunk size and read size: every
+// key once, at its line, byte column and UTF-16 column, and none on an
+// allowed line. Invalid UTF-8 has no one right UTF-16 column (the stream
+// counts a stray continuation byte as nothing, utf16.Encode as one unit),
+// so there only line and byte column are compared.
+func FuzzStream(f *testing.F) {
+	live, test := rulestest.Key(rules.Live, 5), rulestest.Key(rules.Test, 6)
+	f.Add([]byte("x = \""+live+"\"\n"), uint16(7), false)
+	f.Add([]byte("é€😀 "+live+" "+test+"\r\n# clarolint:allow "+live), uint16(3), true)
+	f.Add([]byte(strings.Repeat("😀", 40)+live+"\n"+test), uint16(50), false)
+	f.Add([]byte("\xff\x80 "+live), uint16(1), false)
+	f.Fuzz(func(t *testing.T, src []byte, chunk uint16, oneByte bool) {
+		want := wantPositions(src, 0)
+		var r io.Reader = bytes.NewReader(src)
+		if oneByte {
+			r = iotestOneByte{r}
+		}
+		got := streamPositions(t, src, 0, int(chunk)%512+1, r)
+		if !utf8.Valid(src) {
+			for _, ps := range [][]position{got, want} {
+				for i := range ps {
+					ps[i].column16 = 0
+				}
+			}
+		}
+		if !equalPositions(got, want) {
+			t.Errorf("chunk %d: %v, want %v", int(chunk)%512+1, got, want)
+		}
+	})
 }
