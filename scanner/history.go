@@ -390,8 +390,11 @@ func (h *history) scanBlob(sm *stream, st *Stats, j histJob, size int64, r io.Re
 	}
 	var keys []Finding
 	before := st.BytesScanned
-	h.s.scanReader(sm, j.name(), r, st, func(f Finding) error {
+	h.s.scanReader(sm, source{j.path, j.name()}, r, st, func(f Finding) error {
 		if !slices.ContainsFunc(keys, func(k Finding) bool { return k.Fingerprint == f.Fingerprint }) {
+			// The blob may be at several paths: Path keeps only what
+			// follows this one, the file inside an archive ("!name").
+			f.Path = strings.TrimPrefix(f.Path, j.path)
 			keys = append(keys, f)
 		}
 		return nil // never fails, so scanReader does not either
@@ -424,7 +427,7 @@ func (h *history) introductions() []Finding {
 				continue
 			}
 			f := k
-			f.Path = path
+			f.Path = path + k.Path
 			if c.commit >= 0 {
 				f.Commit = h.commits[c.commit].String()
 			}

@@ -21,6 +21,11 @@ type Options struct {
 	// rules.MaxDecodeDepth. 0 finds only keys written as themselves; cmd
 	// sets 1 unless told otherwise.
 	DecodeDepth int
+	// ArchiveDepth is how many levels of archives are opened to scan the
+	// files inside them, reported as archive!name: zip (and jar, war,
+	// apk, …), gzip and tar, told by their content. 0 scans an archive as
+	// bytes only, as any binary file; at most MaxArchiveDepth.
+	ArchiveDepth int
 	// NoIgnore scans files that .gitignore would skip.
 	NoIgnore bool
 	// SkipBinary skips files with a NUL byte in their first 8 KiB (with
@@ -56,6 +61,7 @@ type Scanner struct {
 	disabled  map[rules.RuleID]bool
 	warnMu    sync.Mutex
 	chunkSize int
+	expand    int64 // archiveExpand
 }
 
 // defaultChunk is how many new bytes each read brings into a worker's
@@ -73,6 +79,7 @@ func New(o Options) *Scanner {
 		allowFP:   make(map[string]bool, len(o.AllowFingerprints)),
 		disabled:  make(map[rules.RuleID]bool, len(o.Disable)),
 		chunkSize: defaultChunk,
+		expand:    archiveExpand,
 	}
 	for _, fp := range o.AllowFingerprints {
 		s.allowFP[fp] = true

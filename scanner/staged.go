@@ -202,7 +202,7 @@ func (sc *stagedScan) scanBlob(sm *stream, st *Stats, b *stagedBlob) error {
 		rd.Close()
 		st.SkippedTooLarge++
 	default:
-		err := s.scanReader(sm, b.path, rd, st, func(f Finding) error {
+		err := s.scanReader(sm, source{b.path, b.path}, rd, st, func(f Finding) error {
 			found = append(found, f)
 			return nil
 		})
@@ -266,6 +266,18 @@ func (sc *stagedScan) headKeys(sm *stream, st *Stats, b *stagedBlob) map[string]
 // keys. A blob that cannot be read adds none: its keys are reported.
 func (sc *stagedScan) keysIn(sm *stream, st *Stats, path string, h plumbing.Hash, keys map[string]bool) {
 	_, _, rd, err := sc.r.objects.open(h)
+	if err == nil && sc.s.opts.ArchiveDepth > 0 {
+		// The keys in its files count too. HEAD's version is not what
+		// is being scanned: only its warnings go into st.
+		defer rd.Close()
+		var head Stats
+		_ = sc.s.scanReader(sm, source{path, "HEAD's " + path}, rd, &head, func(f Finding) error { // never fails: emit does not
+			keys[f.Fingerprint] = true
+			return nil
+		})
+		st.Warnings += head.Warnings
+		return
+	}
 	if err == nil {
 		defer rd.Close()
 		_, err = sm.scan(rd, false, func(x hit) error {

@@ -50,12 +50,15 @@ type stream struct {
 	// (a chunk and the overlap) until it has found its word.
 	mention *mention
 	utf16   utf16Reader
+	// head holds the first bytes of a file that may be an archive
+	// (Options.ArchiveDepth).
+	head []byte
 }
 
 func newStream(m *rules.Matcher, depth, chunk int) *stream {
 	before, after := rules.EncodedContext(depth)
 	before, after = max(before, rules.Context), max(after, rules.KeyLen)
-	return &stream{m: m, depth: depth, before: before, after: after, buf: make([]byte, chunk+before+after)}
+	return &stream{m: m, depth: depth, before: before, after: after, buf: make([]byte, chunk+before+after), head: make([]byte, archiveSniff)}
 }
 
 // scanResult says what a stream read.

@@ -235,16 +235,38 @@ func (s *Scanner) scanFile(st *stream, j fileJob, stats *Stats, emit func(Findin
 			return nil
 		}
 	}
-	return s.scanReader(st, j.rel, f, stats, emit)
+	return s.scanReader(st, source{j.rel, j.rel}, f, stats, emit)
 }
 
-// scanReader scans one file or blob read from r and reported as path,
-// counting it in stats. A read error is a warning; only emit's error is
-// returned.
-func (s *Scanner) scanReader(st *stream, path string, r io.Reader, stats *Stats, emit func(Finding) error) error {
+// scanReader scans one file or blob, src, read from r, counting it in
+// stats, and the files inside it if it is an archive and
+// Options.ArchiveDepth says to look. A read error is a warning; only emit's
+// error is returned.
+func (s *Scanner) scanReader(st *stream, src source, r io.Reader, stats *Stats, emit func(Finding) error) error {
+	return s.scanReaderAt(st, src, r, s.opts.ArchiveDepth, nil, stats, emit)
+}
+
+// scanReaderAt is scanReader looking depth archives deep, inside an
+// archive whose budget is b (nil for a file that is in none).
+func (s *Scanner) scanReaderAt(st *stream, src source, r io.Reader, depth int, b *expandBudget, stats *Stats, emit func(Finding) error) error {
+	if depth > 0 {
+		var kind archiveKind
+		var data []byte
+		if r, kind, data = s.openArchive(st, src, r, stats); kind != "" {
+			if b == nil {
+				b = &expandBudget{left: s.expand}
+			}
+			opened, err := s.scanArchive(st, src, kind, data, depth-1, b, stats, emit)
+			if opened {
+				stats.FilesScanned++
+				stats.BytesScanned += int64(len(data))
+				return err
+			}
+		}
+	}
 	var emitErr error
 	res, err := st.scan(r, s.opts.SkipBinary, func(h hit) error {
-		if fd, ok := s.keyFinding(stats, path, h); ok {
+		if fd, ok := s.keyFinding(stats, src.path, h); ok {
 			emitErr = emit(fd)
 		}
 		return emitErr
@@ -263,7 +285,7 @@ func (s *Scanner) scanReader(st *stream, path string, r io.Reader, stats *Stats,
 	stats.BytesScanned += res.bytes
 	if err != nil {
 		stats.SkippedUnreadable++
-		s.warn(stats, "%s: read: %v; scanned the first %d bytes only", path, unwrapPath(err), res.bytes)
+		s.warn(stats, "%s: read: %v; scanned the first %d bytes only", src.label, unwrapPath(err), res.bytes)
 		return nil
 	}
 	stats.FilesScanned++

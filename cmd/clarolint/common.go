@@ -24,7 +24,7 @@ type common struct {
 	reports                                  extraReports
 	verify, onlyActive                       bool
 	apiURL                                   string
-	decodeDepth                              int
+	decodeDepth, archiveDepth                int
 }
 
 // extraReports is the repeatable --report FORMAT=FILE flag: one scan,
@@ -67,6 +67,7 @@ func (o *common) register(c *command) {
 	c.stringFlag(&o.apiURL, "api-url", "URL", "", "the Claro API for --verify (default: $CLARO_API_URL, else "+scanner.DefaultAPIURL+"); https only, except on loopback", "--verify --api-url https://claro-proxy.internal")
 	c.boolFlag(&o.onlyActive, "only-active", "with --verify, report only keys the API accepts (to triage a large history)", "--verify --only-active")
 	c.intFlag(&o.decodeDepth, "decode-depth", "N", 1, fmt.Sprintf("undo up to N layers of encoding to find keys written in base64 (a Kubernetes Secret's data, a basic-auth header), percent-encoding or JSON \\u escapes, and in UTF-16 files; a finding points at the encoded text and says how it was encoded. 0 finds only keys written as themselves; 2 also finds, say, a percent-encoded key that was then base64-encoded; at most %d", rules.MaxDecodeDepth), "--decode-depth 2")
+	c.intFlag(&o.archiveDepth, "archive-depth", "N", 0, fmt.Sprintf("open zip (and jar, war, apk…), gzip and tar archives up to N levels deep and scan the files inside, reported as archive.zip!path/in/it; 0 scans an archive as bytes only, like any binary file; at most %d", scanner.MaxArchiveDepth), "--archive-depth 2")
 }
 
 // setup is what the common flags and the config resolve to.
@@ -85,7 +86,10 @@ func (o *common) resolve(e env, root string) (*setup, error) {
 	if o.decodeDepth < 0 || o.decodeDepth > rules.MaxDecodeDepth {
 		return nil, fmt.Errorf("--decode-depth %d: use 0 (no decoding) to %d", o.decodeDepth, rules.MaxDecodeDepth)
 	}
-	s := &setup{opts: scanner.Options{Warnings: e.stderr, DecodeDepth: o.decodeDepth}}
+	if o.archiveDepth < 0 || o.archiveDepth > scanner.MaxArchiveDepth {
+		return nil, fmt.Errorf("--archive-depth %d: use 0 (archives as bytes) to %d", o.archiveDepth, scanner.MaxArchiveDepth)
+	}
+	s := &setup{opts: scanner.Options{Warnings: e.stderr, DecodeDepth: o.decodeDepth, ArchiveDepth: o.archiveDepth}}
 	var err error
 	if s.format, err = report.ParseFormat(o.format); err != nil {
 		return nil, fmt.Errorf("--format: %w", err)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
 	"encoding/base64"
 	"fmt"
 	"os"
@@ -77,6 +79,39 @@ func TestScanEncodedGolden(t *testing.T) {
 	for _, bad := range []string{"-1", "4", "x"} {
 		if _, errOut, code := clarolint(t, "scan", "--decode-depth", bad, dir); code != exitError || !strings.Contains(errOut, "decode-depth") {
 			t.Errorf("--decode-depth %s: exit %d, %s", bad, code, errOut)
+		}
+	}
+}
+
+// TestScanArchives: --archive-depth opens a zip to report the key inside
+// it at its own path and line, with the message and exit status of any
+// key; 0, the default, leaves a deflated entry unread; a bad depth is an
+// error that names the flag.
+func TestScanArchives(t *testing.T) {
+	t.Parallel()
+	key := rulestest.Key(rules.Live, 7401)
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	w, _ := zw.Create("conf/prod.env")
+	fmt.Fprintf(w, "# production\nCLARO_API_KEY=%s\n", key)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "backup.zip"), b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := clarolint(t, "scan", "--archive-depth", "1", dir)
+	want := "backup.zip!conf/prod.env:2:15: error claro-live-key: Claro live API key " + rules.Redact([]byte(key))
+	if code != exitFindings || !strings.Contains(out, want) || strings.Contains(out+errOut, key) {
+		t.Errorf("--archive-depth 1: exit %d, want %d and %q\n%s%s", code, exitFindings, want, out, errOut)
+	}
+	if out, errOut, code := clarolint(t, "scan", dir); code != exitClean {
+		t.Errorf("no --archive-depth: exit %d, want %d: a deflated entry is not read\n%s%s", code, exitClean, out, errOut)
+	}
+	for _, bad := range []string{"-1", "6", "x"} {
+		if _, errOut, code := clarolint(t, "scan", "--archive-depth", bad, dir); code != exitError || !strings.Contains(errOut, "archive-depth") {
+			t.Errorf("--archive-depth %s: exit %d, %s", bad, code, errOut)
 		}
 	}
 }

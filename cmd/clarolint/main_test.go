@@ -156,7 +156,7 @@ func TestExitStatus(t *testing.T) {
 }
 
 // commonFlags are the flags every scanning command documents.
-var commonFlags = []string{"format", "output", "report", "config", "baseline", "fail-on", "show-secrets", "no-color", "quiet", "verbose", "verify", "api-url", "only-active", "decode-depth"}
+var commonFlags = []string{"format", "output", "report", "config", "baseline", "fail-on", "show-secrets", "no-color", "quiet", "verbose", "verify", "api-url", "only-active", "decode-depth", "archive-depth"}
 
 // TestHelp: each command's --help documents every flag with an example
 // and gives the exit statuses.

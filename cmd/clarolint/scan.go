@@ -18,7 +18,8 @@ Keys written in base64, percent-encoding or JSON \u escapes, and keys in
 UTF-16 files, are found too (see --decode-depth). Inside a git work tree,
 files that .gitignore, .git/info/exclude or the global excludes file ignore
 are skipped (and counted); outside one every regular file is scanned. Binary
-files are scanned as bytes. When PATH is one directory in a git work tree,
+files are scanned as bytes; so are archives, unless --archive-depth opens
+them to scan the files inside. When PATH is one directory in a git work tree,
 the .env files under it are also checked: a tracked .env file, and one that
 the committed .gitignore files do not ignore, are errors (.git/info/exclude
 and global excludes protect only this clone). At the top of the work tree, a

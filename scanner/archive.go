@@ -1,0 +1,214 @@
+package scanner
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"io"
+	"strings"
+)
+
+// MaxArchiveDepth is the deepest Options.ArchiveDepth: archives nested in
+// archives nested in archives, and so on, five deep.
+const MaxArchiveDepth = 5
+
+// archiveSep joins an archive's path and the path of a file inside it, as
+// in "build/app.jar!config/app.properties", as gitleaks and Java's jar: URLs
+// write it.
+const archiveSep = "!"
+
+const (
+	// archiveMaxSize is the largest archive that is opened: zip keeps its
+	// directory at the end, so an archive is read whole before its files
+	// are. A larger one is scanned as bytes, with a warning.
+	archiveMaxSize = 64 << 20
+	// archiveSniff is how much of a file decides whether it is an archive:
+	// a tar header's magic ends at byte 262.
+	archiveSniff = 512
+)
+
+// archiveExpand is how many bytes all the files in one archive, nested
+// archives included, may decompress to before the rest is not scanned: a
+// guard against decompression bombs. Scanner.expand holds it, for tests.
+const archiveExpand = 4 << 30
+
+// archiveKind is a format whose files the scanner reads.
+type archiveKind string
+
+const (
+	zipArchive  archiveKind = "zip" // also jar, war, apk, docx, whl, …
+	gzipArchive archiveKind = "gzip"
+	tarArchive  archiveKind = "tar"
+)
+
+// sniffArchive returns the format that head, the start of a file, begins,
+// or "" if it is none of them. It goes by content, not by name.
+func sniffArchive(head []byte) archiveKind {
+	switch {
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")), bytes.HasPrefix(head, []byte("PK\x05\x06")): // an empty zip is all directory
+		return zipArchive
+	case bytes.HasPrefix(head, []byte{0x1f, 0x8b, 8}): // deflate, the only method gzip defines
+		return gzipArchive
+	case len(head) >= 262 && string(head[257:262]) == "ustar":
+		return tarArchive
+	}
+	return ""
+}
+
+// expandBudget is what is left of archiveExpand for one outermost archive.
+type expandBudget struct {
+	left int64
+	over bool // the budget ran out: no more files are read
+}
+
+// budgeted reads r until the budget runs out.
+type budgeted struct {
+	r io.Reader
+	b *expandBudget
+}
+
+// errExpandBudget ends the scan of the file inside an archive that
+// reached archiveExpand; the files after it are not read either.
+var errExpandBudget = errors.New("the archive decompresses to more than the 4 GiB read from one archive; the files after this one in it are not scanned")
+
+func (br budgeted) Read(p []byte) (int, error) {
+	if br.b.left <= 0 {
+		br.b.over = true
+		return 0, errExpandBudget
+	}
+	if int64(len(p)) > br.b.left {
+		p = p[:br.b.left]
+	}
+	n, err := br.r.Read(p)
+	br.b.left -= int64(n)
+	return n, err
+}
+
+// openArchive reads the first bytes of r, read from src, to see
+// whether it is an archive to look into (depth > 0). If so, it reads the
+// whole archive and returns it; the reader returned then reads it again
+// from the start for the scan as bytes that follows when it cannot be
+// opened. Otherwise it returns a reader of all of r and no data.
+func (s *Scanner) openArchive(st *stream, src source, r io.Reader, stats *Stats) (io.Reader, archiveKind, []byte) {
+	head := st.head[:archiveSniff]
+	n, err := io.ReadFull(r, head)
+	head = head[:n]
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return io.MultiReader(bytes.NewReader(head), errorReader{err}), "", nil
+	}
+	kind := sniffArchive(head)
+	if kind == "" {
+		return io.MultiReader(bytes.NewReader(head), r), "", nil
+	}
+	if err != nil { // all of it is in head, which the next file reuses
+		data := bytes.Clone(head)
+		return bytes.NewReader(data), kind, data
+	}
+	data := bytes.NewBuffer(make([]byte, 0, 64<<10))
+	data.Write(head)
+	m, err := io.Copy(data, io.LimitReader(r, archiveMaxSize-int64(n)+1))
+	switch {
+	case err != nil:
+		return io.MultiReader(bytes.NewReader(data.Bytes()), errorReader{err}), "", nil
+	case int64(n)+m > archiveMaxSize:
+		s.warn(stats, "%s: a %s archive larger than %d MiB; its files are not scanned, only its bytes", src.label, kind, archiveMaxSize>>20)
+		return io.MultiReader(bytes.NewReader(data.Bytes()), r), "", nil
+	}
+	return bytes.NewReader(data.Bytes()), kind, data.Bytes()
+}
+
+// A source is a file or blob being scanned: its path, which findings
+// carry, and its label, which warnings name it by (for a blob in history,
+// the path and the blob's hash).
+type source struct{ path, label string }
+
+// at returns the source of the file name inside the archive src.
+func (src source) at(name string) source {
+	return source{src.path + archiveSep + name, src.label + archiveSep + name}
+}
+
+// errorReader fails every read with err.
+type errorReader struct{ err error }
+
+func (e errorReader) Read([]byte) (int, error) { return 0, e.err }
+
+// scanArchive scans the files in data, an archive of kind read from src,
+// as scanReader scans a file: each as src.path!name, and each in turn
+// looked into if it is an archive and depth is above 0. It reports whether
+// the archive could be opened; if not, it warned, and its caller scans it
+// as bytes. Only emit's error is returned.
+func (s *Scanner) scanArchive(st *stream, src source, kind archiveKind, data []byte, depth int, b *expandBudget, stats *Stats, emit func(Finding) error) (bool, error) {
+	entry := func(name string, size int64, r io.Reader) error {
+		if s.opts.MaxFileSize > 0 && size > s.opts.MaxFileSize {
+			stats.SkippedTooLarge++
+			return nil
+		}
+		return s.scanReaderAt(st, src.at(name), budgeted{r, b}, depth, b, stats, emit)
+	}
+	switch kind {
+	case zipArchive:
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			s.warn(stats, "%s: %v; scanned as bytes", src.label, err)
+			return false, nil
+		}
+		for _, f := range zr.File {
+			if f.FileInfo().IsDir() || b.over {
+				continue
+			}
+			rc, err := f.Open()
+			if err != nil {
+				stats.SkippedUnreadable++
+				s.warn(stats, "%s: %v; not scanned", src.at(f.Name).label, err)
+				continue
+			}
+			err = entry(f.Name, int64(f.UncompressedSize64), rc)
+			rc.Close()
+			if err != nil {
+				return true, err
+			}
+		}
+	case gzipArchive:
+		gr, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			s.warn(stats, "%s: %v; scanned as bytes", src.label, err)
+			return false, nil
+		}
+		name := gr.Name // the compressed file's name, when gzip kept it
+		if name == "" {
+			name = strings.TrimSuffix(src.path[strings.LastIndexByte(src.path, '/')+1:], ".gz")
+			if strings.HasSuffix(name, ".tgz") {
+				name = strings.TrimSuffix(name, ".tgz") + ".tar"
+			}
+		}
+		if err := entry(name, -1, gr); err != nil {
+			return true, err
+		}
+	case tarArchive:
+		tr := tar.NewReader(bytes.NewReader(data))
+		for first := true; !b.over; first = false {
+			hdr, err := tr.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil && first { // tar has no directory: this is where it fails to open
+				s.warn(stats, "%s: %v; scanned as bytes", src.label, err)
+				return false, nil
+			}
+			if err != nil {
+				stats.SkippedUnreadable++
+				s.warn(stats, "%s: %v; the rest of the archive is not scanned", src.label, err)
+				break
+			}
+			if hdr.Typeflag != tar.TypeReg {
+				continue // directories, links and devices hold no bytes of their own
+			}
+			if err := entry(hdr.Name, hdr.Size, tr); err != nil {
+				return true, err
+			}
+		}
+	}
+	return true, nil
+}

@@ -1,0 +1,263 @@
+package scanner
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/clarolint/clarolint/rules"
+	"github.com/clarolint/clarolint/rules/rulestest"
+)
+
+// zipOf returns a zip archive of files (name → content), deflated, or
+// stored when store is set.
+func zipOf(t testing.TB, store bool, files ...string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := zip.NewWriter(&b)
+	for i := 0; i < len(files); i += 2 {
+		method := zip.Deflate
+		if store {
+			method = zip.Store
+		}
+		f, err := w.CreateHeader(&zip.FileHeader{Name: files[i], Method: method})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Write([]byte(files[i+1]))
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// tarOf returns a tar archive of files (name → content).
+func tarOf(t testing.TB, files ...string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := tar.NewWriter(&b)
+	w.WriteHeader(&tar.Header{Name: "dir/", Typeflag: tar.TypeDir, Mode: 0o755})
+	for i := 0; i < len(files); i += 2 {
+		if err := w.WriteHeader(&tar.Header{Name: files[i], Mode: 0o644, Size: int64(len(files[i+1]))}); err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(files[i+1]))
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// gzipOf returns data gzip-compressed, with name in the header if set.
+func gzipOf(t testing.TB, name string, data []byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	w.Name = name
+	w.Write(data)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestTreeArchives: with an archive depth, the files inside zip, gzip and
+// tar archives are scanned, at their own lines, as archive!name; nested
+// archives only as deep as asked; without it, archives are bytes, so only
+// the keys that a tar or a stored (uncompressed) zip entry holds as they
+// are, are found, in the archive's bytes.
+func TestTreeArchives(t *testing.T) {
+	t.Parallel()
+	k := func(i uint64) string { return rulestest.Key(rules.Live, 700+i) }
+	dir := t.TempDir()
+	inner := zipOf(t, false, "deep.txt", "x\n"+k(1)+"\n")
+	files := map[string][]byte{
+		"app.jar":    zipOf(t, false, "META-INF/", "", "config/app.properties", "# config\n\napi.key="+k(2)+"\n", "lib/inner.zip", string(inner)),
+		"stored.zip": zipOf(t, true, "a.txt", "key: "+k(3)+"\n"),
+		"logs.tar.gz": gzipOf(t, "", tarOf(t, "dir/app.log", "line\nline\nGET /?token="+k(4)+"\n",
+			"dir/empty.txt", "")),
+		"dump.sql.gz": gzipOf(t, "dump.sql", []byte("INSERT INTO keys VALUES ('"+k(5)+"');\n")),
+		"plain.tar":   tarOf(t, "dir/.env", "CLARO_API_KEY="+k(6)+"\n"),
+		"tiny.zip":    zipOf(t, false),
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		depth int
+		want  []string
+		files int
+	}{
+		{0, []string{ // as bytes, with no newline before the keys
+			"plain.tar:1:" + fmt.Sprint(bytes.Index(files["plain.tar"], []byte(k(6)))+1) + " claro-live-key",
+			"stored.zip:1:" + fmt.Sprint(bytes.Index(files["stored.zip"], []byte(k(3)))+1) + " claro-live-key",
+		}, 6},
+		{1, []string{
+			"app.jar!config/app.properties:3:9 claro-live-key",
+			"dump.sql.gz!dump.sql:1:27 claro-live-key",
+			"logs.tar.gz!logs.tar:3:13 claro-live-key", // the tar as bytes: its headers hold no newline
+			"plain.tar!dir/.env:1:15 claro-live-key",
+			"stored.zip!a.txt:1:6 claro-live-key",
+		}, 6 + 6},
+		{2, []string{
+			"app.jar!config/app.properties:3:9 claro-live-key",
+			"app.jar!lib/inner.zip!deep.txt:2:1 claro-live-key",
+			"dump.sql.gz!dump.sql:1:27 claro-live-key",
+			"logs.tar.gz!logs.tar!dir/app.log:3:13 claro-live-key",
+			"plain.tar!dir/.env:1:15 claro-live-key",
+			"stored.zip!a.txt:1:6 claro-live-key",
+		}, 6 + 6 + 3},
+	} {
+		got, st, warn := scanTree(t, Options{ArchiveDepth: tt.depth}, dir)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("depth %d: findings\n got %q\nwant %q", tt.depth, got, tt.want)
+		}
+		if st.FilesScanned != tt.files || warn != "" {
+			t.Errorf("depth %d: %d files scanned, want %d; warnings:\n%s", tt.depth, st.FilesScanned, tt.files, warn)
+		}
+	}
+}
+
+// TestTreeArchiveTrouble: an archive that cannot be opened (a zip without
+// its directory, a tar whose first header is bad) is scanned as bytes,
+// with a warning; a file inside one that cannot be read, or that
+// is too large, is counted and the rest are scanned; and an archive that
+// expands past the budget stops there, saying so.
+func TestTreeArchiveTrouble(t *testing.T) {
+	t.Parallel()
+	k := func(i uint64) string { return rulestest.Key(rules.Live, 720+i) }
+	dir := t.TempDir()
+	good := zipOf(t, false, "a.txt", k(1)+"\n", "big.txt", strings.Repeat("z", 2<<20), "b.txt", k(2)+"\n")
+	corrupt := append([]byte("PK\x03\x04 not really a zip; "), k(3)...)
+	// Enough text that no deflate block holds it all, so that the first
+	// half of the archive gives the key before it breaks off.
+	var text bytes.Buffer
+	for i := range 40000 {
+		fmt.Fprintf(&text, "%x\n", uint32(i)*2654435761)
+	}
+	gz := gzipOf(t, "x.txt", []byte(k(4)+"\n"+text.String()))
+	bomb := zipOf(t, false, "1.txt", strings.Repeat("0", 3000), "2.txt", k(5)+"\n", "3.txt", k(6)+"\n")
+	broken := tarOf(t, "x.txt", k(7)+"\n")
+	copy(broken[148:], "bad sum!") // the first header's checksum
+	for name, data := range map[string][]byte{
+		"good.zip":      good,
+		"corrupt.zip":   corrupt,
+		"broken.tar":    broken,
+		"truncated.gz":  gz[:len(gz)/2],
+		"bomb/bomb.zip": bomb,
+	} {
+		writeFiles(t, dir, map[string]string{name: string(data)})
+	}
+
+	got, st, warn := scanTree(t, Options{ArchiveDepth: 1, MaxFileSize: 1 << 20}, dir)
+	want := []string{
+		"bomb/bomb.zip!2.txt:1:1 claro-live-key",
+		"bomb/bomb.zip!3.txt:1:1 claro-live-key",
+		"broken.tar:1:" + fmt.Sprint(bytes.Index(broken, []byte(k(7)))+1) + " claro-live-key",
+		"corrupt.zip:1:" + fmt.Sprint(len(corrupt)-rules.KeyLen+1) + " claro-live-key",
+		"good.zip!a.txt:1:1 claro-live-key",
+		"good.zip!b.txt:1:1 claro-live-key",
+		"truncated.gz!x.txt:1:1 claro-live-key",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings\n got %q\nwant %q", got, want)
+	}
+	if st.SkippedTooLarge != 1 || st.SkippedUnreadable != 1 ||
+		!strings.Contains(warn, "corrupt.zip: zip: not a valid zip file; scanned as bytes") ||
+		!strings.Contains(warn, "broken.tar: archive/tar: invalid tar header; scanned as bytes") ||
+		!strings.Contains(warn, "truncated.gz!x.txt: read: unexpected EOF; scanned the first") {
+		t.Errorf("stats %+v, warnings:\n%s", st, warn)
+	}
+
+	// With a budget of 3,020 bytes, 1.txt takes 3,000 and 2.txt is cut
+	// short before its key is whole: the scan says so, and 3.txt is not
+	// read.
+	s := New(Options{ArchiveDepth: 1, Warnings: new(strings.Builder)})
+	s.expand = 3020
+	var found []string
+	st, err := s.Tree(context.Background(), []string{filepath.Join(dir, "bomb")}, func(f Finding) error {
+		found = append(found, positionOf(f))
+		return nil
+	})
+	w := s.opts.Warnings.(*strings.Builder).String()
+	if err != nil || len(found) != 0 || st.Warnings != 1 || !strings.Contains(w, "bomb.zip!2.txt: read: the archive decompresses to more than the 4 GiB read from one archive; the files after this one in it are not scanned") {
+		t.Errorf("budget: err %v, findings %q, stats %+v, warnings:\n%s", err, found, st, w)
+	}
+}
+
+// TestStagedArchive: a staged archive's files are scanned; a key that
+// HEAD's version of the archive already held is not reported again, a new
+// one is.
+func TestStagedArchive(t *testing.T) {
+	t.Parallel()
+	old, added := rulestest.Key(rules.Live, 731), rulestest.Key(rules.Live, 732)
+	sr := newStagingRepo(t)
+	sr.stage(map[string]string{"dist/app.zip": string(zipOf(t, false, "config.js", "k='"+old+"'\n"))})
+	sr.commit("first")
+	sr.stage(map[string]string{"dist/app.zip": string(zipOf(t, false, "config.js", "k='"+old+"'\n", "more.js", "\nk='"+added+"'\n"))})
+
+	got, _, _, warn := scanStaged(t, Options{ArchiveDepth: 1}, sr.dir, StagedOptions{})
+	// Under dist/, a key is in a build artefact: handed to clients.
+	checkFindings(t, "staged archive", got, []string{"dist/app.zip!more.js:2:4 claro-key-client-exposed"})
+	if warn != "" {
+		t.Errorf("warnings:\n%s", warn)
+	}
+	got, _, _, _ = scanStaged(t, Options{}, sr.dir, StagedOptions{})
+	checkFindings(t, "staged archive as bytes", got, nil)
+}
+
+// TestHistoryArchive: the files of an archive committed in history are
+// scanned, with and without the git fast path.
+func TestHistoryArchive(t *testing.T) {
+	t.Parallel()
+	key := rulestest.Key(rules.Test, 733)
+	hr := newHistRepo(t, false)
+	hr.branch("main", hr.commit("c1", map[string]string{
+		"backup.tar.gz": string(gzipOf(t, "", tarOf(t, "backup/.env", "\nCLARO_API_KEY="+key+"\n"))),
+	}))
+	for _, noGit := range []bool{true, false} {
+		got, _, _, warn := runHistory(t, hr, Options{ArchiveDepth: 2}, HistoryOptions{NoGit: noGit})
+		checkFindings(t, fmt.Sprintf("NoGit %v", noGit), got, []string{"backup.tar.gz!backup.tar!backup/.env:2:15 c1 in HEAD"})
+		if warn != "" {
+			t.Errorf("NoGit %v: warnings:\n%s", noGit, warn)
+		}
+	}
+}
+
+// FuzzArchive feeds anything to the archive reader, three levels deep:
+// whatever the bytes, the scan ends without a panic, and an archive's
+// files are scanned within the expansion budget.
+func FuzzArchive(f *testing.F) {
+	key := rulestest.Key(rules.Live, 740)
+	zipped := zipOf(f, false, "a.txt", key, "in.zip", string(zipOf(f, true, "b.txt", key)))
+	f.Add(zipped)
+	f.Add(gzipOf(f, "", tarOf(f, "dir/c.txt", key)))
+	f.Add(tarOf(f, "d.tar", string(tarOf(f, "e.txt", key))))
+	f.Add([]byte("PK\x05\x06" + strings.Repeat("\x00", 18)))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s := New(Options{ArchiveDepth: 3})
+		s.expand = 1 << 20
+		var st Stats
+		err := s.scanReader(newStream(&s.opts.Matcher, 0, 4096), source{"f", "f"}, bytes.NewReader(data), &st, func(f Finding) error {
+			if !strings.HasPrefix(f.Path, "f") {
+				t.Errorf("finding at %q", f.Path)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
