@@ -119,16 +119,11 @@ func (s *Scanner) newEnvCheck(st *Stats, root string) *envCheck {
 	if err != nil {
 		return nil
 	}
-	gitDir, err := gitDirOf(wt.root)
-	if err != nil {
-		s.warn(st, "%v; .env files are not checked", err)
-		return nil
-	}
 	c := &envCheck{
 		s:       s,
 		root:    root,
 		rootRel: path.Clean(filepath.ToSlash(rel)),
-		r:       newIndexRepo(wt.root, gitDir, wt.commonDir),
+		r:       newIndexRepo(wt.root, wt.gitDir, wt.commonDir),
 		tracked: map[string]bool{},
 		probe:   &envProbe{},
 		nested:  map[string]bool{},

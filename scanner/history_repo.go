@@ -55,35 +55,16 @@ func OpenRepository(path string) (*Repository, error) {
 // is false when it is neither.
 func openRepositoryAt(dir string) (*Repository, bool, error) {
 	r := &Repository{root: dir}
-	dotGit := filepath.Join(dir, ".git")
-	fi, err := os.Stat(dotGit)
+	gitDir, commonDir, ok, err := gitDirsAt(dir)
 	switch {
-	case err == nil && fi.IsDir():
-		r.gitDir = dotGit
-	case err == nil:
-		b, err := os.ReadFile(dotGit)
-		if err != nil {
-			return nil, true, fmt.Errorf("open repository: %w", err)
-		}
-		line, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir:")
-		if !ok {
-			return nil, true, fmt.Errorf("open repository: %s holds no gitdir: line", dotGit)
-		}
-		r.gitDir = strings.TrimSpace(line)
-		if !filepath.IsAbs(r.gitDir) {
-			r.gitDir = filepath.Join(dir, r.gitDir)
-		}
-	case histIsGitDir(dir):
-		r.gitDir = dir
+	case err != nil:
+		return nil, true, fmt.Errorf("open repository: %w", err)
+	case ok:
+		r.gitDir, r.commonDir = gitDir, commonDir
+	case isBareGitDir(dir):
+		r.gitDir, r.commonDir = dir, dir
 	default:
 		return nil, false, nil
-	}
-	r.commonDir = r.gitDir
-	if b, err := os.ReadFile(filepath.Join(r.gitDir, "commondir")); err == nil {
-		r.commonDir = strings.TrimSpace(string(b))
-		if !filepath.IsAbs(r.commonDir) {
-			r.commonDir = filepath.Join(r.gitDir, r.commonDir)
-		}
 	}
 	repo, err := git.Open(r.storage(32*cache.MiByte), nil)
 	if err != nil {
@@ -91,17 +72,6 @@ func openRepositoryAt(dir string) (*Repository, bool, error) {
 	}
 	r.repo = repo
 	return r, true, nil
-}
-
-// histIsGitDir reports whether dir looks like a git directory, as git's own
-// discovery decides: a HEAD file and objects and refs directories.
-func histIsGitDir(dir string) bool {
-	for _, name := range []string{"HEAD", "objects", "refs"} {
-		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
-			return false
-		}
-	}
-	return true
 }
 
 // Root returns the top directory of the work tree, or the git directory

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,7 +17,8 @@ import (
 // worktree is the git work tree that holds a directory.
 type worktree struct {
 	root      string // the work tree's top directory
-	commonDir string // the git directory holding config and info/exclude
+	gitDir    string // its git directory: HEAD and the index
+	commonDir string // the git directory holding config, info/exclude and objects
 }
 
 // findWorktree returns the work tree that holds dir, looking for .git in
@@ -42,34 +44,60 @@ func findWorktree(dir string) (*worktree, bool) {
 // holds a .git directory, or a .git file (a linked worktree or a
 // submodule) pointing at one.
 func openWorktree(dir string) (*worktree, bool) {
-	dotGit := filepath.Join(dir, ".git")
-	fi, err := os.Lstat(dotGit)
-	if err != nil {
+	gitDir, commonDir, ok, err := gitDirsAt(dir)
+	if !ok || err != nil {
 		return nil, false
 	}
-	gitDir := dotGit
+	return &worktree{root: dir, gitDir: gitDir, commonDir: commonDir}, true
+}
+
+// gitDirsAt returns the git directories of the work tree whose top is dir:
+// gitDir is dir/.git, or the directory that a .git file (a linked
+// worktree's or a submodule's) names; commonDir is the one its commondir
+// file names (a linked worktree's main repository), else gitDir. ok is
+// false when dir holds no .git; err says why a .git file cannot be
+// followed.
+func gitDirsAt(dir string) (gitDir, commonDir string, ok bool, err error) {
+	dotGit := filepath.Join(dir, ".git")
+	fi, err := os.Stat(dotGit)
+	if err != nil {
+		return "", "", false, nil
+	}
+	gitDir = dotGit
 	if !fi.IsDir() {
 		b, err := os.ReadFile(dotGit)
 		if err != nil {
-			return nil, false
+			return "", "", true, err
 		}
-		line, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir:")
-		if !ok {
-			return nil, false
+		line, found := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir:")
+		if !found {
+			return "", "", true, fmt.Errorf("%s holds no gitdir: line", dotGit)
 		}
 		gitDir = strings.TrimSpace(line)
 		if !filepath.IsAbs(gitDir) {
 			gitDir = filepath.Join(dir, gitDir)
 		}
 	}
-	common := gitDir
+	commonDir = gitDir
 	if b, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
-		common = strings.TrimSpace(string(b))
-		if !filepath.IsAbs(common) {
-			common = filepath.Join(gitDir, common)
+		commonDir = strings.TrimSpace(string(b))
+		if !filepath.IsAbs(commonDir) {
+			commonDir = filepath.Join(gitDir, commonDir)
 		}
 	}
-	return &worktree{root: dir, commonDir: common}, true
+	return gitDir, commonDir, true, nil
+}
+
+// isBareGitDir reports whether dir looks like a git directory, as git's
+// own discovery decides (a HEAD file and objects and refs directories):
+// where no work tree holds it, a bare repository.
+func isBareGitDir(dir string) bool {
+	for _, name := range []string{"HEAD", "objects", "refs"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // localPatterns returns the ignore patterns that protect only this clone:

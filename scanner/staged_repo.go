@@ -67,17 +67,6 @@ func stagedWorktree(path string) (*worktree, error) {
 	}
 }
 
-// isBareGitDir reports whether dir looks like a git directory (HEAD,
-// objects and refs) found where no work tree holds it: a bare repository.
-func isBareGitDir(dir string) bool {
-	for _, name := range []string{"HEAD", "objects", "refs"} {
-		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
-			return false
-		}
-	}
-	return true
-}
-
 // openIndexRepo prepares to read the index of the work tree holding path:
 // indexFile when it is set and lies in the repository's git directory
 // (see StagedOptions), else the repository's own.
@@ -86,11 +75,7 @@ func openIndexRepo(path, indexFile string) (*indexRepo, error) {
 	if err != nil {
 		return nil, err
 	}
-	gitDir, err := gitDirOf(wt.root)
-	if err != nil {
-		return nil, err
-	}
-	r := newIndexRepo(wt.root, gitDir, wt.commonDir)
+	r := newIndexRepo(wt.root, wt.gitDir, wt.commonDir)
 	if indexFile != "" {
 		p := indexFile
 		if !filepath.IsAbs(p) {
@@ -101,32 +86,6 @@ func openIndexRepo(path, indexFile string) (*indexRepo, error) {
 		}
 	}
 	return r, nil
-}
-
-// gitDirOf returns the git directory of the work tree whose top is root:
-// root/.git, or the directory a .git file points to.
-func gitDirOf(root string) (string, error) {
-	dotGit := filepath.Join(root, ".git")
-	fi, err := os.Stat(dotGit)
-	if err != nil {
-		return "", err
-	}
-	if fi.IsDir() {
-		return dotGit, nil
-	}
-	b, err := os.ReadFile(dotGit)
-	if err != nil {
-		return "", err
-	}
-	line, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir:")
-	if !ok {
-		return "", fmt.Errorf("%s: no gitdir: line", dotGit)
-	}
-	line = strings.TrimSpace(line)
-	if !filepath.IsAbs(line) {
-		line = filepath.Join(root, line)
-	}
-	return line, nil
 }
 
 // newIndexRepo prepares to read the index of the work tree at root, whose

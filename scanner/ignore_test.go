@@ -1,0 +1,54 @@
+package scanner
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestGitDirsAt: the one place that follows .git, for the tree walk, the
+// .env checks, staged and history: a .git directory, a .git symlink to
+// one, a linked worktree's .git file (relative) and commondir, a .git file
+// that names nothing, and no .git.
+func TestGitDirsAt(t *testing.T) {
+	t.Parallel()
+	top := t.TempDir()
+	mk := func(p, content string) {
+		t.Helper()
+		p = filepath.Join(top, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if content != "" {
+			if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	mk("main/.git/HEAD", "ref: refs/heads/main\n")
+	mk("main/.git/worktrees/wt/commondir", "../..\n")
+	mk("wt/.git", "gitdir: ../main/.git/worktrees/wt\n")
+	mk("broken/.git", "not a gitdir line\n")
+	mk("none/x", "")
+	mk("linked/x", "")
+	if err := os.Symlink(filepath.Join(top, "main", ".git"), filepath.Join(top, "linked", ".git")); err != nil {
+		t.Fatal(err)
+	}
+	mainGit := filepath.Join(top, "main", ".git")
+	for _, tt := range []struct {
+		dir               string
+		gitDir, commonDir string
+		ok, err           bool
+	}{
+		{"main", mainGit, mainGit, true, false},
+		{"linked", filepath.Join(top, "linked", ".git"), filepath.Join(top, "linked", ".git"), true, false},
+		{"wt", filepath.Join(top, "wt", "..", "main", ".git", "worktrees", "wt"), mainGit, true, false},
+		{"broken", "", "", true, true},
+		{"none", "", "", false, false},
+	} {
+		gitDir, commonDir, ok, err := gitDirsAt(filepath.Join(top, tt.dir))
+		if filepath.Clean(gitDir) != filepath.Clean(tt.gitDir) || filepath.Clean(commonDir) != filepath.Clean(tt.commonDir) || ok != tt.ok || (err != nil) != tt.err {
+			t.Errorf("%s: %q, %q, %v, %v; want %q, %q, %v, error %v", tt.dir, gitDir, commonDir, ok, err, tt.gitDir, tt.commonDir, tt.ok, tt.err)
+		}
+	}
+}
