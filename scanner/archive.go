@@ -122,11 +122,21 @@ func (s *Scanner) openArchive(st *stream, src source, r io.Reader, stats *Stats)
 // A source is a file or blob being scanned: its path, which findings
 // carry, and its label, which warnings name it by (for a blob in history,
 // the path and the blob's hash).
-type source struct{ path, label string }
+type source struct {
+	path, label string
+	inner       int // where in path the name of a file in an archive starts; 0 outside one
+}
 
 // at returns the source of the file name inside the archive src.
 func (src source) at(name string) source {
-	return source{src.path + archiveSep + name, src.label + archiveSep + name}
+	return source{src.path + archiveSep + name, src.label + archiveSep + name, len(src.path) + len(archiveSep)}
+}
+
+// base returns the last element of the file's own name, without the
+// directories and archives that hold it.
+func (src source) base() string {
+	name := src.path[src.inner:]
+	return name[strings.LastIndexByte(name, '/')+1:]
 }
 
 // errorReader fails every read with err.
@@ -178,7 +188,7 @@ func (s *Scanner) scanArchive(st *stream, src source, kind archiveKind, data []b
 		}
 		name := gr.Name // the compressed file's name, when gzip kept it
 		if name == "" {
-			name = strings.TrimSuffix(src.path[strings.LastIndexByte(src.path, '/')+1:], ".gz")
+			name = strings.TrimSuffix(src.base(), ".gz")
 			if strings.HasSuffix(name, ".tgz") {
 				name = strings.TrimSuffix(name, ".tgz") + ".tar"
 			}

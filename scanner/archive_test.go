@@ -88,6 +88,9 @@ func TestTreeArchives(t *testing.T) {
 			"dir/empty.txt", "")),
 		"dump.sql.gz": gzipOf(t, "dump.sql", []byte("INSERT INTO keys VALUES ('"+k(5)+"');\n")),
 		"plain.tar":   tarOf(t, "dir/.env", "CLARO_API_KEY="+k(6)+"\n"),
+		// A gzip file without its name inside a zip: the name it gets
+		// comes from its own, not from the zip's.
+		"bundle.zip": zipOf(t, false, "notes.txt.gz", string(gzipOf(t, "", []byte("\n\n"+k(8)+"\n")))),
 		"tiny.zip":    zipOf(t, false),
 	}
 	for name, data := range files {
@@ -103,22 +106,23 @@ func TestTreeArchives(t *testing.T) {
 		{0, []string{ // as bytes, with no newline before the keys
 			"plain.tar:1:" + fmt.Sprint(bytes.Index(files["plain.tar"], []byte(k(6)))+1) + " claro-live-key",
 			"stored.zip:1:" + fmt.Sprint(bytes.Index(files["stored.zip"], []byte(k(3)))+1) + " claro-live-key",
-		}, 6},
+		}, 7},
 		{1, []string{
 			"app.jar!config/app.properties:3:9 claro-live-key",
 			"dump.sql.gz!dump.sql:1:27 claro-live-key",
 			"logs.tar.gz!logs.tar:3:13 claro-live-key", // the tar as bytes: its headers hold no newline
 			"plain.tar!dir/.env:1:15 claro-live-key",
 			"stored.zip!a.txt:1:6 claro-live-key",
-		}, 6 + 6},
+		}, 7 + 7},
 		{2, []string{
 			"app.jar!config/app.properties:3:9 claro-live-key",
 			"app.jar!lib/inner.zip!deep.txt:2:1 claro-live-key",
+			"bundle.zip!notes.txt.gz!notes.txt:3:1 claro-live-key",
 			"dump.sql.gz!dump.sql:1:27 claro-live-key",
 			"logs.tar.gz!logs.tar!dir/app.log:3:13 claro-live-key",
 			"plain.tar!dir/.env:1:15 claro-live-key",
 			"stored.zip!a.txt:1:6 claro-live-key",
-		}, 6 + 6 + 3},
+		}, 7 + 7 + 4},
 	} {
 		got, st, warn := scanTree(t, Options{ArchiveDepth: tt.depth}, dir)
 		if !slices.Equal(got, tt.want) {
@@ -250,7 +254,7 @@ func FuzzArchive(f *testing.F) {
 		s := New(Options{ArchiveDepth: 3})
 		s.expand = 1 << 20
 		var st Stats
-		err := s.scanReader(newStream(&s.opts.Matcher, 0, 4096), source{"f", "f"}, bytes.NewReader(data), &st, func(f Finding) error {
+		err := s.scanReader(newStream(&s.opts.Matcher, 0, 4096), source{path: "f", label: "f"}, bytes.NewReader(data), &st, func(f Finding) error {
 			if !strings.HasPrefix(f.Path, "f") {
 				t.Errorf("finding at %q", f.Path)
 			}

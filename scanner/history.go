@@ -390,7 +390,7 @@ func (h *history) scanBlob(sm *stream, st *Stats, j histJob, size int64, r io.Re
 	}
 	var keys []Finding
 	before := st.BytesScanned
-	h.s.scanReader(sm, source{j.path, j.name()}, r, st, func(f Finding) error {
+	h.s.scanReader(sm, source{path: j.path, label: j.name()}, r, st, func(f Finding) error {
 		if !slices.ContainsFunc(keys, func(k Finding) bool { return k.Fingerprint == f.Fingerprint }) {
 			// The blob may be at several paths: Path keeps only what
 			// follows this one, the file inside an archive ("!name").

@@ -202,7 +202,7 @@ func (sc *stagedScan) scanBlob(sm *stream, st *Stats, b *stagedBlob) error {
 		rd.Close()
 		st.SkippedTooLarge++
 	default:
-		err := s.scanReader(sm, source{b.path, b.path}, rd, st, func(f Finding) error {
+		err := s.scanReader(sm, source{path: b.path, label: b.path}, rd, st, func(f Finding) error {
 			found = append(found, f)
 			return nil
 		})
@@ -271,7 +271,7 @@ func (sc *stagedScan) keysIn(sm *stream, st *Stats, path string, h plumbing.Hash
 		// is being scanned: only its warnings go into st.
 		defer rd.Close()
 		var head Stats
-		_ = sc.s.scanReader(sm, source{path, "HEAD's " + path}, rd, &head, func(f Finding) error { // never fails: emit does not
+		_ = sc.s.scanReader(sm, source{path: path, label: "HEAD's " + path}, rd, &head, func(f Finding) error { // never fails: emit does not
 			keys[f.Fingerprint] = true
 			return nil
 		})

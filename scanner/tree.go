@@ -235,7 +235,7 @@ func (s *Scanner) scanFile(st *stream, j fileJob, stats *Stats, emit func(Findin
 			return nil
 		}
 	}
-	return s.scanReader(st, source{j.rel, j.rel}, f, stats, emit)
+	return s.scanReader(st, source{path: j.rel, label: j.rel}, f, stats, emit)
 }
 
 // scanReader scans one file or blob, src, read from r, counting it in
