@@ -14,6 +14,9 @@ import (
 // preCommitEnv is the environment for the real pre-commit framework: its
 // own store, and the host's module cache, which pre-commit's golang
 // language would otherwise replace with an empty one in a fresh GOPATH.
+// The hooks are built for the machine that runs them, whatever target the
+// tests were built for (GOARCH=386 go test): a cross-compiling go install
+// puts its binary in bin/GOOS_GOARCH, where pre-commit does not look.
 func preCommitEnv(t *testing.T) []string {
 	t.Helper()
 	modcache, err := exec.Command("go", "env", "GOMODCACHE").Output()
@@ -24,6 +27,7 @@ func preCommitEnv(t *testing.T) []string {
 		"PRE_COMMIT_HOME=" + t.TempDir(),
 		"GOMODCACHE=" + strings.TrimSpace(string(modcache)),
 		"PRE_COMMIT_COLOR=never",
+		"GOOS=", "GOARCH=",
 	}
 }
 
