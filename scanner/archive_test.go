@@ -91,7 +91,7 @@ func TestTreeArchives(t *testing.T) {
 		// A gzip file without its name inside a zip: the name it gets
 		// comes from its own, not from the zip's.
 		"bundle.zip": zipOf(t, false, "notes.txt.gz", string(gzipOf(t, "", []byte("\n\n"+k(8)+"\n")))),
-		"tiny.zip":    zipOf(t, false),
+		"tiny.zip":   zipOf(t, false),
 	}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
