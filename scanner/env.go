@@ -119,6 +119,10 @@ func (s *Scanner) newEnvCheck(st *Stats, root string) *envCheck {
 	if err != nil {
 		return nil
 	}
+	if err := sha1Only(wt.commonDir); err != nil {
+		s.warn(st, "%v; .env files are not checked", err)
+		return nil
+	}
 	c := &envCheck{
 		s:       s,
 		root:    root,

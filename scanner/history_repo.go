@@ -66,6 +66,9 @@ func openRepositoryAt(dir string) (*Repository, bool, error) {
 	default:
 		return nil, false, nil
 	}
+	if err := sha1Only(r.commonDir); err != nil {
+		return nil, true, err
+	}
 	repo, err := git.Open(r.storage(32*cache.MiByte), nil)
 	if err != nil {
 		return nil, true, fmt.Errorf("open repository %s: %w", r.gitDir, err)

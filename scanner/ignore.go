@@ -88,6 +88,26 @@ func gitDirsAt(dir string) (gitDir, commonDir string, ok bool, err error) {
 	return gitDir, commonDir, true, nil
 }
 
+// sha1Only says whether the repository whose common directory is
+// commonDir names its objects with SHA-1, the only hash that go-git and
+// the scanner's own index and pack readers know. A repository made with
+// git init --object-format=sha256 is an error that says so, rather than
+// the reader's confusion at 32-byte names.
+func sha1Only(commonDir string) error {
+	b, err := os.ReadFile(filepath.Join(commonDir, "config"))
+	if err != nil {
+		return nil // no config: git's defaults, SHA-1
+	}
+	cfg := gitconfig.New()
+	if gitconfig.NewDecoder(bytes.NewReader(b)).Decode(cfg) != nil {
+		return nil
+	}
+	if f := cfg.Section("extensions").Options.Get("objectformat"); f != "" && !strings.EqualFold(f, "sha1") {
+		return fmt.Errorf("%s is a %s repository (extensions.objectFormat): clarolint reads SHA-1 repositories only", commonDir, f)
+	}
+	return nil
+}
+
 // isBareGitDir reports whether dir looks like a git directory, as git's
 // own discovery decides (a HEAD file and objects and refs directories):
 // where no work tree holds it, a bare repository.

@@ -75,6 +75,9 @@ func openIndexRepo(path, indexFile string) (*indexRepo, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := sha1Only(wt.commonDir); err != nil {
+		return nil, err
+	}
 	r := newIndexRepo(wt.root, wt.gitDir, wt.commonDir)
 	if indexFile != "" {
 		p := indexFile
