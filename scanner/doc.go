@@ -4,7 +4,8 @@
 // every decision about what a key is. With Options.DecodeDepth it also
 // finds keys written in base64, percent-encoding or JSON \u escapes, and
 // reads UTF-16 files as text; such a finding spans the encoded text and
-// holds the decoded key.
+// holds the decoded key. With Options.ArchiveDepth it opens zip, gzip and
+// tar archives and scans the files inside, reported as archive!name.
 //
 // The scanner never prints: findings go to the caller's emit callback and
 // warnings to the io.Writer in Options. Bad input (unreadable files, broken
