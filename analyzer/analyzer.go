@@ -142,8 +142,8 @@ type stringConst struct {
 	val  constant.Value
 }
 
-// isString reports whether tv is the type and value of a string constant.
-// It reads the type, not the value: the few types of a package stay in
+// isString reports whether tv, the type and value of a constant (its Value
+// is set), is a string constant. It reads the type, not the value: the few types of a package stay in
 // the cache, while each value lies wherever the type checker allocated it,
 // and Types is walked in no order, so reading values would miss the cache
 // once for each constant of the package (tables of numbers hold tens of
@@ -237,7 +237,8 @@ func inConstDecl(path []ast.Node) bool {
 // isStringConst reports whether the type checker folded e to a string
 // constant.
 func (w *walker) isStringConst(e ast.Expr) bool {
-	return isString(w.pass.TypesInfo.Types[e])
+	tv := w.pass.TypesInfo.Types[e]
+	return tv.Value != nil && isString(tv)
 }
 
 // conversionArg returns the operand of call if call is a conversion of a
