@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"strings"
 )
 
 // standaloneFix reports whether args ask a standalone run to apply the
@@ -29,7 +28,7 @@ func fixThenReport(args []string) int {
 	}
 	var rest []string
 	for _, a := range args {
-		if n, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "="); !strings.HasPrefix(a, "-") || n != "fix" {
+		if n, _, _, ok := flagOf(a); !ok || n != "fix" {
 			rest = append(rest, a)
 		}
 	}

@@ -46,11 +46,8 @@ func vetProtocol(args []string) bool {
 func boolFlag(args []string, name string) bool {
 	v := false
 	for _, a := range args {
-		if !strings.HasPrefix(a, "-") {
-			continue // a package pattern
-		}
-		n, val, hasVal := strings.Cut(strings.TrimPrefix(a[1:], "-"), "=")
-		if n != name {
+		n, val, hasVal, ok := flagOf(a)
+		if !ok || n != name {
 			continue
 		}
 		if !hasVal {
@@ -60,4 +57,16 @@ func boolFlag(args []string, name string) bool {
 		}
 	}
 	return v
+}
+
+// flagOf returns the name of the flag that the argument a sets, as the
+// flag package reads it (-name, --name, -name=value), and its value if a
+// gives one; ok is false for an argument that is no flag, such as a
+// package pattern.
+func flagOf(a string) (name, val string, hasVal, ok bool) {
+	if !strings.HasPrefix(a, "-") {
+		return "", "", false, false
+	}
+	name, val, hasVal = strings.Cut(strings.TrimPrefix(a[1:], "-"), "=")
+	return name, val, hasVal, true
 }
