@@ -241,20 +241,21 @@ func (r *Repository) allRefs(warn func(format string, args ...any)) (histSelecti
 			}
 		}
 	}
-	names, packed, err := r.refNames(warn)
+	names, hashes, err := r.refNames(warn)
 	if err != nil {
 		return sel, fmt.Errorf("list refs: %w", err)
 	}
 	names = append(names, plumbing.HEAD)
 	for _, n := range names {
+		if h, ok := hashes[n]; ok {
+			add(n.String(), h)
+			continue
+		}
+		// A symbolic ref, or HEAD: go-git follows it.
 		ref, err := r.repo.Reference(n, true)
 		switch {
 		case errors.Is(err, plumbing.ErrReferenceNotFound):
 			continue // an unborn HEAD, or a symbolic ref to a missing branch
-		case err != nil && !packed[n].IsZero():
-			// go-git reads no packed ref once one line of packed-refs is
-			// broken; the line of this one was read above.
-			add(n.String(), packed[n])
 		case err != nil:
 			warn("%s: %v; not scanned", n, err)
 		default:
@@ -272,19 +273,26 @@ func (r *Repository) allRefs(warn func(format string, args ...any)) (histSelecti
 }
 
 // refNames returns the names of the repository's refs, loose and packed,
-// and the hashes that packed-refs gives. It lists them itself because
-// go-git's listing stops at the first ref file that it cannot parse, such
-// as an empty one that a crash or a full disk left behind. git warns that
-// such a ref is broken and ignores it, and so does this: the other refs are
-// still scanned. A broken line of packed-refs, which git cannot get past,
-// is a warning too.
+// and the hash of each that names an object rather than another ref (a
+// loose ref's file wins over its line in packed-refs). It reads them itself
+// because go-git's listing stops at the first ref file that it cannot
+// parse, such as an empty one that a crash or a full disk left behind. git
+// warns that such a ref is broken and ignores it, and so does this: the
+// other refs are still scanned. A broken line of packed-refs, which git
+// cannot get past, is a warning too; go-git then reads no packed ref at
+// all, but the other lines were read here.
 func (r *Repository) refNames(warn func(format string, args ...any)) ([]plumbing.ReferenceName, map[plumbing.ReferenceName]plumbing.Hash, error) {
 	seen := make(map[plumbing.ReferenceName]bool)
+	hashes := make(map[plumbing.ReferenceName]plumbing.Hash)
 	var names []plumbing.ReferenceName
-	add := func(n plumbing.ReferenceName) {
-		if !seen[n] {
-			seen[n] = true
-			names = append(names, n)
+	add := func(n plumbing.ReferenceName, hash string) {
+		if seen[n] {
+			return
+		}
+		seen[n] = true
+		names = append(names, n)
+		if hash != "" {
+			hashes[n] = plumbing.NewHash(hash)
 		}
 	}
 	// A linked worktree keeps a few refs of its own (refs/bisect, for
@@ -317,16 +325,16 @@ func (r *Repository) refNames(warn func(format string, args ...any)) ([]plumbing
 				warn("%s: %v; not scanned", name, err)
 				return nil
 			}
-			content := strings.TrimSpace(string(b))
-			if !plumbing.IsHash(content) && !strings.HasPrefix(content, "ref: ") {
-				what := "neither a commit hash nor a symbolic ref"
-				if content == "" {
-					what = "an empty file"
-				}
-				warn("%s: broken ref (%s); ignored, as git ignores it", name, what)
-				return nil
+			switch content := strings.TrimSpace(string(b)); {
+			case plumbing.IsHash(content):
+				add(name, content)
+			case strings.HasPrefix(content, "ref: "):
+				add(name, "")
+			case content == "":
+				warn("%s: broken ref (an empty file); ignored, as git ignores it", name)
+			default:
+				warn("%s: broken ref (neither a commit hash nor a symbolic ref); ignored, as git ignores it", name)
 			}
-			add(name)
 			return nil
 		})
 		if err != nil {
@@ -337,7 +345,6 @@ func (r *Repository) refNames(warn func(format string, args ...any)) ([]plumbing
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, err
 	}
-	packed := make(map[plumbing.ReferenceName]plumbing.Hash)
 	n := 0
 	for line := range strings.Lines(string(b)) {
 		n++
@@ -349,10 +356,9 @@ func (r *Repository) refNames(warn func(format string, args ...any)) ([]plumbing
 			warn("packed-refs: line %d is not a commit hash and a ref name; ignored", n)
 			continue
 		}
-		packed[plumbing.ReferenceName(name)] = plumbing.NewHash(hash)
-		add(plumbing.ReferenceName(name))
+		add(plumbing.ReferenceName(name), hash)
 	}
-	return names, packed, nil
+	return names, hashes, nil
 }
 
 // stashReflog returns the commits of every stash entry, the newest being
