@@ -42,6 +42,7 @@ func newBaselineKey(rule rules.RuleID, path, fingerprint string) baselineKey {
 type baselineEntry struct {
 	RuleID      rules.RuleID `json:"rule_id"`
 	Path        string       `json:"path"`
+	PathBytes   []byte       `json:"path_bytes"` // the path itself when it is not UTF-8
 	Fingerprint string       `json:"fingerprint"`
 }
 
@@ -70,7 +71,11 @@ func ReadBaseline(path string) (*Baseline, error) {
 		if e.RuleID == "" || e.Path == "" {
 			return nil, notReport(path, fmt.Errorf("finding %d has no rule_id or path", i+1))
 		}
-		b.accepted[newBaselineKey(e.RuleID, e.Path, e.Fingerprint)] = struct{}{}
+		p := e.Path
+		if e.PathBytes != nil {
+			p = string(e.PathBytes)
+		}
+		b.accepted[newBaselineKey(e.RuleID, p, e.Fingerprint)] = struct{}{}
 	}
 	return b, nil
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/clarolint/clarolint/internal/escape"
 	"github.com/clarolint/clarolint/scanner"
 )
 
@@ -24,19 +25,25 @@ func writeGitHub(w io.Writer, fs []scanner.Finding, st scanner.Stats, o Options)
 	bw := bufio.NewWriter(w)
 	for _, f := range fs {
 		line, col, end, whole := span(f)
-		props := fmt.Sprintf("file=%s,line=%d", escapeProperty(f.Path), line)
+		// The file must be the path as it is for the annotation to land
+		// on the file; a name that cannot be printed lands on no file.
+		file := f.Path
+		if escape.Unprintable(file) {
+			file = escape.Text(file)
+		}
+		props := fmt.Sprintf("file=%s,line=%d", escapeProperty(file), line)
 		if !whole {
 			props += fmt.Sprintf(",col=%d,endColumn=%d", col, end)
 		}
 		props += ",title=" + escapeProperty(string(f.RuleID))
-		text := message(f, o) + verdict(f)
+		text := escape.Text(message(f, o) + verdict(f))
 		if h := history(f); h != "" {
-			text += "\n" + h
+			text += "\n" + escape.Text(h)
 		}
 		fmt.Fprintf(bw, "::%s %s::%s\n", level(f.Severity), props, escapeData(text))
 	}
 	if !o.Quiet {
-		fmt.Fprintln(bw, summary(fs, st))
+		fmt.Fprintln(bw, escape.Text(summary(fs, st)))
 	}
 	return bw.Flush() // bufio keeps the first write error
 }

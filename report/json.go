@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"time"
+	"unicode/utf8"
 
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/scanner"
@@ -19,15 +20,19 @@ type jsonReport struct {
 // jsonFinding has the field names of SPEC §2. ReadBaseline reads
 // rule_id, path and fingerprint back.
 type jsonFinding struct {
-	RuleID      rules.RuleID   `json:"rule_id"`
-	Severity    rules.Severity `json:"severity"`
-	Path        string         `json:"path"`
-	Line        int            `json:"line"`
-	Column      int            `json:"column"`
-	EndColumn   int            `json:"end_column"`
-	Redacted    string         `json:"redacted"`
-	Secret      string         `json:"secret,omitempty"` // only with ShowSecrets
-	Fingerprint string         `json:"fingerprint"`
+	RuleID   rules.RuleID   `json:"rule_id"`
+	Severity rules.Severity `json:"severity"`
+	Path     string         `json:"path"`
+	// PathBytes holds the path's bytes (base64 in JSON) when they are not
+	// valid UTF-8, which JSON strings cannot carry: path then shows each
+	// invalid byte as U+FFFD, and path_bytes keeps the name recoverable.
+	PathBytes   []byte `json:"path_bytes,omitempty"`
+	Line        int    `json:"line"`
+	Column      int    `json:"column"`
+	EndColumn   int    `json:"end_column"`
+	Redacted    string `json:"redacted"`
+	Secret      string `json:"secret,omitempty"` // only with ShowSecrets
+	Fingerprint string `json:"fingerprint"`
 	// Encoding is how the key was written (scanner.Finding.Encoding);
 	// left out for a key written as itself.
 	Encoding string `json:"encoding,omitempty"`
@@ -101,6 +106,7 @@ func writeJSON(w io.Writer, fs []scanner.Finding, st scanner.Stats, o Options) e
 			RuleID:        f.RuleID,
 			Severity:      f.Severity,
 			Path:          f.Path,
+			PathBytes:     pathBytes(f.Path),
 			Line:          line,
 			Column:        col,
 			EndColumn:     end,
@@ -117,6 +123,14 @@ func writeJSON(w io.Writer, fs []scanner.Finding, st scanner.Stats, o Options) e
 		r.Findings = append(r.Findings, jf)
 	}
 	return encode(w, r)
+}
+
+// pathBytes returns p's bytes when p is not valid UTF-8, and nil when it is.
+func pathBytes(p string) []byte {
+	if utf8.ValidString(p) {
+		return nil
+	}
+	return []byte(p)
 }
 
 // newHistoryFields returns the history fields of f, or nil if f is not a

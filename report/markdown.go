@@ -4,8 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"strings"
 
+	"github.com/clarolint/clarolint/internal/escape"
 	"github.com/clarolint/clarolint/scanner"
 )
 
@@ -15,7 +15,7 @@ import (
 // unless o.ShowSecrets, as in every format.
 func writeMarkdown(w io.Writer, fs []scanner.Finding, st scanner.Stats, o Options) error {
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "### clarolint\n\n%s\n", mdCell(summary(fs, st)))
+	fmt.Fprintf(bw, "### clarolint\n\n%s\n", escape.Text(summary(fs, st)))
 	if len(fs) > 0 {
 		withHistory := false
 		for _, f := range fs {
@@ -32,6 +32,9 @@ func writeMarkdown(w io.Writer, fs []scanner.Finding, st scanner.Stats, o Option
 		fmt.Fprintln(bw)
 		for _, f := range fs {
 			line, col, _, _ := span(f)
+			// A key is base62 and underscores (redacted: and an
+			// ellipsis), so it is safe in a code span, where Markdown
+			// would not read backslash escapes.
 			key := f.Redacted
 			if o.ShowSecrets && f.Secret != "" {
 				key = f.Secret.Reveal()
@@ -39,20 +42,13 @@ func writeMarkdown(w io.Writer, fs []scanner.Finding, st scanner.Stats, o Option
 			if key != "" {
 				key = "`" + key + "`"
 			}
-			fmt.Fprintf(bw, "| %s | `%s` | `%s:%d:%d` | %s | %s |", level(f.Severity), f.RuleID,
-				strings.ReplaceAll(mdCell(f.Path), "`", "'"), line, col, key, mdCell(message(f, o)+verdict(f)))
+			fmt.Fprintf(bw, "| %s | %s | %s:%d:%d | %s | %s |", level(f.Severity), escape.Markdown(string(f.RuleID)),
+				escape.Markdown(f.Path), line, col, key, escape.Markdown(message(f, o)+verdict(f)))
 			if withHistory {
-				fmt.Fprintf(bw, " %s |", mdCell(history(f)))
+				fmt.Fprintf(bw, " %s |", escape.Markdown(history(f)))
 			}
 			fmt.Fprintln(bw)
 		}
 	}
 	return bw.Flush()
-}
-
-// mdCell makes s safe inside a Markdown table cell: no line breaks, pipes
-// escaped, non-printable runes escaped.
-func mdCell(s string) string {
-	s = strings.ReplaceAll(printable(s), "|", `\|`)
-	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
 }

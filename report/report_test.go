@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"os"
@@ -264,5 +265,79 @@ func TestQuiet(t *testing.T) {
 	}
 	if got := write(t, report.Text, nil, st, report.Options{Quiet: true}); got != "" {
 		t.Errorf("quiet text report of no findings: got %q, want nothing", got)
+	}
+}
+
+// TestHostileNames checks every format against file names that try to
+// break out of where they land (issue 12): a forged workflow command, a
+// terminal escape, a literal backslash, Markdown and HTML, and invalid
+// UTF-8.
+func TestHostileNames(t *testing.T) {
+	t.Parallel()
+	key := rulestest.Key(rules.Live, 12)
+	names := []string{
+		"x\n::stop-commands::tok",
+		"a\x1b]8;;https://evil\x07b.txt",
+		`lit\n.txt`,
+		".env.a`[x](javascript:alert(1))`<img src=x onerror=alert(1)>|",
+		"bad\xffname.env",
+	}
+	var fs []scanner.Finding
+	for i, n := range names {
+		fs = append(fs, keyFinding(rules.LiveKey, rules.Error, n, i+1, 3, key, "hardcoded Claro live key {key} in "+n))
+	}
+	scanner.Sort(fs)
+	for _, f := range []report.Format{report.Text, report.GitHub, report.Markdown} {
+		out := write(t, f, fs, scanner.Stats{}, report.Options{})
+		if strings.ContainsAny(out, "\x1b\x07\xff") {
+			t.Errorf("%s output holds a control character or invalid UTF-8: %q", f, out)
+		}
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		for _, l := range lines {
+			if strings.HasPrefix(l, "::stop-commands") || strings.HasPrefix(l, "::") && f != report.GitHub {
+				t.Errorf("%s output has a forged workflow command line: %q", f, l)
+			}
+		}
+	}
+	text := write(t, report.Text, fs, scanner.Stats{}, report.Options{Quiet: true})
+	if !strings.Contains(text, `lit\\n.txt:3:3:`) || !strings.Contains(text, `x\n::stop-commands::tok:1:3:`) {
+		t.Errorf("text output does not tell a literal backslash from a newline:\n%s", text)
+	}
+	md := write(t, report.Markdown, fs, scanner.Stats{}, report.Options{})
+	if !strings.Contains(md, "| .env.a\\`\\[x\\](javascript:alert(1))\\`\\<img src=x onerror=alert(1)\\>\\|:4:3 |") {
+		t.Errorf("markdown output lets a file name break out of its cell:\n%s", md)
+	}
+	// JSON keeps a name that is not UTF-8 recoverable.
+	var r struct {
+		Findings []struct {
+			Path      string `json:"path"`
+			PathBytes []byte `json:"path_bytes"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(write(t, report.JSON, fs, scanner.Stats{}, report.Options{})), &r); err != nil {
+		t.Fatal(err)
+	}
+	got := 0
+	for _, jf := range r.Findings {
+		switch {
+		case jf.PathBytes == nil:
+		case string(jf.PathBytes) == "bad\xffname.env":
+			got++
+		default:
+			t.Errorf("path_bytes %q for path %q", jf.PathBytes, jf.Path)
+		}
+	}
+	if got != 1 {
+		t.Errorf("%d findings carry path_bytes, want 1 (the name that is not UTF-8)", got)
+	}
+	// A baseline made from that report accepts the finding again.
+	b, err := report.ReadBaseline(writeFile(t, "baseline.json", write(t, report.JSON, fs, scanner.Stats{}, report.Options{})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
+		if !b.Has(f) {
+			t.Errorf("baseline does not accept the finding at %q", f.Path)
+		}
 	}
 }

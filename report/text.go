@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"github.com/clarolint/clarolint/internal/escape"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/scanner"
 )
@@ -27,14 +27,14 @@ func writeText(w io.Writer, fs []scanner.Finding, st scanner.Stats, o Options) e
 	bw := bufio.NewWriter(w)
 	for _, f := range fs {
 		line, col, _, _ := span(f)
-		where := fmt.Sprintf("%s:%d:%d:", printable(f.Path), line, col)
+		where := fmt.Sprintf("%s:%d:%d:", escape.Text(f.Path), line, col)
 		sev, sevColor := level(f.Severity), red
 		if f.Severity == rules.Warning {
 			sevColor = yellow
 		}
-		fmt.Fprintf(bw, "%s %s %s: %s\n", paint(o.Color, bold, where), paint(o.Color, sevColor, sev), f.RuleID, printable(message(f, o)+verdict(f)))
+		fmt.Fprintf(bw, "%s %s %s: %s\n", paint(o.Color, bold, where), paint(o.Color, sevColor, sev), f.RuleID, escape.Text(message(f, o)+verdict(f)))
 		if h := history(f); h != "" {
-			fmt.Fprintf(bw, "    %s\n", printable(h))
+			fmt.Fprintf(bw, "    %s\n", escape.Text(h))
 		}
 	}
 	if !o.Quiet {
@@ -49,19 +49,6 @@ func paint(on bool, color, s string) string {
 		return s
 	}
 	return color + s + reset
-}
-
-// printable returns s with non-printable runes and invalid UTF-8 escaped as
-// in a Go string literal, so that a file name or message can neither break
-// the one-line-per-finding layout nor send escape sequences to a terminal
-// or workflow commands to a CI log. Printable text, non-ASCII included, is
-// returned as it is.
-func printable(s string) string {
-	if utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool { return !strconv.IsPrint(r) }) < 0 {
-		return s
-	}
-	q := strconv.Quote(s)
-	return q[1 : len(q)-1]
 }
 
 // summary is the last line of the text and github formats: findings by

@@ -76,7 +76,7 @@ func encodedAs(enc rules.Encoding) string {
 
 func encodedWord(l rules.Encoding) string {
 	if l == rules.JSONUnicode {
-		return `JSON \u-escaped`
+		return "JSON unicode-escaped"
 	}
 	return string(l) + "-encoded"
 }

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/clarolint/clarolint/internal/escape"
 	"github.com/clarolint/clarolint/rules"
 )
 
@@ -90,15 +91,19 @@ func New(o Options) *Scanner {
 	return s
 }
 
-// warn writes one warning and counts it.
+// warn writes one warning and counts it. The warning names paths and
+// refs that the repository controls, so it is escaped as one line of
+// printable text: a name cannot add a line (a forged workflow command in
+// a CI log) or send escape sequences to a terminal.
 func (s *Scanner) warn(st *Stats, format string, args ...any) {
 	st.Warnings++
 	if s.opts.Warnings == nil {
 		return
 	}
+	line := "warning: " + escape.Text(fmt.Sprintf(format, args...)) + "\n"
 	s.warnMu.Lock()
 	defer s.warnMu.Unlock()
-	fmt.Fprintf(s.opts.Warnings, "warning: "+format+"\n", args...)
+	io.WriteString(s.opts.Warnings, line)
 }
 
 // enabled reports whether findings of rule id are wanted.

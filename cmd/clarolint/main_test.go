@@ -326,7 +326,7 @@ func TestExtraReports(t *testing.T) {
 	if b, err := os.ReadFile(sarif); err != nil || !strings.Contains(string(b), `"version": "2.1.0"`) {
 		t.Errorf("sarif report: %v", err)
 	}
-	if b, err := os.ReadFile(md); err != nil || !strings.Contains(string(b), "| error | `claro-live-key` | `src/client.go:3:17` |") {
+	if b, err := os.ReadFile(md); err != nil || !strings.Contains(string(b), "| error | claro-live-key | src/client.go:3:17 |") {
 		t.Errorf("markdown report: %v\n%s", err, b)
 	}
 	for _, bad := range []string{"sarif", "xml=x", "sarif="} {
