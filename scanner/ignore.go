@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	gitconfig "github.com/go-git/go-git/v5/plumbing/format/config"
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
@@ -19,6 +21,62 @@ type worktree struct {
 	root      string // the work tree's top directory
 	gitDir    string // its git directory: HEAD and the index
 	commonDir string // the git directory holding config, info/exclude and objects
+
+	trackedOnce sync.Once
+	tracked     *trackedSet // nil when the index cannot be read
+	trackedErr  error
+	warnOnce    sync.Once // about trackedErr
+}
+
+// trackedSet is what a work tree's index tracks: git's ignore rules apply
+// only to untracked files, so a tracked file is scanned whatever
+// .gitignore says, and so is a directory that holds one.
+type trackedSet struct {
+	files  map[string]bool // paths from the top of the work tree
+	dirs   map[string]bool // every directory above a tracked file
+	sparse map[string]bool // a sparse index's directory entries: all below is tracked
+}
+
+// trackedFiles returns the work tree's tracked paths, reading its index
+// once. It returns nil and the error when the index cannot be read: the
+// caller must then treat any path as possibly tracked.
+func (wt *worktree) trackedFiles() (*trackedSet, error) {
+	wt.trackedOnce.Do(func() {
+		idx, err := readIndex(filepath.Join(wt.gitDir, "index"))
+		if err != nil {
+			wt.trackedErr = err
+			return
+		}
+		ts := &trackedSet{files: make(map[string]bool, len(idx.entries)), dirs: map[string]bool{}, sparse: map[string]bool{}}
+		for _, e := range idx.entries {
+			p := strings.TrimSuffix(e.path, "/")
+			if e.sparseDir() {
+				ts.sparse[p] = true
+			} else {
+				ts.files[p] = true
+			}
+			for d := path.Dir(p); d != "." && !ts.dirs[d]; d = path.Dir(d) {
+				ts.dirs[d] = true
+			}
+		}
+		wt.tracked = ts
+	})
+	return wt.tracked, wt.trackedErr
+}
+
+// holds reports whether p (from the top of the work tree) is tracked: a
+// tracked file, a directory with a tracked file below it, or anything at
+// or below a sparse index's directory entry.
+func (ts *trackedSet) holds(p string, dir bool) bool {
+	if dir && ts.dirs[p] || !dir && ts.files[p] {
+		return true
+	}
+	for d := p; d != "."; d = path.Dir(d) {
+		if ts.sparse[d] {
+			return true
+		}
+	}
+	return false
 }
 
 // findWorktree returns the work tree that holds dir, looking for .git in

@@ -312,6 +312,9 @@ type dir struct {
 	wt        *worktree
 	repoRel   []string
 	patterns  []gitignore.Pattern
+	// ignored is set for an ignored directory that is walked because it
+	// holds tracked files: in it, only tracked paths are scanned.
+	ignored   bool
 	ancestors []fs.FileInfo // with FollowSymlinks: the directories above, to stop loops
 }
 
@@ -375,9 +378,18 @@ func (w *walker) readDir(d *dir, st *Stats) []fileJob {
 		if name == ".git" {
 			continue
 		}
+		enterIgnored := false
 		rel := path.Join(d.rel, name)
 		typ := e.Type()
-		ignored := m != nil && m.Match(append(d.repoRel[:len(d.repoRel):len(d.repoRel)], name), e.IsDir())
+		ignored := d.ignored || m != nil && m.Match(append(d.repoRel[:len(d.repoRel):len(d.repoRel)], name), e.IsDir())
+		if ignored && w.tracked(d, name, e.IsDir(), st) {
+			// git ignores untracked files only: a tracked file is
+			// scanned, and so is what a directory holding one tracks.
+			ignored = false
+			if e.IsDir() {
+				enterIgnored = true
+			}
+		}
 		if w.probe != nil {
 			w.probe.entry(rel, e.IsDir(), ignored)
 		}
@@ -401,7 +413,7 @@ func (w *walker) readDir(d *dir, st *Stats) []fileJob {
 		}
 		switch {
 		case typ.IsDir():
-			sub := &dir{path: full, rel: rel, wt: d.wt, patterns: d.patterns}
+			sub := &dir{path: full, rel: rel, wt: d.wt, patterns: d.patterns, ignored: enterIgnored}
 			if d.wt != nil {
 				sub.repoRel = append(d.repoRel[:len(d.repoRel):len(d.repoRel)], name)
 			}
@@ -434,6 +446,24 @@ func (w *walker) readDir(d *dir, st *Stats) []fileJob {
 	return files
 }
 
+// tracked reports whether the ignored entry name of d is tracked in d's
+// work tree, or a directory holding tracked files. When the index cannot
+// be read, every path may be tracked: it says so once, and nothing is
+// ignored there rather than a tracked key missed.
+func (w *walker) tracked(d *dir, name string, isDir bool, st *Stats) bool {
+	if d.wt == nil {
+		return false
+	}
+	ts, err := d.wt.trackedFiles()
+	if err != nil {
+		d.wt.warnOnce.Do(func() {
+			w.s.warn(st, "%v; files that .gitignore ignores are scanned too, since any of them may be tracked", err)
+		})
+		return true
+	}
+	return ts.holds(path.Join(path.Join(d.repoRel...), name), isDir)
+}
+
 // enterRepo updates the ignore rules in force in d from its entries: a
 // nested repository (a submodule, or a clone inside the tree) follows its
 // own rules, not its parent's; a .gitignore adds to them.
@@ -444,7 +474,7 @@ func (w *walker) enterRepo(d *dir, entries []fs.DirEntry, st *Stats) {
 	}
 	if has(".git") && (d.wt == nil || len(d.repoRel) > 0) {
 		if wt, ok := openWorktree(d.path); ok {
-			d.wt, d.repoRel, d.patterns = wt, nil, w.localPatterns(wt, st)
+			d.wt, d.repoRel, d.patterns, d.ignored = wt, nil, w.localPatterns(wt, st), false
 		}
 	}
 	if d.wt != nil && has(".gitignore") {

@@ -412,3 +412,50 @@ func TestTreeUTF16Column(t *testing.T) {
 		t.Errorf("findings %+v, want one at line 2, column 13, UTF-16 column 8", got)
 	}
 }
+
+// TestIssue11TrackedFilesNeverIgnored: git's ignore rules apply to
+// untracked files only, so a committed file that .gitignore lists (a .env,
+// config/secrets.yml, a file in an ignored directory) is scanned; an
+// untracked ignored file is not.
+func TestIssue11TrackedFilesNeverIgnored(t *testing.T) {
+	t.Parallel()
+	sr := newStagingRepo(t)
+	keys := map[string]string{}
+	for i, p := range []string{".env", "config/secrets.yml", "gen/out.js", "deep/ignored/dir/app.yaml"} {
+		keys[p] = rulestest.Key(rules.Live, uint64(1100+i))
+		sr.stage(map[string]string{p: "KEY=" + keys[p] + "\n"})
+	}
+	sr.stage(map[string]string{".gitignore": coveredIgnore + "config/secrets.yml\ngen/\ndeep/\n"})
+	sr.commit("keys committed, then ignored")
+	writeFiles(t, sr.dir, map[string]string{
+		"gen/tmp.js":         "KEY=" + rulestest.Key(rules.Live, 1190) + "\n", // untracked and ignored
+		"deep/ignored/x.txt": "KEY=" + rulestest.Key(rules.Live, 1191) + "\n",
+		"config/local.yml":   "KEY=" + rulestest.Key(rules.Live, 1192) + "\n", // untracked, not ignored
+	})
+	got, _, st, warn := scanRepo(t, Options{}, 0, sr.dir)
+	checkFindings(t, "root", got, []string{
+		".env:1:1 env-file-tracked",
+		".env:1:5 claro-live-key",
+		"config/local.yml:1:5 claro-live-key",
+		"config/secrets.yml:1:5 claro-live-key",
+		"deep/ignored/dir/app.yaml:1:5 claro-live-key",
+		"gen/out.js:1:5 claro-live-key",
+	})
+	if st.Ignored != 2 || warn != "" {
+		t.Errorf("ignored %d (want 2: gen/tmp.js, deep/ignored/x.txt), warnings %q", st.Ignored, warn)
+	}
+	// A path on the command line: a subdirectory, and a file in it.
+	got, _, _, _ = scanRepo(t, Options{}, 0, filepath.Join(sr.dir, "gen"))
+	checkFindings(t, "ignored directory as root", got, []string{"out.js:1:5 claro-live-key"})
+	got, _, _, _ = scanRepo(t, Options{}, 0, filepath.Join(sr.dir, "deep", "ignored"))
+	checkFindings(t, "ignored subdirectory as root", got, []string{"dir/app.yaml:1:5 claro-live-key"})
+
+	// An index that cannot be read: nothing is ignored, with a warning.
+	if err := os.WriteFile(filepath.Join(sr.dir, ".git", "index"), []byte("DIRC garbage"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, _, _, warn = scanRepo(t, Options{Disable: []rules.RuleID{rules.EnvFileTracked, rules.EnvNotIgnored}}, 0, sr.dir)
+	if len(got) != 7 || !strings.Contains(warn, "files that .gitignore ignores are scanned too") {
+		t.Errorf("unreadable index: findings %q, warnings %q", got, warn)
+	}
+}
