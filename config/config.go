@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -65,6 +66,21 @@ type Config struct {
 	// K, M, G and T alone or with a bare i (Ki, Mi), as in du, ls -h and
 	// git's core.bigFileThreshold.
 	MaxFileSize int64
+
+	// Baseline is the baseline file the config names (baseline:), a JSON
+	// report of accepted findings, as written in the file: a path relative
+	// to the config file's directory, or absolute. Empty when not set; see
+	// BaselinePath.
+	Baseline string
+}
+
+// BaselinePath returns the baseline file to read, relative to the
+// directory of the config file (c.Path), or "" when the config names none.
+func (c *Config) BaselinePath() string {
+	if c.Baseline == "" || filepath.IsAbs(c.Baseline) {
+		return c.Baseline
+	}
+	return filepath.Join(filepath.Dir(c.Path), filepath.FromSlash(c.Baseline))
 }
 
 // MinEntropy returns the value for rules.Matcher.MinEntropy: 0, which
@@ -105,14 +121,14 @@ func Parse(name string, data []byte) (*Config, error) {
 	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
 		return &Config{Path: name}, nil
 	} else if err != nil {
-		return nil, syntaxError(name, err)
+		return nil, syntaxError(name, data, err)
 	}
 	p := parser{name: name}
 	var next yaml.Node
 	if err := dec.Decode(&next); err == nil {
 		return nil, p.errorf(&next, "a second YAML document; put every setting in one document")
 	} else if !errors.Is(err, io.EOF) {
-		return nil, syntaxError(name, err)
+		return nil, syntaxError(name, data, err)
 	}
 	c := &Config{Path: name}
 	if err := p.root(c, doc.Content[0]); err != nil {
@@ -127,7 +143,7 @@ type parser struct {
 }
 
 func (p parser) root(c *Config, n *yaml.Node) error {
-	return p.mapping(n, "", []string{"entropy", "allow", "disable", "max-file-size"}, func(key string, v *yaml.Node) error {
+	return p.mapping(n, "", []string{"entropy", "allow", "disable", "baseline", "max-file-size"}, func(key string, v *yaml.Node) error {
 		switch key {
 		case "entropy":
 			return p.entropy(c, v)
@@ -142,6 +158,8 @@ func (p parser) root(c *Config, n *yaml.Node) error {
 				c.Disable = append(c.Disable, id)
 				return nil
 			})
+		case "baseline":
+			return p.baseline(c, v)
 		default: // max-file-size
 			return p.maxFileSize(c, v)
 		}
@@ -189,6 +207,18 @@ func (p parser) entropy(c *Config, n *yaml.Node) error {
 		return p.errorf(n, "entropy %s is out of range; use a number from 0 (check off) to %.2f, the entropy of %d distinct characters", v.Value, maxEntropy, rules.BodyLen)
 	}
 	c.Entropy = &f
+	return nil
+}
+
+func (p parser) baseline(c *Config, n *yaml.Node) error {
+	v := resolve(n)
+	if isNull(v) {
+		return nil
+	}
+	if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str" || strings.TrimSpace(v.Value) == "" {
+		return p.errorf(n, "baseline must be the path of a JSON report, relative to this file, such as .clarolint-baseline.json; got %s", describe(v))
+	}
+	c.Baseline = v.Value
 	return nil
 }
 
@@ -309,24 +339,53 @@ func (p parser) errorf(n *yaml.Node, format string, args ...any) error {
 	return &fileError{name: p.name, line: n.Line, col: n.Column, msg: redact(fmt.Sprintf(format, args...))}
 }
 
-// syntaxError turns an error of the YAML parser into a *fileError. Its
-// message keeps the parser's "line N: " unchanged rather than making it a
-// position: the parser names the line where it noticed the problem, which
-// may be a line or more before the mistake (go-yaml/yaml#205).
-func syntaxError(name string, err error) error {
-	return &fileError{name: name, msg: "invalid YAML: " + redact(strings.TrimPrefix(err.Error(), "yaml: "))}
+// syntaxError turns an error of the YAML parser about data into a
+// *fileError at the line of the mistake.
+func syntaxError(name string, data []byte, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	return &fileError{name: name, line: syntaxLine(data, &msg), msg: "invalid YAML: " + redact(msg)}
+}
+
+// syntaxLine returns the 1-based line that a YAML parser message is about,
+// and drops the "line N: " the message starts with. The parser numbers
+// lines inconsistently (go-yaml/yaml#205): its scanner errors ("found
+// …", "could not find …") give the line of the mistake, but its parser
+// errors ("did not find expected …") give the line before the token they
+// stopped at, counted from 0; and it leaves the number out on the first
+// line. An unknown anchor has no number: it is the line of its first
+// use. The line is at most the file's last.
+func syntaxLine(data []byte, msg *string) int {
+	line := 1
+	if rest, ok := strings.CutPrefix(*msg, "line "); ok {
+		if n, after, ok := strings.Cut(rest, ": "); ok {
+			if v, err := strconv.Atoi(n); err == nil {
+				line, *msg = v, after
+				if strings.HasPrefix(after, "did not find expected") && !strings.Contains(after, "hexdecimal") && !strings.Contains(after, "URI escaped") {
+					line++
+				}
+			}
+		}
+	} else if a, ok := strings.CutPrefix(*msg, "unknown anchor '"); ok {
+		if name, _, ok := strings.Cut(a, "' referenced"); ok {
+			if i := bytes.Index(data, []byte("*"+name)); i >= 0 {
+				line = 1 + bytes.Count(data[:i], []byte("\n"))
+			}
+		}
+	}
+	last := 1 + bytes.Count(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+	return min(line, last)
 }
 
 // fileError is an error about what a config file says.
 type fileError struct {
 	name      string
-	line, col int // 1-based; 0 for YAML syntax errors
+	line, col int // 1-based; col is 0 for YAML syntax errors, which name a line
 	msg       string
 }
 
 func (e *fileError) Error() string {
-	if e.line == 0 {
-		return e.name + ": " + e.msg
+	if e.col == 0 {
+		return fmt.Sprintf("%s:%d: %s", e.name, e.line, e.msg)
 	}
 	return fmt.Sprintf("%s:%d:%d: %s", e.name, e.line, e.col, e.msg)
 }

@@ -36,6 +36,7 @@ allow:
   fingerprints:
     - ` + fp + ` # revoked
 disable: [env-not-ignored, claro-key-reused]
+baseline: .clarolint-baseline.json
 max-file-size: 10MiB
 `, config.Config{
 			Entropy:           ptr(4.5),
@@ -43,6 +44,7 @@ max-file-size: 10MiB
 			AllowFingerprints: []string{fp},
 			Disable:           []rules.RuleID{rules.EnvNotIgnored, rules.KeyReused},
 			MaxFileSize:       10 << 20,
+			Baseline:          ".clarolint-baseline.json",
 		}},
 		{"empty file", "", config.Config{}},
 		{"only comments", "# nothing yet\n\n# still nothing\n", config.Config{}},
@@ -75,7 +77,7 @@ max-file-size: 10MiB
 func TestParseErrors(t *testing.T) {
 	t.Parallel()
 	live, test := rulestest.Key(rules.Live, 1), rulestest.Key(rules.Test, 2)
-	const known = "known fields: entropy, allow, disable, max-file-size"
+	const known = "known fields: entropy, allow, disable, baseline, max-file-size"
 	tests := []struct {
 		name, in, want string
 	}{
@@ -90,9 +92,9 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate nested field", "allow:\n  paths: [a]\n  paths: [b]\n",
 			`.clarolint.yaml:3:3: field "paths" in allow is already set on line 2; keep one`},
 		{"file is a list", "- entropy: 4\n",
-			`.clarolint.yaml:1:1: the file must be a mapping of the fields entropy, allow, disable, max-file-size; got a list`},
+			`.clarolint.yaml:1:1: the file must be a mapping of the fields entropy, allow, disable, baseline, max-file-size; got a list`},
 		{"file is a scalar", "entropy 4\n",
-			`.clarolint.yaml:1:1: the file must be a mapping of the fields entropy, allow, disable, max-file-size; got "entropy 4"`},
+			`.clarolint.yaml:1:1: the file must be a mapping of the fields entropy, allow, disable, baseline, max-file-size; got "entropy 4"`},
 		{"second document", "entropy: 4\n---\ndisable: []\n",
 			`.clarolint.yaml:2:1: a second YAML document; put every setting in one document`},
 
@@ -161,16 +163,32 @@ func TestParseErrors(t *testing.T) {
 		{"size overflows int64", "max-file-size: 9223372036854775808",
 			`.clarolint.yaml:1:16: max-file-size "9223372036854775808": too large; use at most 8 EiB`},
 
+		// Syntax errors point at the line of the mistake (issue 11), not
+		// where the parser noticed it.
+		{"baseline not a string", "baseline: [a.json]",
+			`.clarolint.yaml:1:11: baseline must be the path of a JSON report, relative to this file, such as .clarolint-baseline.json; got a list`},
+		{"empty baseline", "baseline: ''",
+			`.clarolint.yaml:1:11: baseline must be the path of a JSON report, relative to this file, such as .clarolint-baseline.json; got ""`},
 		{"syntax error", "allow:\n  paths: [a]\n bad: 1\n",
-			`.clarolint.yaml: invalid YAML: line 2: did not find expected key`},
+			`.clarolint.yaml:3: invalid YAML: did not find expected key`},
 		{"syntax error on line 1", "entropy: 4: 5\n",
-			`.clarolint.yaml: invalid YAML: mapping values are not allowed in this context`},
+			`.clarolint.yaml:1: invalid YAML: mapping values are not allowed in this context`},
 		{"tab indentation", "allow:\n\tpaths: [a]\n",
-			`.clarolint.yaml: invalid YAML: line 2: found character that cannot start any token`},
-		{"unknown anchor", "disable: [*rule]",
-			`.clarolint.yaml: invalid YAML: unknown anchor 'rule' referenced`},
+			`.clarolint.yaml:2: invalid YAML: found character that cannot start any token`},
+		{"unclosed flow sequence", "entropy: 4\nallow:\n  paths: [\"a/**\"\n  fingerprints: []\n",
+			`.clarolint.yaml:3: invalid YAML: did not find expected ',' or ']'`},
+		{"unclosed flow mapping", "entropy: 4\nallow: {paths: [a]\n\n\ndisable: []\n",
+			`.clarolint.yaml:2: invalid YAML: did not find expected ',' or '}'`},
+		{"sequence misindented", "disable:\n  - env-not-ignored\n - claro-key-reused\n",
+			`.clarolint.yaml:3: invalid YAML: did not find expected key`},
+		{"missing colon", "entropy: 4\nallow\n  paths: []\n",
+			`.clarolint.yaml:2: invalid YAML: could not find expected ':'`},
+		{"unclosed quote", "entropy: 4\n\nallow:\n  paths: \"a\n  fingerprints: []\n",
+			`.clarolint.yaml:4: invalid YAML: found unexpected end of stream`},
+		{"unknown anchor", "entropy: 4\ndisable: [*rule]",
+			`.clarolint.yaml:2: invalid YAML: unknown anchor 'rule' referenced`},
 		{"syntax error in a second document", "entropy: 4\n---\n[\n",
-			`.clarolint.yaml: invalid YAML: line 3: did not find expected node content`},
+			`.clarolint.yaml:3: invalid YAML: did not find expected node content`},
 
 		// Messages quote the file; keys in it are redacted wherever they are.
 		{"key as a field", test + ": 1",
@@ -178,7 +196,7 @@ func TestParseErrors(t *testing.T) {
 		{"key in a glob", "allow: {paths: ['x" + live + "[']}",
 			`.clarolint.yaml:1:17: bad glob "xsk_live_…` + live[46:] + `[" in allow.paths; close every [ and {, and escape a literal one with \`},
 		{"key in a syntax error", "disable: [*" + live + "]",
-			`.clarolint.yaml: invalid YAML: unknown anchor 'sk_live_…` + live[46:] + `' referenced`},
+			`.clarolint.yaml:1: invalid YAML: unknown anchor 'sk_live_…` + live[46:] + `' referenced`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -346,4 +364,20 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestBaselinePath(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ cfg, baseline, want string }{
+		{"/repo/.clarolint.yaml", "", ""},
+		{"/repo/.clarolint.yaml", ".clarolint-baseline.json", "/repo/.clarolint-baseline.json"},
+		{"/repo/ci/clarolint.yaml", "../baseline.json", "/repo/baseline.json"},
+		{"/repo/.clarolint.yaml", "/etc/baseline.json", "/etc/baseline.json"},
+		{".clarolint.yaml", "b.json", "b.json"},
+	} {
+		c := config.Config{Path: tt.cfg, Baseline: tt.baseline}
+		if got := c.BaselinePath(); got != filepath.FromSlash(tt.want) {
+			t.Errorf("BaselinePath of %q in %s = %q, want %q", tt.baseline, tt.cfg, got, tt.want)
+		}
+	}
 }
