@@ -43,7 +43,7 @@ func writeGitHub(w io.Writer, fs []scanner.Finding, st scanner.Stats, o Options)
 		fmt.Fprintf(bw, "::%s %s::%s\n", level(f.Severity), props, escapeData(text))
 	}
 	if !o.Quiet {
-		fmt.Fprintln(bw, escape.Text(summary(fs, st)))
+		fmt.Fprintln(bw, escape.Text(Summary(fs, st)))
 	}
 	return bw.Flush() // bufio keeps the first write error
 }

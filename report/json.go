@@ -78,6 +78,9 @@ type jsonStats struct {
 	AllowedPaths      int   `json:"allowed_paths"`
 	Suppressed        int   `json:"suppressed"`
 	Warnings          int   `json:"warnings"`
+	NotScanned        int   `json:"not_scanned"` // above 0: the scan is incomplete
+	DroppedInvalid    int   `json:"dropped_invalid"`
+	Unverified        int   `json:"unverified"`
 	DurationMS        int64 `json:"duration_ms"`
 }
 
@@ -97,6 +100,9 @@ func writeJSON(w io.Writer, fs []scanner.Finding, st scanner.Stats, o Options) e
 			AllowedPaths:      st.AllowedPaths,
 			Suppressed:        st.Suppressed,
 			Warnings:          st.Warnings,
+			NotScanned:        st.NotScanned,
+			DroppedInvalid:    st.DroppedInvalid,
+			Unverified:        st.Unverified,
 			DurationMS:        st.Duration.Round(time.Millisecond).Milliseconds(),
 		},
 	}

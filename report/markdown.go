@@ -15,7 +15,7 @@ import (
 // unless o.ShowSecrets, as in every format.
 func writeMarkdown(w io.Writer, fs []scanner.Finding, st scanner.Stats, o Options) error {
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "### clarolint\n\n%s\n", escape.Text(summary(fs, st)))
+	fmt.Fprintf(bw, "### clarolint\n\n%s\n", escape.Text(Summary(fs, st)))
 	if len(fs) > 0 {
 		withHistory := false
 		for _, f := range fs {

@@ -86,7 +86,10 @@ func fixture() ([]scanner.Finding, scanner.Stats) {
 		Symlinks:          2,
 		AllowedPaths:      5,
 		Suppressed:        2,
-		Warnings:          1,
+		Warnings:          3,
+		NotScanned:        1,
+		DroppedInvalid:    2,
+		Unverified:        1,
 		Duration:          1234567890 * time.Nanosecond,
 	}
 }
@@ -338,6 +341,30 @@ func TestHostileNames(t *testing.T) {
 	for _, f := range fs {
 		if !b.Has(f) {
 			t.Errorf("baseline does not accept the finding at %q", f.Path)
+		}
+	}
+}
+
+// TestSummary checks the summary's plurals, durations and the incomplete
+// note (issue 11, issue 12).
+func TestSummary(t *testing.T) {
+	t.Parallel()
+	key := rulestest.Key(rules.Live, 5)
+	one := []scanner.Finding{keyFinding(rules.LiveKey, rules.Error, "a.env", 1, 5, key, "{key}")}
+	tests := []struct {
+		fs   []scanner.Finding
+		st   scanner.Stats
+		want string
+	}{
+		{nil, scanner.Stats{FilesScanned: 1, BytesScanned: 10}, "no Claro keys found; scanned 1 file (10 B) in 0ms"},
+		{one, scanner.Stats{FilesScanned: 2, Duration: 3200 * time.Millisecond}, "1 finding (1 error, 0 warnings); scanned 2 files (0 B) in 3.2s"},
+		{nil, scanner.Stats{Duration: 850 * time.Millisecond, Suppressed: 1, Warnings: 1}, "no Claro keys found; scanned 0 files (0 B) in 850ms; 1 finding suppressed; 1 warning"},
+		{nil, scanner.Stats{Duration: 725 * time.Second, Unverified: 1, NotScanned: 2, Warnings: 2},
+			"no Claro keys found; scanned 0 files (0 B) in 12m05s; 1 key could not be verified (kept); 2 warnings; incomplete: 2 not scanned"},
+	}
+	for _, tt := range tests {
+		if got := report.Summary(tt.fs, tt.st); got != tt.want {
+			t.Errorf("Summary = %q, want %q", got, tt.want)
 		}
 	}
 }

@@ -38,7 +38,7 @@ func writeText(w io.Writer, fs []scanner.Finding, st scanner.Stats, o Options) e
 		}
 	}
 	if !o.Quiet {
-		fmt.Fprintln(bw, summary(fs, st))
+		fmt.Fprintln(bw, Summary(fs, st))
 	}
 	return bw.Flush() // bufio keeps the first write error
 }
@@ -51,9 +51,12 @@ func paint(on bool, color, s string) string {
 	return color + s + reset
 }
 
-// summary is the last line of the text and github formats: findings by
-// severity, what was scanned and what was passed over.
-func summary(fs []scanner.Finding, st scanner.Stats) string {
+// Summary returns the one-line account of a scan that ends the text and
+// github reports: findings by severity, what was scanned, what was passed
+// over and why, and "incomplete: N not scanned" whenever content could not
+// be scanned. Commands print it on standard error when the report goes to
+// a file.
+func Summary(fs []scanner.Finding, st scanner.Stats) string {
 	var b strings.Builder
 	if len(fs) == 0 {
 		b.WriteString("no Claro keys found")
@@ -66,7 +69,7 @@ func summary(fs []scanner.Finding, st scanner.Stats) string {
 		}
 		fmt.Fprintf(&b, "%s (%s, %s)", plural(len(fs), "finding"), plural(len(fs)-warnings, "error"), plural(warnings, "warning"))
 	}
-	fmt.Fprintf(&b, "; scanned %s (%s) in %s", plural(st.FilesScanned, "file"), size(st.BytesScanned), st.Duration.Round(time.Millisecond))
+	fmt.Fprintf(&b, "; scanned %s (%s) in %s", plural(st.FilesScanned, "file"), size(st.BytesScanned), Duration(st.Duration))
 	// The rest is said only when it happened, so the common line stays short.
 	for _, part := range []struct {
 		n    int
@@ -87,10 +90,32 @@ func summary(fs []scanner.Finding, st scanner.Stats) string {
 	if st.Suppressed > 0 {
 		fmt.Fprintf(&b, "; %s suppressed", plural(st.Suppressed, "finding"))
 	}
+	if st.DroppedInvalid > 0 {
+		fmt.Fprintf(&b, "; %s dropped: the API rejected the key", plural(st.DroppedInvalid, "finding"))
+	}
+	if st.Unverified > 0 {
+		fmt.Fprintf(&b, "; %s could not be verified (kept)", plural(st.Unverified, "key"))
+	}
 	if st.Warnings > 0 {
 		fmt.Fprintf(&b, "; %s", plural(st.Warnings, "warning"))
 	}
+	if st.NotScanned > 0 {
+		fmt.Fprintf(&b, "; incomplete: %d not scanned", st.NotScanned)
+	}
 	return b.String()
+}
+
+// Duration shows d as people read how long a run took: whole
+// milliseconds under a second ("850ms"), seconds with one decimal under a
+// minute ("3.2s"), else minutes and seconds ("12m05s").
+func Duration(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	}
+	return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int((d % time.Minute).Seconds()))
 }
 
 // plural returns n and noun, with an s unless n is 1.

@@ -92,20 +92,15 @@ func (br budgeted) Read(p []byte) (int, error) {
 // from the start for the scan as bytes that follows when it cannot be
 // opened. Otherwise it returns a reader of all of r and no data.
 func (s *Scanner) openArchive(st *stream, src source, r io.Reader, stats *Stats) (io.Reader, archiveKind, []byte) {
-	head := st.head[:archiveSniff]
-	n, err := io.ReadFull(r, head)
-	head = head[:n]
-	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-		return io.MultiReader(bytes.NewReader(head), errorReader{err}), "", nil
+	head, kind, whole, err := st.sniff(r)
+	if kind == "" || err != nil {
+		return rejoin(head, r, err), "", nil
 	}
-	kind := sniffArchive(head)
-	if kind == "" {
-		return io.MultiReader(bytes.NewReader(head), r), "", nil
-	}
-	if err != nil { // all of it is in head, which the next file reuses
+	if whole { // all of it is in head, which the next file reuses
 		data := bytes.Clone(head)
 		return bytes.NewReader(data), kind, data
 	}
+	n := len(head)
 	data := bytes.NewBuffer(make([]byte, 0, 64<<10))
 	data.Write(head)
 	m, err := io.Copy(data, io.LimitReader(r, archiveMaxSize-int64(n)+1))
@@ -113,10 +108,36 @@ func (s *Scanner) openArchive(st *stream, src source, r io.Reader, stats *Stats)
 	case err != nil:
 		return io.MultiReader(bytes.NewReader(data.Bytes()), errorReader{err}), "", nil
 	case int64(n)+m > archiveMaxSize:
-		s.warn(stats, "%s: a %s archive larger than %d MiB; its files are not scanned, only its bytes", src.label, kind, archiveMaxSize>>20)
+		s.notScanned(stats, "%s: a %s archive larger than %d MiB; its files are not scanned, only its bytes", src.label, kind, archiveMaxSize>>20)
 		return io.MultiReader(bytes.NewReader(data.Bytes()), r), "", nil
 	}
 	return bytes.NewReader(data.Bytes()), kind, data.Bytes()
+}
+
+// sniff reads up to archiveSniff bytes of r into the stream's head buffer
+// and returns them, the archive kind they begin ("" for none), whether
+// they are all of r, and a read error.
+func (st *stream) sniff(r io.Reader) (head []byte, kind archiveKind, whole bool, err error) {
+	head = st.head[:archiveSniff]
+	n, err := io.ReadFull(r, head)
+	head = head[:n]
+	switch err {
+	case nil:
+	case io.EOF, io.ErrUnexpectedEOF:
+		whole, err = true, nil
+	default:
+		return head, "", false, err
+	}
+	return head, sniffArchive(head), whole, nil
+}
+
+// rejoin returns a reader of head and then the rest of r, from which head
+// was read, or of head and then err.
+func rejoin(head []byte, r io.Reader, err error) io.Reader {
+	if err != nil {
+		return io.MultiReader(bytes.NewReader(head), errorReader{err})
+	}
+	return io.MultiReader(bytes.NewReader(head), r)
 }
 
 // A source is a file or blob being scanned: its path, which findings
@@ -171,7 +192,7 @@ func (s *Scanner) scanArchive(st *stream, src source, kind archiveKind, data []b
 			rc, err := f.Open()
 			if err != nil {
 				stats.SkippedUnreadable++
-				s.warn(stats, "%s: %v; not scanned", src.at(f.Name).label, err)
+				s.notScanned(stats, "%s: %v; not scanned", src.at(f.Name).label, err)
 				continue
 			}
 			err = entry(f.Name, int64(f.UncompressedSize64), rc)
@@ -209,7 +230,7 @@ func (s *Scanner) scanArchive(st *stream, src source, kind archiveKind, data []b
 			}
 			if err != nil {
 				stats.SkippedUnreadable++
-				s.warn(stats, "%s: %v; the rest of the archive is not scanned", src.label, err)
+				s.notScanned(stats, "%s: %v; the rest of the archive is not scanned", src.label, err)
 				break
 			}
 			if hdr.Typeflag != tar.TypeReg {

@@ -102,18 +102,21 @@ func TestTreeArchives(t *testing.T) {
 		depth int
 		want  []string
 		files int
+		// Archives nested past the depth: scanned as bytes, their files
+		// not, so the scan is incomplete and says so (issue 12).
+		deeper []string
 	}{
 		{0, []string{ // as bytes, with no newline before the keys
 			"plain.tar:1:" + fmt.Sprint(bytes.Index(files["plain.tar"], []byte(k(6)))+1) + " claro-live-key",
 			"stored.zip:1:" + fmt.Sprint(bytes.Index(files["stored.zip"], []byte(k(3)))+1) + " claro-live-key",
-		}, 7},
+		}, 7, nil},
 		{1, []string{
 			"app.jar!config/app.properties:3:9 claro-live-key",
 			"dump.sql.gz!dump.sql:1:27 claro-live-key",
 			"logs.tar.gz!logs.tar:3:13 claro-live-key", // the tar as bytes: its headers hold no newline
 			"plain.tar!dir/.env:1:15 claro-live-key",
 			"stored.zip!a.txt:1:6 claro-live-key",
-		}, 7 + 7},
+		}, 7 + 7, []string{"app.jar!lib/inner.zip", "bundle.zip!notes.txt.gz", "logs.tar.gz!logs.tar"}},
 		{2, []string{
 			"app.jar!config/app.properties:3:9 claro-live-key",
 			"app.jar!lib/inner.zip!deep.txt:2:1 claro-live-key",
@@ -122,14 +125,19 @@ func TestTreeArchives(t *testing.T) {
 			"logs.tar.gz!logs.tar!dir/app.log:3:13 claro-live-key",
 			"plain.tar!dir/.env:1:15 claro-live-key",
 			"stored.zip!a.txt:1:6 claro-live-key",
-		}, 7 + 7 + 4},
+		}, 7 + 7 + 4, nil},
 	} {
 		got, st, warn := scanTree(t, Options{ArchiveDepth: tt.depth}, dir)
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("depth %d: findings\n got %q\nwant %q", tt.depth, got, tt.want)
 		}
-		if st.FilesScanned != tt.files || warn != "" {
-			t.Errorf("depth %d: %d files scanned, want %d; warnings:\n%s", tt.depth, st.FilesScanned, tt.files, warn)
+		if st.FilesScanned != tt.files || st.NotScanned != len(tt.deeper) || strings.Count(warn, "\n") != len(tt.deeper) {
+			t.Errorf("depth %d: %d files scanned, want %d; %d not scanned, want %d; warnings:\n%s", tt.depth, st.FilesScanned, tt.files, st.NotScanned, len(tt.deeper), warn)
+		}
+		for _, p := range tt.deeper {
+			if !strings.Contains(warn, "warning: "+p+": a ") || !strings.Contains(warn, "nested deeper than --archive-depth 1") {
+				t.Errorf("depth %d: no warning about %s:\n%s", tt.depth, p, warn)
+			}
 		}
 	}
 }

@@ -71,7 +71,7 @@ func (s *Scanner) Scan(ctx context.Context, roots []string, emit func(Finding) e
 		probe = chk.probe
 	}
 	st, err := s.tree(ctx, roots, probe, emit)
-	st.add(pre)
+	st.Add(pre)
 	if err != nil || chk == nil {
 		return st, err
 	}

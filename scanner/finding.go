@@ -90,11 +90,21 @@ type Stats struct {
 	AllowedPaths      int // matched allow.paths in the config
 	Suppressed        int // findings dropped by clarolint:allow, allowed fingerprints or the baseline
 	Warnings          int // warnings written
-	Duration          time.Duration
+	// NotScanned counts content that could not be scanned: unreadable
+	// files, directories and blobs, read errors, archive files past the
+	// expansion budget or the archive depth, paths too long to open. Any
+	// of it makes the scan incomplete: a key may be there. Each is also
+	// a warning.
+	NotScanned int
+	// With verification: findings dropped because the API rejected
+	// their key (--only-active), and distinct keys it could not judge.
+	DroppedInvalid, Unverified int
+	Duration                   time.Duration
 }
 
-// add adds the counts of o to st; Duration is the caller's to set.
-func (st *Stats) add(o Stats) {
+// Add adds the counts of o to st, for a command that runs several scans;
+// Duration is the caller's to set.
+func (st *Stats) Add(o Stats) {
 	st.FilesScanned += o.FilesScanned
 	st.BytesScanned += o.BytesScanned
 	st.BinaryFiles += o.BinaryFiles
@@ -106,4 +116,7 @@ func (st *Stats) add(o Stats) {
 	st.AllowedPaths += o.AllowedPaths
 	st.Suppressed += o.Suppressed
 	st.Warnings += o.Warnings
+	st.NotScanned += o.NotScanned
+	st.DroppedInvalid += o.DroppedInvalid
+	st.Unverified += o.Unverified
 }

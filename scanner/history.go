@@ -11,7 +11,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/bmatcuk/doublestar/v4"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
@@ -381,7 +380,7 @@ func (h *history) scanBlob(sm *stream, st *Stats, j histJob, size int64, r io.Re
 	defer h.progress(false)
 	if err != nil {
 		st.SkippedUnreadable++
-		h.s.warn(st, "%s: %v; not scanned", j.name(), err)
+		h.s.notScanned(st, "%s: %v; not scanned", j.name(), err)
 		return
 	}
 	if max := h.s.opts.MaxFileSize; max > 0 && size > max {
@@ -422,7 +421,7 @@ func (h *history) introductions() []Finding {
 			if slices.ContainsFunc(c.parents, func(p int32) bool { return p >= 0 && h.hasKey(p, k.Fingerprint) }) {
 				continue
 			}
-			if h.allowed(path) {
+			if h.s.allowedPath(path) {
 				h.st.AllowedPaths++
 				continue
 			}
@@ -440,18 +439,6 @@ func (h *history) introductions() []Finding {
 // hasKey reports whether blob b holds the key with fingerprint fp.
 func (h *history) hasKey(b int32, fp string) bool {
 	return slices.ContainsFunc(h.keys[b], func(k Finding) bool { return k.Fingerprint == fp })
-}
-
-// allowed reports whether an allow.paths glob matches p.
-func (h *history) allowed(p string) bool {
-	for _, g := range h.s.opts.AllowPaths {
-		// The globs were validated in config.Load, so the unvalidated
-		// matcher cannot meet a bad pattern.
-		if doublestar.MatchUnvalidated(g, p) {
-			return true
-		}
-	}
-	return false
 }
 
 // setInHead sets InHead on each finding: whether its key is in a blob of
@@ -539,7 +526,7 @@ func (h *history) warnf(format string, args ...any) { h.s.warn(&h.st, format, ar
 func (h *history) total(start time.Time) Stats {
 	st := h.st
 	for _, w := range h.workers {
-		st.add(w)
+		st.Add(w)
 	}
 	st.Duration = time.Since(start)
 	return st

@@ -93,7 +93,7 @@ func (h *history) commit(c plumbing.Hash) (histCommit, bool) {
 	cm, err := object.GetCommit(h.repo.repo.Storer, c)
 	if err != nil {
 		h.st.SkippedUnreadable++
-		h.warnf("commit %s: %v; its changes and the history behind it are not scanned", c, err)
+		h.s.notScanned(&h.st, "commit %s: %v; its changes and the history behind it are not scanned", c, err)
 	} else {
 		hc.tree = cm.TreeHash
 		if !h.shallow[c] {
@@ -114,7 +114,7 @@ func (h *history) tree(t plumbing.Hash, holder string) (*object.Tree, bool) {
 	if err != nil {
 		tr = nil
 		h.st.SkippedUnreadable++
-		h.warnf("%s: tree %s: %v; not scanned", holder, t, err)
+		h.s.notScanned(&h.st, "%s: tree %s: %v; not scanned", holder, t, err)
 	}
 	h.trees.put(t, tr)
 	return tr, tr != nil

@@ -40,8 +40,15 @@ type Options struct {
 	// MaxFileSize skips files larger than this many bytes; 0 means no limit.
 	MaxFileSize int64
 	// AllowPaths are doublestar globs, already validated by config.Load,
-	// matched against finding paths; matching files are not read.
+	// matched against finding paths joined to PathBase; matching files
+	// are not read.
 	AllowPaths []string
+	// PathBase is where the finding paths of a tree scan start, as a
+	// slash-separated path from the directory AllowPaths are relative to
+	// (the top of the work tree): "sub" for a scan of sub/, so that its
+	// file a.txt is matched as sub/a.txt. Empty when the two are the
+	// same, as for history and staged scans.
+	PathBase string
 	// AllowFingerprints are the fingerprints of accepted keys.
 	AllowFingerprints []string
 	// Disable lists rules whose findings are dropped.
@@ -104,6 +111,13 @@ func (s *Scanner) warn(st *Stats, format string, args ...any) {
 	s.warnMu.Lock()
 	defer s.warnMu.Unlock()
 	io.WriteString(s.opts.Warnings, line)
+}
+
+// notScanned warns that content could not be scanned and counts it in
+// st.NotScanned: the scan is incomplete, and a key may be there.
+func (s *Scanner) notScanned(st *Stats, format string, args ...any) {
+	st.NotScanned++
+	s.warn(st, format, args...)
 }
 
 // enabled reports whether findings of rule id are wanted.

@@ -172,7 +172,7 @@ func (sc *stagedScan) run(ctx context.Context, st *Stats) error {
 	}
 	wg.Wait()
 	for _, x := range stats {
-		st.add(x)
+		st.Add(x)
 	}
 	return context.Cause(ctx)
 }
@@ -197,7 +197,7 @@ func (sc *stagedScan) scanBlob(sm *stream, st *Stats, b *stagedBlob) error {
 	switch {
 	case err != nil:
 		st.SkippedUnreadable++
-		s.warn(st, "%s: %v; skipped", b.path, err)
+		s.notScanned(st, "%s: %v; not scanned", b.path, err)
 	case s.opts.MaxFileSize > 0 && size > s.opts.MaxFileSize:
 		rd.Close()
 		st.SkippedTooLarge++

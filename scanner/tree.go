@@ -68,16 +68,13 @@ func (s *Scanner) tree(ctx context.Context, roots []string, probe *envProbe, emi
 			rel = filepath.ToSlash(filepath.Clean(r))
 		}
 		if !fi.IsDir() {
-			if !fi.Mode().IsRegular() {
-				rootStats.SkippedUnreadable++
-				s.warn(&rootStats, "%s: not a regular file (%v); skipped", rel, fi.Mode().Type())
-				continue
-			}
 			if w.s.allowedPath(rel) {
 				rootStats.AllowedPaths++
 				continue
 			}
-			w.push(task{files: []fileJob{{path: r, rel: rel}}})
+			// A file named explicitly is read whatever it is: a FIFO,
+			// /dev/stdin or a device holds bytes someone asked about.
+			w.push(task{files: []fileJob{{path: r, rel: rel, stream: !fi.Mode().IsRegular()}}})
 			continue
 		}
 		d := &dir{path: r, rel: rel}
@@ -101,7 +98,7 @@ func (s *Scanner) tree(ctx context.Context, roots []string, probe *envProbe, emi
 
 	total := rootStats
 	for _, st := range stats {
-		total.add(st)
+		total.Add(st)
 	}
 	total.Duration = time.Since(start)
 	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
@@ -110,10 +107,14 @@ func (s *Scanner) tree(ctx context.Context, roots []string, probe *envProbe, emi
 	return total, ctx.Err()
 }
 
-// fileJob is one regular file to scan.
+// fileJob is one file to scan.
 type fileJob struct {
 	path string // on disk
 	rel  string // as reported
+	// stream is set for a file named explicitly that is not a regular
+	// file (a FIFO, /dev/stdin): it is opened blocking, to wait for its
+	// writer, and read to its end.
+	stream bool
 }
 
 // task is a directory to read, or a batch of files to scan.
@@ -222,10 +223,20 @@ func (w *walker) work(st *Stats, cancel context.CancelCauseFunc) {
 
 // scanFile scans one file; only emit's error is returned.
 func (s *Scanner) scanFile(st *stream, j fileJob, stats *Stats, emit func(Finding) error) error {
+	if j.stream {
+		f, err := os.Open(j.path)
+		if err != nil {
+			stats.SkippedUnreadable++
+			s.notScanned(stats, "%s: %v; not scanned", j.rel, unwrapPath(err))
+			return nil
+		}
+		defer f.Close()
+		return s.scanReader(st, source{path: j.rel, label: j.rel}, f, stats, emit)
+	}
 	f, err := openFile(j.path)
 	if err != nil {
 		stats.SkippedUnreadable++
-		s.warn(stats, "%s: %v; skipped", j.rel, unwrapPath(err))
+		s.notScanned(stats, "%s: %v; not scanned", j.rel, unwrapPath(err))
 		return nil
 	}
 	defer f.Close()
@@ -249,6 +260,15 @@ func (s *Scanner) scanReader(st *stream, src source, r io.Reader, stats *Stats, 
 // scanReaderAt is scanReader looking depth archives deep, inside an
 // archive whose budget is b (nil for a file that is in none).
 func (s *Scanner) scanReaderAt(st *stream, src source, r io.Reader, depth int, b *expandBudget, stats *Stats, emit func(Finding) error) error {
+	if depth == 0 && b != nil {
+		// An archive in an archive at the depth limit is scanned as
+		// bytes; its files are not, and the scan says so.
+		head, kind, _, err := st.sniff(r)
+		if kind != "" {
+			s.notScanned(stats, "%s: a %s archive nested deeper than --archive-depth %d; its files are not scanned, only its bytes", src.label, kind, s.opts.ArchiveDepth)
+		}
+		r = rejoin(head, r, err)
+	}
 	if depth > 0 {
 		var kind archiveKind
 		var data []byte
@@ -285,7 +305,7 @@ func (s *Scanner) scanReaderAt(st *stream, src source, r io.Reader, depth int, b
 	stats.BytesScanned += res.bytes
 	if err != nil {
 		stats.SkippedUnreadable++
-		s.warn(stats, "%s: read: %v; scanned the first %d bytes only", src.label, unwrapPath(err), res.bytes)
+		s.notScanned(stats, "%s: read: %v; scanned the first %d bytes only", src.label, unwrapPath(err), res.bytes)
 		return nil
 	}
 	stats.FilesScanned++
@@ -309,9 +329,9 @@ type dir struct {
 	rel  string // as reported; "" for a single root
 	// In a git work tree: the path from the tree's top, and the ignore
 	// patterns in force here, lowest priority first.
-	wt        *worktree
-	repoRel   []string
-	patterns  []gitignore.Pattern
+	wt       *worktree
+	repoRel  []string
+	patterns []gitignore.Pattern
 	// ignored is set for an ignored directory that is walked because it
 	// holds tracked files: in it, only tracked paths are scanned.
 	ignored   bool
@@ -362,7 +382,7 @@ func (w *walker) readDir(d *dir, st *Stats) []fileJob {
 	entries, err := os.ReadDir(d.path)
 	if err != nil {
 		st.SkippedUnreadable++
-		w.s.warn(st, "%s: %v; its contents are not scanned", displayDir(d.rel), unwrapPath(err))
+		w.s.notScanned(st, "%s: %v; its contents are not scanned", displayDir(d.rel), unwrapPath(err))
 		// ReadDir returns what it read before the error; walk that.
 	}
 	if !w.s.opts.NoIgnore {
@@ -421,7 +441,7 @@ func (w *walker) readDir(d *dir, st *Stats) []fileJob {
 				if fi == nil {
 					if fi, err = os.Stat(full); err != nil {
 						st.SkippedUnreadable++
-						w.s.warn(st, "%s: %v; its contents are not scanned", rel, unwrapPath(err))
+						w.s.notScanned(st, "%s: %v; its contents are not scanned", rel, unwrapPath(err))
 						continue
 					}
 				}
@@ -486,8 +506,12 @@ func (w *walker) enterRepo(d *dir, entries []fs.DirEntry, st *Stats) {
 	}
 }
 
-// allowedPath reports whether an allow.paths glob matches rel.
+// allowedPath reports whether an allow.paths glob matches rel, a finding
+// path, taken from PathBase.
 func (s *Scanner) allowedPath(rel string) bool {
+	if s.opts.PathBase != "" {
+		rel = path.Join(s.opts.PathBase, rel)
+	}
 	for _, g := range s.opts.AllowPaths {
 		// The globs were validated in config.Load, so the unvalidated
 		// matcher cannot meet a bad pattern.
@@ -503,4 +527,36 @@ func displayDir(rel string) string {
 		return "."
 	}
 	return rel
+}
+
+// ScanReader scans r to its end as one file called name, which findings
+// and warnings carry ("-" for standard input): keys as themselves and
+// encoded, and with ArchiveDepth the files of an archive. AllowPaths do
+// not apply, since name is no path in a tree; the rest of Options does.
+// A read error is a warning counted in Stats.NotScanned, and the keys
+// before it are still emitted. It returns emit's first error, or the
+// context's when it ends before r does.
+func (s *Scanner) ScanReader(ctx context.Context, name string, r io.Reader, emit func(Finding) error) (Stats, error) {
+	start := time.Now()
+	var st Stats
+	sm := newStream(&s.opts.Matcher, s.opts.DecodeDepth, s.chunkSize)
+	err := s.scanReader(sm, source{path: name, label: name}, ctxReader{ctx, r}, &st, emit)
+	st.Duration = time.Since(start)
+	if err == nil {
+		err = ctx.Err()
+	}
+	return st, err
+}
+
+// ctxReader reads r until ctx ends.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/go-git/go-git/v5"
@@ -337,19 +336,6 @@ func TestTreeSymlinks(t *testing.T) {
 	want := []string{"link-to-file:1:1 claro-live-key", "real/k.txt:1:1 claro-live-key"}
 	if !slices.Equal(got, want) || !strings.Contains(warn, "real/loop: symbolic link loop") {
 		t.Errorf("following: %q, warnings %q", got, warn)
-	}
-}
-
-func TestTreeSpecialFiles(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"k.txt": rulestest.Key(rules.Live, 1)})
-	if err := syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o644); err != nil {
-		t.Skipf("mkfifo: %v", err)
-	}
-	got, st, warn := scanTree(t, Options{}, dir)
-	if len(got) != 1 || st.SkippedUnreadable != 1 || !strings.Contains(warn, "fifo: not a regular file") {
-		t.Errorf("got %q, %+v, warnings %q", got, st, warn)
 	}
 }
 

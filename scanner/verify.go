@@ -39,8 +39,9 @@ type VerifyOptions struct {
 	// Retries is how many times a 429 or 5xx answer is retried, with
 	// backoff that honours Retry-After (default 3).
 	Retries int
-	// Total bounds the whole verification (default 2m); keys not checked
-	// by then are Unknown.
+	// Total bounds the whole verification (default 30s, --verify-timeout):
+	// keys not checked by then are Unknown, and a key whose check would
+	// have to wait past it (a Retry-After of hours) is Unknown at once.
 	Total time.Duration
 	// Transport is the HTTP transport; nil means a clone of
 	// http.DefaultTransport, which verifies TLS certificates.
@@ -49,6 +50,9 @@ type VerifyOptions struct {
 
 // DefaultAPIURL is the Claro API.
 const DefaultAPIURL = "https://api.baytos.ai"
+
+// DefaultVerifyTimeout bounds a whole verification unless told otherwise.
+const DefaultVerifyTimeout = 30 * time.Second
 
 // backoff is the first wait before a retry; it doubles each time, and a
 // Retry-After header replaces it (capped at maxBackoff).
@@ -140,7 +144,7 @@ func (o VerifyOptions) withDefaults() VerifyOptions {
 		o.Retries = 3
 	}
 	if o.Total <= 0 {
-		o.Total = 2 * time.Minute
+		o.Total = DefaultVerifyTimeout
 	}
 	if o.Transport == nil {
 		o.Transport = http.DefaultTransport.(*http.Transport).Clone()
@@ -193,8 +197,16 @@ func check(ctx context.Context, client *http.Client, endpoint, key string, o Ver
 			return Verification{Unknown, fmt.Sprintf("answer %d %s after %d attempts", status, http.StatusText(status), attempt+1)}
 		}
 		if retryAfter >= 0 { // the server said when
-			wait = min(retryAfter, maxBackoff)
+			wait = retryAfter
 		}
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			why := "the next retry would come"
+			if retryAfter >= 0 {
+				why = fmt.Sprintf("the API asked to wait %v,", wait.Round(time.Second))
+			}
+			return Verification{Unknown, fmt.Sprintf("answer %d %s; %s past the verification time limit (%v)", status, http.StatusText(status), why, o.Total)}
+		}
+		wait = min(wait, maxBackoff)
 		select {
 		case <-time.After(wait):
 		case <-ctx.Done():

@@ -238,3 +238,30 @@ func verify(t *testing.T, ctx context.Context, fs []Finding, o VerifyOptions) er
 	v.Verify(ctx, fs)
 	return nil
 }
+
+// TestIssue12RetryAfterPastTheLimit: a 429 asking to wait far longer than
+// the verification may take makes the key unknown at once, instead of
+// waiting (90 s before the fix, with Retry-After: 99999); the findings
+// stay.
+func TestIssue12RetryAfterPastTheLimit(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("Retry-After", "99999")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer ts.Close()
+	fs := keyFindings(1, 2)
+	// Had it waited, the time limit would have ended the wait with
+	// another reason.
+	verify(t, context.Background(), fs, VerifyOptions{APIURL: ts.URL, Total: 10 * time.Second})
+	for _, f := range fs {
+		if v := f.Verification; v == nil || v.Status != Unknown || !strings.Contains(v.Reason, "asked to wait 27h46m39s, past the verification time limit (10s)") {
+			t.Errorf("Retry-After 99999: %+v", v)
+		}
+	}
+	if n := calls.Load(); n != 2 {
+		t.Errorf("%d requests, want one per key", n)
+	}
+}

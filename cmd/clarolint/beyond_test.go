@@ -89,8 +89,12 @@ func TestVerify(t *testing.T) {
 		t.Errorf("--verbose does not sum up the verification:\n%s", errOut)
 	}
 
-	out, _, code = clarolint(t, "scan", "--verify", "--only-active", "--api-url", api.URL, "--quiet", dir)
-	if code != exitFindings || strings.Count(out, "\n") != 3 || !strings.Contains(out, "[verified: active:") || strings.Contains(out, "invalid") {
+	// --only-active drops only what the API rejected: a working key
+	// without permission stays (issue 11).
+	out, _, code = clarolint(t, "scan", "--verify", "--only-active", "--api-url", api.URL, dir)
+	if code != exitFindings || strings.Count(out, "\n") != 5 || !strings.Contains(out, "[verified: active:") ||
+		!strings.Contains(out, "[verified: active-no-permission:") || strings.Contains(out, "invalid") ||
+		!strings.Contains(out, "; 1 finding dropped: the API rejected the key") {
 		t.Errorf("--only-active: exit %d\n%s", code, out)
 	}
 
@@ -105,6 +109,30 @@ func TestVerify(t *testing.T) {
 		if _, errOut, code := clarolint(t, tt.args...); code != exitError || !strings.Contains(errOut, tt.want) {
 			t.Errorf("%q: exit %d, %s", tt.args, code, errOut)
 		}
+	}
+}
+
+// TestIssue11OnlyActiveKeepsUnknown: a key the API could not judge (a
+// network failure, a 5xx) is kept by --only-active and counted, so that a
+// failed check never turns a leak into exit 0.
+func TestIssue11OnlyActiveKeepsUnknown(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	key := rulestest.Key(rules.Live, 211)
+	if err := os.WriteFile(filepath.Join(dir, "app.yaml"), []byte("key: "+key+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer api.Close()
+	out, errOut, code := clarolint(t, "scan", "--verify", "--only-active", "--api-url", api.URL, "--verify-timeout", "2s", dir)
+	if code != exitFindings || !strings.Contains(out, "app.yaml:1:6: error claro-live-key") || !strings.Contains(out, "[verified: unknown:") ||
+		!strings.Contains(out, "; 1 key could not be verified (kept)") {
+		t.Errorf("unknown key with --only-active: exit %d\n%s%s", code, out, errOut)
+	}
+	if strings.Contains(out+errOut, key) {
+		t.Error("the output holds the full key")
 	}
 }
 

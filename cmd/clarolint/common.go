@@ -7,24 +7,32 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/clarolint/clarolint/config"
+	"github.com/clarolint/clarolint/internal/escape"
 	"github.com/clarolint/clarolint/report"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/scanner"
 )
 
-// common holds the flags every scanning command takes (SPEC §3).
+// common holds the flags every scanning command takes, and when the
+// command started.
 type common struct {
 	format, output, config, baseline, failOn string
 	showSecrets, noColor, quiet, verbose     bool
+	strict                                   bool
 	reports                                  extraReports
 	verify, onlyActive                       bool
 	apiURL                                   string
-	decodeDepth, archiveDepth                int
+	verifyTimeout                            time.Duration
+	decodeDepth, archiveDepth, exitCode      int
+	start                                    time.Time
 }
 
 // extraReports is the repeatable --report FORMAT=FILE flag: one scan,
@@ -53,19 +61,23 @@ func (r *extraReports) Set(v string) error {
 }
 
 func (o *common) register(c *command) {
+	o.start = time.Now()
 	c.stringFlag(&o.format, "format", "FORMAT", "text", "output format: text, json, sarif, github (workflow-command annotations) or markdown (a job summary)", "--format sarif --output clarolint.sarif")
-	c.stringFlag(&o.output, "output", "FILE", "", "write the report to FILE instead of standard output", "--output report.json")
+	c.stringFlag(&o.output, "output", "FILE", "", "write the report to FILE instead of standard output; the summary line still goes to standard error, unless --quiet", "--output report.json")
 	c.varFlag(&o.reports, "report", "FORMAT=FILE", "also write a report in FORMAT to FILE; repeatable, so that one scan gives several outputs", "--report sarif=clarolint.sarif --report markdown=\"$GITHUB_STEP_SUMMARY\"")
-	c.stringFlag(&o.config, "config", "FILE", "", "read settings from FILE (default: .clarolint.yaml at the root, if present)", "--config ci/clarolint.yaml")
-	c.stringFlag(&o.baseline, "baseline", "FILE", "", "ignore the findings recorded in FILE, a JSON report (matched by key fingerprint and path)", "--baseline .clarolint-baseline.json")
-	c.stringFlag(&o.failOn, "fail-on", "SEVERITY", "warning", "exit 1 on findings of this severity or worse: error or warning", "--fail-on error")
+	c.stringFlag(&o.config, "config", "FILE", "", "read settings from FILE (default: .clarolint.yaml at the top of the git work tree, wherever in it clarolint runs, else in the scan root); allow.paths in it are relative to the top of the work tree", "--config ci/clarolint.yaml")
+	c.stringFlag(&o.baseline, "baseline", "FILE", "", "ignore the findings recorded in FILE, a JSON report (matched by key fingerprint and path); default: the config's baseline:", "--baseline .clarolint-baseline.json")
+	c.stringFlag(&o.failOn, "fail-on", "SEVERITY", "warning", "fail on findings of this severity or worse: error or warning", "--fail-on error")
+	c.intFlag(&o.exitCode, "exit-code", "N", exitFindings, "the exit status when failing findings exist; 0 reports them without failing, as when writing a baseline", "--exit-code 0 --format json --output .clarolint-baseline.json")
+	c.boolFlag(&o.strict, "strict", "exit 2 when anything could not be scanned (an unreadable file or blob, an archive past its budget or depth): the summary then says \"incomplete: N not scanned\"; the GitHub Action and the pre-commit hooks run strict", "--strict")
 	c.boolFlag(&o.showSecrets, "show-secrets", "print full keys instead of sk_live_…Ab3x (never in CI logs)", "--show-secrets --format json")
 	c.boolFlag(&o.noColor, "no-color", "no colour in text output (also when NO_COLOR is set; colour is used only on a terminal)", "--no-color")
 	c.boolFlag(&o.quiet, "quiet", "print only findings: no summary line", "--quiet")
 	c.boolFlag(&o.verbose, "verbose", "print the settings used and what was scanned to standard error", "--verbose")
 	c.boolFlag(&o.verify, "verify", "check each distinct key once against the Claro API (GET /v1/health): active, invalid, active-no-permission or unknown; keys go to that API and nowhere else", "--verify --format json")
 	c.stringFlag(&o.apiURL, "api-url", "URL", "", "the Claro API for --verify (default: $CLARO_API_URL, else "+scanner.DefaultAPIURL+"); https only, except on loopback", "--verify --api-url https://claro-proxy.internal")
-	c.boolFlag(&o.onlyActive, "only-active", "with --verify, report only keys the API accepts (to triage a large history)", "--verify --only-active")
+	c.durationFlag(&o.verifyTimeout, "verify-timeout", "DURATION", scanner.DefaultVerifyTimeout, "with --verify, the most the whole verification may take; keys not checked by then are unknown, and kept", "--verify --verify-timeout 2m")
+	c.boolFlag(&o.onlyActive, "only-active", "with --verify, drop the findings whose key the API rejected (invalid); unknown and active-no-permission keys stay, so that a failed check never hides a leak", "--verify --only-active")
 	c.intFlag(&o.decodeDepth, "decode-depth", "N", 1, fmt.Sprintf("undo up to N layers of encoding to find keys written in base64 (a Kubernetes Secret's data, a basic-auth header), percent-encoding or JSON \\u escapes, and in UTF-16 files; a finding points at the encoded text and says how it was encoded. 0 finds only keys written as themselves; 2 also finds, say, a percent-encoded key that was then base64-encoded; at most %d", rules.MaxDecodeDepth), "--decode-depth 2")
 	c.intFlag(&o.archiveDepth, "archive-depth", "N", 0, fmt.Sprintf("open zip (and jar, war, apk…), gzip and tar archives up to N levels deep and scan the files inside, reported as archive.zip!path/in/it; 0 scans an archive as bytes only, like any binary file; at most %d", scanner.MaxArchiveDepth), "--archive-depth 2")
 }
@@ -75,21 +87,55 @@ type setup struct {
 	format   report.Format
 	failOn   rules.Severity
 	cfg      *config.Config // nil without a config file
+	cfgPath  string
 	baseline *report.Baseline
 	verifier *scanner.Verifier // nil without --verify
 	opts     scanner.Options
 }
 
+// place is where a command scans, for finding its config.
+type place struct {
+	// top is the top of the git work tree (or the bare repository) the
+	// scan is in; "" outside one. The config is looked for there first,
+	// and allow.paths are relative to it.
+	top string
+	// root is the directory finding paths are relative to: the scan root,
+	// or the current directory when a scan has several roots or a file.
+	root string
+}
+
+// pathBase returns where p.root's paths start, from p.top, slash-separated:
+// "" when they are the same or when the root is not under the top.
+func (p place) pathBase() string {
+	if p.top == "" {
+		return ""
+	}
+	top, err1 := filepath.Abs(p.top)
+	root, err2 := filepath.Abs(p.root)
+	if err1 != nil || err2 != nil {
+		return ""
+	}
+	rel, err := filepath.Rel(top, root)
+	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return ""
+	}
+	return filepath.ToSlash(rel)
+}
+
 // resolve validates the flags and reads the config (from --config, or
-// .clarolint.yaml in root) and the baseline.
-func (o *common) resolve(e env, root string) (*setup, error) {
+// .clarolint.yaml at the top of the work tree, else in the scan root) and
+// the baseline (from --baseline, else the config's baseline:).
+func (o *common) resolve(e env, where place) (*setup, error) {
 	if o.decodeDepth < 0 || o.decodeDepth > rules.MaxDecodeDepth {
 		return nil, fmt.Errorf("--decode-depth %d: use 0 (no decoding) to %d", o.decodeDepth, rules.MaxDecodeDepth)
 	}
 	if o.archiveDepth < 0 || o.archiveDepth > scanner.MaxArchiveDepth {
 		return nil, fmt.Errorf("--archive-depth %d: use 0 (archives as bytes) to %d", o.archiveDepth, scanner.MaxArchiveDepth)
 	}
-	s := &setup{opts: scanner.Options{Warnings: e.stderr, DecodeDepth: o.decodeDepth, ArchiveDepth: o.archiveDepth}}
+	if o.exitCode < 0 || o.exitCode > 125 {
+		return nil, fmt.Errorf("--exit-code %d: use 0 to 125", o.exitCode)
+	}
+	s := &setup{opts: scanner.Options{Warnings: e.stderr, DecodeDepth: o.decodeDepth, ArchiveDepth: o.archiveDepth, PathBase: where.pathBase()}}
 	var err error
 	if s.format, err = report.ParseFormat(o.format); err != nil {
 		return nil, fmt.Errorf("--format: %w", err)
@@ -100,25 +146,15 @@ func (o *common) resolve(e env, root string) (*setup, error) {
 	default:
 		return nil, fmt.Errorf("--fail-on %q: use error or warning", o.failOn)
 	}
-
-	path := o.config
-	if path == "" {
-		if p := filepath.Join(root, ".clarolint.yaml"); fileExists(p) {
-			path = p
-		}
+	if err := s.readConfig(o.config, where); err != nil {
+		return nil, err
 	}
-	if path != "" {
-		if s.cfg, err = config.Load(path); err != nil {
-			return nil, err
-		}
-		s.opts.Matcher.MinEntropy = s.cfg.MinEntropy()
-		s.opts.AllowPaths = s.cfg.AllowPaths
-		s.opts.AllowFingerprints = s.cfg.AllowFingerprints
-		s.opts.Disable = s.cfg.Disable
-		s.opts.MaxFileSize = s.cfg.MaxFileSize
+	baseline := o.baseline
+	if baseline == "" && s.cfg != nil {
+		baseline = s.cfg.BaselinePath()
 	}
-	if o.baseline != "" {
-		if s.baseline, err = report.ReadBaseline(o.baseline); err != nil {
+	if baseline != "" {
+		if s.baseline, err = report.ReadBaseline(baseline); err != nil {
 			return nil, err
 		}
 	}
@@ -128,7 +164,10 @@ func (o *common) resolve(e env, root string) (*setup, error) {
 		if api == "" {
 			api = os.Getenv("CLARO_API_URL")
 		}
-		if s.verifier, err = scanner.NewVerifier(scanner.VerifyOptions{APIURL: api}); err != nil {
+		if o.verifyTimeout <= 0 {
+			return nil, fmt.Errorf("--verify-timeout %v: give a positive duration, such as 30s", o.verifyTimeout)
+		}
+		if s.verifier, err = scanner.NewVerifier(scanner.VerifyOptions{APIURL: api, Total: o.verifyTimeout}); err != nil {
 			return nil, fmt.Errorf("--verify: %w", err)
 		}
 	case o.onlyActive:
@@ -137,22 +176,52 @@ func (o *common) resolve(e env, root string) (*setup, error) {
 		return nil, errors.New("--api-url is for --verify; add --verify")
 	}
 	if o.verbose {
-		o.describe(e.stderr, s, path)
+		o.describe(e.stderr, s, baseline)
 	}
 	return s, nil
 }
 
+// readConfig reads the config file at path, or the first
+// .clarolint.yaml of the work tree's top and the scan root, into s.
+func (s *setup) readConfig(path string, where place) error {
+	if path == "" {
+		for _, dir := range []string{where.top, where.root} {
+			if p := filepath.Join(dir, ".clarolint.yaml"); dir != "" && fileExists(p) {
+				path = p
+				break
+			}
+		}
+	}
+	if path == "" {
+		return nil
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return err
+	}
+	s.cfg, s.cfgPath = cfg, path
+	s.opts.Matcher.MinEntropy = cfg.MinEntropy()
+	s.opts.AllowPaths = cfg.AllowPaths
+	s.opts.AllowFingerprints = cfg.AllowFingerprints
+	s.opts.Disable = cfg.Disable
+	s.opts.MaxFileSize = cfg.MaxFileSize
+	return nil
+}
+
 // describe writes the resolved settings, so that a user can see which
 // config was read and what it allows.
-func (o *common) describe(w io.Writer, s *setup, cfgPath string) {
-	if cfgPath == "" {
-		fmt.Fprintf(w, "config: none (no .clarolint.yaml at the root; defaults apply)\n")
+func (o *common) describe(w io.Writer, s *setup, baseline string) {
+	if s.cfg == nil {
+		fmt.Fprintf(w, "config: none (no .clarolint.yaml at the top of the work tree or in the scan root; defaults apply)\n")
 	} else {
-		fmt.Fprintf(w, "config: %s (%d allowed paths, %d allowed fingerprints, %d disabled rules)\n",
-			cfgPath, len(s.opts.AllowPaths), len(s.opts.AllowFingerprints), len(s.opts.Disable))
+		fmt.Fprintf(w, "config: %s (%s, %s, %s)\n", escape.Text(s.cfgPath),
+			plural(len(s.opts.AllowPaths), "allowed path"), plural(len(s.opts.AllowFingerprints), "allowed fingerprint"), plural(len(s.opts.Disable), "disabled rule"))
 	}
-	if o.baseline != "" {
-		fmt.Fprintf(w, "baseline: %s\n", o.baseline)
+	if s.opts.PathBase != "" {
+		fmt.Fprintf(w, "paths: relative to %s, matched against allow.paths as %s/…\n", escape.Text(s.opts.PathBase), escape.Text(s.opts.PathBase))
+	}
+	if baseline != "" {
+		fmt.Fprintf(w, "baseline: %s\n", escape.Text(baseline))
 	}
 }
 
@@ -160,54 +229,96 @@ func (o *common) describe(w io.Writer, s *setup, cfgPath string) {
 // keys with --verify, writes the reports and returns the exit status.
 func (o *common) finish(ctx context.Context, e env, s *setup, fs []scanner.Finding, st scanner.Stats) int {
 	scanner.Sort(fs)
-	if s.baseline != nil {
-		fs = slices.DeleteFunc(fs, func(f scanner.Finding) bool {
-			if s.baseline.Has(f) {
-				st.Suppressed++
-				return true
-			}
-			return false
-		})
-	}
+	fs = slices.DeleteFunc(fs, func(f scanner.Finding) bool {
+		if s.inBaseline(f) {
+			st.Suppressed++
+			return true
+		}
+		return false
+	})
 	if s.verifier != nil {
-		s.verifier.Verify(ctx, fs)
-		if o.verbose {
-			describeVerification(e.stderr, fs)
-		}
-		if o.onlyActive {
-			fs = slices.DeleteFunc(fs, func(f scanner.Finding) bool {
-				return f.Verification == nil || f.Verification.Status != scanner.Active
-			})
-		}
+		fs = o.verifyKeys(ctx, e, s.verifier, fs, &st)
 	}
+	st.Duration = time.Since(o.start) // the whole run, verification included
 
 	color := s.format == report.Text && o.output == "" && !o.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(e.stdout)
 	ro := report.Options{ShowSecrets: o.showSecrets, Color: color, Version: version(), Quiet: o.quiet}
 	if err := writeReport(e.stdout, o.output, s.format, fs, st, ro); err != nil {
-		fmt.Fprintf(e.stderr, "clarolint: %v\n", err)
-		return exitError
+		return fail(e, "", err)
 	}
 	ro.Color = false
 	for _, r := range o.reports {
 		if err := writeReport(nil, r.path, r.format, fs, st, ro); err != nil {
-			fmt.Fprintf(e.stderr, "clarolint: %v\n", err)
-			return exitError
+			return fail(e, "", err)
 		}
 	}
+	if o.output != "" && !o.quiet {
+		// The report went to a file: the terminal, or the CI log, still
+		// hears the outcome.
+		fmt.Fprintln(e.stderr, escape.Text(report.Summary(fs, st)))
+	}
 	if o.verbose {
-		fmt.Fprintf(e.stderr, "scanned %d files, %d bytes in %v; %d binary files (scanned as bytes unless --skip-binary)\n",
-			st.FilesScanned, st.BytesScanned, st.Duration.Round(1e6), st.BinaryFiles)
+		fmt.Fprintf(e.stderr, "scanned %s, %s in %s; %s (scanned as bytes unless --skip-binary)\n",
+			plural(st.FilesScanned, "file"), plural64(st.BytesScanned, "byte"), report.Duration(st.Duration), plural(st.BinaryFiles, "binary file"))
+	}
+	return o.status(e, s, fs, st)
+}
+
+// status is the exit status: 2 when --strict and something could not be
+// scanned (which it says), else --exit-code's when a finding fails, else 0.
+func (o *common) status(e env, s *setup, fs []scanner.Finding, st scanner.Stats) int {
+	if o.strict && st.NotScanned > 0 {
+		fmt.Fprintf(e.stderr, "clarolint: incomplete: %d not scanned (see the warnings above); --strict makes that an error\n", st.NotScanned)
+		return exitError
 	}
 	for _, f := range fs {
 		if f.Severity.AtLeast(s.failOn) {
-			return exitFindings
+			return o.exitCode
 		}
 	}
 	return exitClean
 }
 
-// describeVerification writes how many distinct keys got each status.
-func describeVerification(w io.Writer, fs []scanner.Finding) {
+// inBaseline reports whether the baseline accepts f, at its path or, for
+// a scan of a subdirectory, at its path from the top of the work tree,
+// where a baseline made at the top records it.
+func (s *setup) inBaseline(f scanner.Finding) bool {
+	if s.baseline.Has(f) {
+		return true
+	}
+	if s.opts.PathBase == "" {
+		return false
+	}
+	f.Path = path.Join(s.opts.PathBase, f.Path)
+	return s.baseline.Has(f)
+}
+
+// verifyKeys checks the findings' keys and, with --only-active, drops the
+// findings whose key the API rejected; findings it could not judge stay.
+// It counts both in st.
+func (o *common) verifyKeys(ctx context.Context, e env, v *scanner.Verifier, fs []scanner.Finding, st *scanner.Stats) []scanner.Finding {
+	v.Verify(ctx, fs)
+	counts, keys := verificationCounts(fs)
+	st.Unverified = counts[scanner.Unknown]
+	if o.verbose {
+		fmt.Fprintf(e.stderr, "verified %s: %d active, %d active-no-permission, %d invalid, %d unknown\n", plural(keys, "key"),
+			counts[scanner.Active], counts[scanner.ActiveNoPermission], counts[scanner.Invalid], counts[scanner.Unknown])
+	}
+	if !o.onlyActive {
+		return fs
+	}
+	return slices.DeleteFunc(fs, func(f scanner.Finding) bool {
+		if f.Verification != nil && f.Verification.Status == scanner.Invalid {
+			st.DroppedInvalid++
+			return true
+		}
+		return false
+	})
+}
+
+// verificationCounts returns how many distinct keys got each status, and
+// how many keys were verified.
+func verificationCounts(fs []scanner.Finding) (map[string]int, int) {
 	counts := map[string]int{}
 	seen := map[string]bool{}
 	for _, f := range fs {
@@ -216,8 +327,7 @@ func describeVerification(w io.Writer, fs []scanner.Finding) {
 			counts[f.Verification.Status]++
 		}
 	}
-	fmt.Fprintf(w, "verified %d keys: %d active, %d active-no-permission, %d invalid, %d unknown\n", len(seen),
-		counts[scanner.Active], counts[scanner.ActiveNoPermission], counts[scanner.Invalid], counts[scanner.Unknown])
+	return counts, len(seen)
 }
 
 // writeReport writes one report to the file at path, or to w when path
@@ -240,11 +350,27 @@ func writeReport(w io.Writer, path string, f report.Format, fs []scanner.Finding
 	return file.Close()
 }
 
-// fail prints err for a command and returns the error status. A bad
-// config says which file to fix; other errors say what failed.
+// fail prints err for a command ("" when the command does not matter)
+// and returns the error status. A bad config says which file to fix;
+// other errors say what failed. Errors name paths and refs of the
+// repository, so the line is escaped.
 func fail(e env, cmd string, err error) int {
-	fmt.Fprintf(e.stderr, "clarolint %s: %v\n", cmd, err)
+	who := "clarolint"
+	if cmd != "" {
+		who += " " + cmd
+	}
+	fmt.Fprintf(e.stderr, "%s: %s\n", who, escape.Text(err.Error()))
 	return exitError
+}
+
+// plural returns n and noun, with an s unless n is 1.
+func plural(n int, noun string) string { return plural64(int64(n), noun) }
+
+func plural64(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.FormatInt(n, 10) + " " + noun + "s"
 }
 
 func fileExists(p string) bool {

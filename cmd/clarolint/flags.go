@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 // command is one subcommand's flags and the help text that documents each
@@ -44,6 +45,12 @@ func (c *command) stringFlag(p *string, name, arg, value, help, example string) 
 func (c *command) intFlag(p *int, name, arg string, value int, help, example string) {
 	c.fs.IntVar(p, name, value, help)
 	help += fmt.Sprintf(" (default %d)", value)
+	c.docs = append(c.docs, flagDoc{name: name, arg: arg, help: help, example: example})
+}
+
+func (c *command) durationFlag(p *time.Duration, name, arg string, value time.Duration, help, example string) {
+	c.fs.DurationVar(p, name, value, help)
+	help += fmt.Sprintf(" (default %v)", value)
 	c.docs = append(c.docs, flagDoc{name: name, arg: arg, help: help, example: example})
 }
 

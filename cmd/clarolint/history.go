@@ -52,7 +52,7 @@ bare repository, its own directory).`,
 	if err != nil {
 		return fail(e, "history", err)
 	}
-	s, err := o.resolve(e, repo.Root())
+	s, err := o.resolve(e, place{top: repo.Root(), root: repo.Root()})
 	if err != nil {
 		return fail(e, "history", err)
 	}

@@ -45,7 +45,7 @@ staged, it scans the commits being pushed, as clarolint history --range does.`,
 	if err != nil {
 		return fail(e, "staged", err)
 	}
-	s, err := o.resolve(e, root)
+	s, err := o.resolve(e, place{top: root, root: root})
 	if err != nil {
 		return fail(e, "staged", err)
 	}

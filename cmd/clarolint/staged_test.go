@@ -64,7 +64,7 @@ func TestStagedExitStatus(t *testing.T) {
 		{"a placeholder", []string{"staged", placeholder.dir}, exitClean, "no Claro keys found; scanned 1 file", "", ""},
 		{"a staged .env", []string{"staged", env.dir}, exitFindings, "svc/.env.local:1:1: error env-file-tracked: secret env file svc/.env.local is staged: the next commit would add it to the repository; unstage it with `git restore --staged svc/.env.local` (or `git rm --cached svc/.env.local`), then add `.env` and `.env.*` to .gitignore", "", ".env.example:1:1"},
 		{"allowed by the config at the top", []string{"staged", filepath.Join(allowed.dir, "fixtures")}, exitClean, "1 allowed by path", "", ""},
-		{"--verbose", []string{"staged", "--verbose", leak.dir}, exitFindings, "", "; scanning the index compared with HEAD\nscanned 1 files, 77 bytes", ""},
+		{"--verbose", []string{"staged", "--verbose", leak.dir}, exitFindings, "", "; scanning the index compared with HEAD\nscanned 1 file, 77 bytes", ""},
 		{"not a repository", []string{"staged", t.TempDir()}, exitError, "", "is not inside a git work tree", ""},
 		{"bare", []string{"staged", bare}, exitError, "", "is a bare repository: it has no index, so nothing is staged", ""},
 		{"two repositories", []string{"staged", leak.dir, leak.dir}, exitError, "", "give at most one repository", ""},
