@@ -9,7 +9,7 @@ import (
 )
 
 // allowMarker on a line, in any comment syntax, suppresses the findings on
-// that line (SPEC §2).
+// that line; in a comment alone on its line, those of the next line too.
 const allowMarker = "clarolint:allow"
 
 // binarySniff is how many leading bytes are searched for a NUL to decide
@@ -65,15 +65,17 @@ func newStream(m *rules.Matcher, depth, chunk int) *stream {
 type scanResult struct {
 	bytes   int64
 	binary  bool // a NUL in the first binarySniff bytes
-	allowed int  // keys dropped for an allow marker on their line
+	allowed int  // keys dropped for an allow marker on their line or alone on the line above
 }
 
-// scan reads r to its end and calls emit for each key whose line holds no
-// allow marker: keys as themselves and, with a decoding depth, encoded
-// ones (rules.FindEncoded), in order. With skipBinary it stops after the
-// first read if the input looks binary. A read error ends the scan: the
-// keys before it are still emitted, and the error is returned for the
-// caller to warn about.
+// scan reads r to its end and calls emit for each key that no allow
+// marker covers: keys as themselves and, with a decoding depth, encoded
+// ones (rules.FindEncoded), in order. A marker covers the keys of its own
+// line, and those of the next line when it stands in a comment alone on
+// its line (aloneMarker). With skipBinary it stops after the first read if
+// the input looks binary. A read error ends the scan: the keys before it
+// are still emitted, and the error is returned for the caller to warn
+// about.
 //
 // Consecutive windows of the buffer overlap by st.before+st.after bytes:
 // for a plain key the 49 bytes a straddling key needs, one byte of right
@@ -85,187 +87,310 @@ type scanResult struct {
 // text, not binary: it is decoded as it is read, one byte per code unit,
 // and searched with one layer fewer to undo. Its positions count code
 // units, and its keys have the file's encoding as their outer layer.
-func (st *stream) scan(r io.Reader, skipBinary bool, emit func(hit) error) (res scanResult, err error) {
-	buf := st.buf
-	var (
-		n           int   // valid bytes in buf
-		base        int64 // offset in the input of buf[0]
-		counted     int64 // newlines are counted in input[:counted]
-		lines       int   // newlines in input[:counted]
-		lineStart   int64 // offset of the first byte of the line holding input[counted]
-		lineAllowed bool  // the marker is in input[lineStart:base], when lineStart < base
-		lineWide    int64 // UTF-16 code units less bytes in input[lineStart:counted]
-		pendingFrom int64 // the pending keys' line has no newline in input[:pendingFrom]
-		eof         bool
-		readErr     error
-		depth       = st.depth     // what is left to undo in the text read
-		text        rules.Encoding // the input's own encoding: "" or UTF-16
-		headBytes   int64          // bytes read before decoding UTF-16
-	)
+func (st *stream) scan(r io.Reader, skipBinary bool, emit func(hit) error) (scanResult, error) {
+	w := window{st: st, r: r, buf: st.buf, depth: st.depth}
 	st.pending = st.pending[:0]
-	// fill reads until the buffer is full or the input ends.
-	fill := func() {
-		for n < len(buf) && !eof {
-			m, rerr := r.Read(buf[n:])
-			n += m
-			if text == "" {
-				res.bytes += int64(m)
-			} else {
-				res.bytes = headBytes + st.utf16.n
-			}
-			if rerr != nil {
-				// The bytes before an error are scanned as the input's end.
-				eof = true
-				if rerr != io.EOF {
-					readErr = rerr
-				}
-			}
-		}
-	}
-	// advance counts the newlines in buf up to index to, and how much
-	// wider than its bytes the line up to there is in UTF-16.
-	advance := func(to int) {
-		from := int(counted - base)
-		if to <= from {
-			return
-		}
-		seg := buf[from:to]
-		if c := bytes.Count(seg, []byte{'\n'}); c > 0 {
-			lines += c
-			last := bytes.LastIndexByte(seg, '\n')
-			lineStart = base + int64(from+last) + 1
-			lineAllowed = false
-			lineWide, seg = 0, seg[last+1:]
-		}
-		if text == "" { // decoded UTF-16 counts code units already
-			lineWide += utf16Wide(seg)
-		}
-		counted = base + int64(to)
-	}
-	flush := func() error {
-		for _, h := range st.pending {
-			if err := emit(h); err != nil {
-				return err
-			}
-		}
-		st.pending = st.pending[:0]
-		return nil
-	}
 	for first := true; ; first = false {
-		fill()
-		if first && depth > 0 {
-			if enc, bom := rules.UTF16(buf[:min(n, binarySniff)]); enc != "" {
-				text, depth, headBytes = enc, depth-1, res.bytes
-				r = st.utf16.reset(r, enc, buf[bom:n], eof)
-				n = len(rules.DecodeUTF16(buf[:0], buf[bom:n], enc))
-				fill()
-			}
+		w.fill()
+		if first && w.begin(skipBinary) {
+			return w.res, nil // binary, and skipped
 		}
-		if first {
-			res.binary = text == "" && bytes.IndexByte(buf[:min(n, binarySniff)], 0) >= 0
-			if res.binary && skipBinary {
-				return res, nil
-			}
+		if err := w.settlePending(emit); err != nil {
+			return w.res, err
 		}
-		if first && st.mention != nil && !res.binary {
-			st.mention.look(buf[:n])
-		}
-
-		// The line of the pending keys goes on in this window.
-		if len(st.pending) > 0 {
-			from := int(pendingFrom - base)
-			e := bytes.IndexByte(buf[from:n], '\n')
-			end := n
-			if e >= 0 {
-				end = from + e
-			}
-			switch {
-			case bytes.Contains(buf[max(0, from-len(allowMarker)+1):end], []byte(allowMarker)):
-				res.allowed += len(st.pending)
-				st.pending = st.pending[:0]
-			case e >= 0 || eof:
-				if err := flush(); err != nil {
-					return res, err
-				}
-			default:
-				pendingFrom = base + int64(n)
-			}
-		}
-
-		lo, hi := 0, n
-		if base > 0 {
+		lo, hi := 0, w.n
+		if w.base > 0 {
 			lo = st.before
 		}
-		if !eof {
-			hi = n - st.after
+		if !w.eof {
+			hi = w.n - st.after
 		}
-		// With decoding, one search finds keys in both forms (FindAll).
-		st.matches, st.encoded = st.m.FindAll(st.matches[:0], st.encoded[:0], buf[:n], lo, hi, depth)
-		// Both lists are in order; take the keys from them in order.
-		for i, j := 0, 0; i < len(st.matches) || j < len(st.encoded); {
-			var (
-				h           hit
-				start, stop int // the key as written in buf
-			)
-			if j == len(st.encoded) || (i < len(st.matches) && st.matches[i].Start <= st.encoded[j].Start) {
-				mt := st.matches[i]
-				i++
-				start, stop = mt.Start, mt.End
-				h = hit{key: buf[start:stop], kind: mt.Kind, encoding: text}
-			} else {
-				e := &st.encoded[j]
-				j++
-				start, stop = e.Start, e.End
-				h = hit{key: e.Key[:], kind: e.Kind, encoding: e.Encoding}
-				if text != "" {
-					h.encoding = e.Encoding.Then(text)
-				}
-			}
-			h.width = stop - start
-			advance(start)
-			from := int(max(lineStart-base, 0))
-			end := n
-			if e := bytes.IndexByte(buf[stop:n], '\n'); e >= 0 {
-				end = stop + e
-			}
-			if (lineStart < base && lineAllowed) || bytes.Contains(buf[from:end], []byte(allowMarker)) {
-				res.allowed++
-				continue
-			}
-			h.key = bytes.Clone(h.key)
-			h.before = bytes.Clone(buf[max(from, start-maxBefore):start])
-			h.line = lines + 1
-			h.column = int(base+int64(start)-lineStart) + 1
-			h.column16 = h.column + int(lineWide)
-			if end == n && !eof { // the line goes on past this window: the marker may follow
-				st.pending = append(st.pending, h)
-				pendingFrom = base + int64(n)
-				continue
-			}
-			if err := emit(h); err != nil {
-				return res, err
-			}
+		if err := w.findKeys(lo, hi, emit); err != nil {
+			return w.res, err
 		}
-		if eof {
-			if err := flush(); err != nil {
-				return res, err
+		if w.eof {
+			if err := w.flush(emit); err != nil {
+				return w.res, err
 			}
-			return res, readErr
+			return w.res, w.readErr
 		}
-
-		// Slide: keep the last before+after bytes (from cut) for the next window.
-		cut := hi - st.before
-		advance(cut)
-		if lineStart < base+int64(cut) && !lineAllowed {
-			// Remember whether the line that straddles the cut holds the
-			// marker; search a little past the cut so that a marker
-			// straddling it is seen whole.
-			from := int(max(lineStart-base, 0))
-			lineAllowed = bytes.Contains(buf[from:min(n, cut+len(allowMarker)-1)], []byte(allowMarker))
-		}
-		n = copy(buf, buf[cut:n])
-		base += int64(cut)
+		w.slide(hi - st.before)
 	}
+}
+
+// window is the state of one scan: where the buffer sits in the input,
+// and what is known of the line around the read position.
+type window struct {
+	st      *stream
+	r       io.Reader
+	buf     []byte
+	n       int   // valid bytes in buf
+	base    int64 // offset in the input of buf[0]
+	eof     bool
+	readErr error
+	res     scanResult
+
+	depth     int            // layers of encoding left to undo in the text read
+	text      rules.Encoding // the input's own encoding: "" or UTF-16
+	headBytes int64          // bytes read before decoding UTF-16
+
+	counted   int64 // newlines are counted in input[:counted]
+	lines     int   // newlines in input[:counted]
+	lineStart int64 // offset of the first byte of the line holding input[counted]
+	lineWide  int64 // UTF-16 code units less bytes in input[lineStart:counted]
+	// What the part of that line before base holds, when it began in an
+	// earlier window: the marker, and how the line begins.
+	lineAllowed bool
+	lineHead    lineHead
+	// prevAllows says that the line before that line is a comment alone on
+	// its line holding the marker, which allows the keys of the next line.
+	prevAllows  bool
+	pendingFrom int64 // the pending keys' line has no newline in input[:pendingFrom]
+}
+
+// fill reads until the buffer is full or the input ends. The bytes before
+// an error are scanned as the input's end.
+func (w *window) fill() {
+	for w.n < len(w.buf) && !w.eof {
+		m, err := w.r.Read(w.buf[w.n:])
+		w.n += m
+		if w.text == "" {
+			w.res.bytes += int64(m)
+		} else {
+			w.res.bytes = w.headBytes + w.st.utf16.n
+		}
+		if err != nil {
+			w.eof = true
+			if err != io.EOF {
+				w.readErr = err
+			}
+		}
+	}
+}
+
+// begin looks at the first window: UTF-16 text is decoded from here on,
+// binary input is noted (and begin reports true when it is to be
+// skipped), and the mention probe sees text.
+func (w *window) begin(skipBinary bool) bool {
+	st, buf := w.st, w.buf
+	if w.depth > 0 {
+		if enc, bom := rules.UTF16(buf[:min(w.n, binarySniff)]); enc != "" {
+			w.text, w.depth, w.headBytes = enc, w.depth-1, w.res.bytes
+			w.r = st.utf16.reset(w.r, enc, buf[bom:w.n], w.eof)
+			w.n = len(rules.DecodeUTF16(buf[:0], buf[bom:w.n], enc))
+			w.fill()
+		}
+	}
+	w.res.binary = w.text == "" && bytes.IndexByte(buf[:min(w.n, binarySniff)], 0) >= 0
+	if w.res.binary && skipBinary {
+		return true
+	}
+	if st.mention != nil && !w.res.binary {
+		st.mention.look(buf[:w.n])
+	}
+	return false
+}
+
+// advance counts the newlines in buf up to index to, and how much wider
+// than its bytes the line up to there is in UTF-16. When it passes the end
+// of a line, it notes whether that line, the one before the new current
+// line, allows the next.
+func (w *window) advance(to int) {
+	from := int(w.counted - w.base)
+	if to <= from {
+		return
+	}
+	seg := w.buf[from:to]
+	if c := bytes.Count(seg, []byte{'\n'}); c > 0 {
+		last := bytes.LastIndexByte(seg, '\n')
+		w.prevAllows = w.endedLineAllows(from, from+last)
+		w.lines += c
+		w.lineStart = w.base + int64(from+last) + 1
+		w.lineAllowed, w.lineHead = false, headBlank
+		w.lineWide, seg = 0, seg[last+1:]
+	}
+	if w.text == "" { // decoded UTF-16 counts code units already
+		w.lineWide += utf16Wide(seg)
+	}
+	w.counted = w.base + int64(to)
+}
+
+// endedLineAllows reports whether the line ending at buf[end], the last
+// newline between buf[from] and buf[end], is a comment alone on its line
+// holding the marker.
+func (w *window) endedLineAllows(from, end int) bool {
+	start := bytes.LastIndexByte(w.buf[from:end], '\n')
+	if start >= 0 { // the line is all in buf
+		return aloneMarker(w.buf[from+start+1 : end])
+	}
+	if w.lineStart >= w.base { // it began in this window
+		return aloneMarker(w.buf[w.lineStart-w.base : end])
+	}
+	// It began in an earlier window, which noted how.
+	line := w.buf[:end]
+	head := w.lineHead
+	if head == headBlank {
+		head = lineHeadOf(line)
+	}
+	return head == headComment && (w.lineAllowed || bytes.Contains(line, []byte(allowMarker)))
+}
+
+// settlePending emits the keys held back because their line went on past
+// the last window, once the line ends, unless the rest of it holds the
+// marker.
+func (w *window) settlePending(emit func(hit) error) error {
+	st := w.st
+	if len(st.pending) == 0 {
+		return nil
+	}
+	from := int(w.pendingFrom - w.base)
+	e := bytes.IndexByte(w.buf[from:w.n], '\n')
+	end := w.n
+	if e >= 0 {
+		end = from + e
+	}
+	switch {
+	case bytes.Contains(w.buf[max(0, from-len(allowMarker)+1):end], []byte(allowMarker)):
+		w.res.allowed += len(st.pending)
+		st.pending = st.pending[:0]
+	case e >= 0 || w.eof:
+		return w.flush(emit)
+	default:
+		w.pendingFrom = w.base + int64(w.n)
+	}
+	return nil
+}
+
+// flush emits the pending keys.
+func (w *window) flush(emit func(hit) error) error {
+	st := w.st
+	for _, h := range st.pending {
+		if err := emit(h); err != nil {
+			return err
+		}
+	}
+	st.pending = st.pending[:0]
+	return nil
+}
+
+// findKeys searches buf[lo:hi] and emits, or holds back, each key found.
+// With decoding, one search finds keys in both forms (FindAll); both lists
+// are in order, and the keys are taken from them in order.
+func (w *window) findKeys(lo, hi int, emit func(hit) error) error {
+	st := w.st
+	st.matches, st.encoded = st.m.FindAll(st.matches[:0], st.encoded[:0], w.buf[:w.n], lo, hi, w.depth)
+	for i, j := 0, 0; i < len(st.matches) || j < len(st.encoded); {
+		var h hit
+		var start, stop int // the key as written in buf
+		if j == len(st.encoded) || (i < len(st.matches) && st.matches[i].Start <= st.encoded[j].Start) {
+			mt := st.matches[i]
+			i++
+			start, stop = mt.Start, mt.End
+			h = hit{key: w.buf[start:stop], kind: mt.Kind, encoding: w.text}
+		} else {
+			e := &st.encoded[j]
+			j++
+			start, stop = e.Start, e.End
+			h = hit{key: e.Key[:], kind: e.Kind, encoding: e.Encoding}
+			if w.text != "" {
+				h.encoding = e.Encoding.Then(w.text)
+			}
+		}
+		if err := w.place(&h, start, stop, emit); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// place decides the key h written at buf[start:stop]: dropped when a
+// marker allows its line, held back when its line goes on past this
+// window (a marker may follow), emitted otherwise.
+func (w *window) place(h *hit, start, stop int, emit func(hit) error) error {
+	buf := w.buf
+	h.width = stop - start
+	w.advance(start)
+	from := int(max(w.lineStart-w.base, 0))
+	end := w.n
+	if e := bytes.IndexByte(buf[stop:w.n], '\n'); e >= 0 {
+		end = stop + e
+	}
+	if w.prevAllows || (w.lineStart < w.base && w.lineAllowed) || bytes.Contains(buf[from:end], []byte(allowMarker)) {
+		w.res.allowed++
+		return nil
+	}
+	h.key = bytes.Clone(h.key)
+	h.before = bytes.Clone(buf[max(from, start-maxBefore):start])
+	h.line = w.lines + 1
+	h.column = int(w.base+int64(start)-w.lineStart) + 1
+	h.column16 = h.column + int(w.lineWide)
+	if end == w.n && !w.eof { // the line goes on past this window: the marker may follow
+		w.st.pending = append(w.st.pending, *h)
+		w.pendingFrom = w.base + int64(w.n)
+		return nil
+	}
+	return emit(*h)
+}
+
+// slide keeps the last before+after bytes, from cut, for the next window,
+// remembering what the line that straddles the cut holds before it: the
+// marker (searched a little past the cut, so that a marker straddling it
+// is seen whole) and how the line begins.
+func (w *window) slide(cut int) {
+	buf := w.buf
+	w.advance(cut)
+	if w.lineStart < w.base+int64(cut) {
+		from := int(max(w.lineStart-w.base, 0))
+		if !w.lineAllowed {
+			w.lineAllowed = bytes.Contains(buf[from:min(w.n, cut+len(allowMarker)-1)], []byte(allowMarker))
+		}
+		if w.lineHead == headBlank {
+			w.lineHead = lineHeadOf(buf[from:w.n])
+		}
+	}
+	w.n = copy(buf, buf[cut:w.n])
+	w.base += int64(cut)
+}
+
+// lineHead is how a line begins, as far as it has been read.
+type lineHead uint8
+
+const (
+	headBlank   lineHead = iota // only spaces and tabs so far
+	headComment                 // a comment opener after them
+	headCode                    // anything else
+)
+
+// commentOpeners start a comment in the languages and formats keys are
+// found in: shell, YAML, TOML, Python and .env; C, Go, JavaScript and the
+// like; SQL, Lua and Haskell; INI and Lisp; HTML and XML; block comments
+// and their continuation lines; TeX and Erlang; Visual Basic.
+var commentOpeners = [...]string{"#", "//", "--", ";", "<!--", "/*", "*", "%", "'"}
+
+// lineHeadOf says how the line beginning at b[0] begins.
+func lineHeadOf(b []byte) lineHead {
+	b = bytes.TrimLeft(b, " \t")
+	if len(b) == 0 {
+		return headBlank
+	}
+	for _, o := range commentOpeners {
+		if bytes.HasPrefix(b, []byte(o)) {
+			return headComment
+		}
+	}
+	// A prefix of an opener cut off by the end of b ("<!" or "<") is
+	// decided by the next window, which sees the whole line again.
+	if len(b) < len("<!--") && bytes.HasPrefix([]byte("<!--"), b) {
+		return headBlank
+	}
+	return headCode
+}
+
+// aloneMarker reports whether line (without its newline) is a comment
+// alone on its line that holds the marker: blanks, a comment opener, and
+// the marker somewhere after it. Such a line allows the keys of the next.
+func aloneMarker(line []byte) bool {
+	return bytes.Contains(line, []byte(allowMarker)) && lineHeadOf(line) == headComment
 }
 
 // utf16Wide returns how many more UTF-16 code units than bytes the UTF-8

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -38,13 +39,28 @@ func wantPositions(src []byte, depth int) []position {
 		if e := bytes.IndexByte(src[sp[1]:], '\n'); e >= 0 {
 			lineEnd = sp[1] + e
 		}
-		if bytes.Contains(src[lineStart:lineEnd], []byte(allowMarker)) {
+		if bytes.Contains(src[lineStart:lineEnd], []byte(allowMarker)) || allowsNext(src[:max(lineStart-1, 0)], lineStart > 0) {
 			continue
 		}
 		column16 := len(utf16.Encode([]rune(string(src[lineStart:sp[0]])))) + 1
 		out = append(out, position{bytes.Count(src[:sp[0]], []byte{'\n'}) + 1, sp[0] - lineStart + 1, column16})
 	}
 	return out
+}
+
+// commentAlone matches a line that is a comment alone on its line, in one
+// of the syntaxes the stream knows.
+var commentAlone = regexp.MustCompile(`^[ \t]*(#|//|--|;|<!--|/\*|\*|%|')`)
+
+// allowsNext reports whether the last line of before (the text up to the
+// newline that ends it) is a comment alone on its line holding the marker;
+// has says whether there is such a line at all.
+func allowsNext(before []byte, has bool) bool {
+	if !has {
+		return false
+	}
+	line := before[bytes.LastIndexByte(before, '\n')+1:]
+	return commentAlone.Match(line) && bytes.Contains(line, []byte(allowMarker))
 }
 
 func streamPositions(t *testing.T, src []byte, depth, chunk int, r io.Reader) []position {
@@ -78,7 +94,16 @@ func TestStreamChunks(t *testing.T) {
 	for i := range 300 {
 		line := strings.Repeat("abc ", i%23) + strings.Repeat("é€😀 ", i%5)
 		key := rulestest.Key(rules.Kind(1+i%2), uint64(i))
-		switch i % 6 {
+		switch i % 9 {
+		case 6: // a marker alone on the line above, however long that line is
+			src = append(src, strings.Repeat(" ", i%4)+"# clarolint:allow "+strings.Repeat("r", i*5)+"\n"...)
+			line += key
+		case 7: // a marker after code on the line above allows that line only
+			src = append(src, "x = 1 // clarolint:allow\n"...)
+			line += key
+		case 8: // a long comment line above, without the marker
+			src = append(src, "<!-- "+strings.Repeat("q", i*4)+" -->\n"...)
+			line += key
 		case 0:
 			line += key
 		case 1:
@@ -94,6 +119,7 @@ func TestStreamChunks(t *testing.T) {
 		}
 		src = append(src, line+"\n"...)
 	}
+	src = append(src, "  <!-- clarolint:allow -->\n"+rulestest.Key(rules.Live, 998)+"\n"...)
 	src = append(src, rulestest.Key(rules.Live, 999)...) // at the very end, no newline
 	checkChunks(t, src, 0, 150)
 	// Looking for encoded keys as well widens the windows' overlap; the
@@ -242,6 +268,8 @@ func FuzzStream(f *testing.F) {
 	f.Add([]byte("é€😀 "+live+" "+test+"\r\n# clarolint:allow "+live), uint16(3), true)
 	f.Add([]byte(strings.Repeat("😀", 40)+live+"\n"+test), uint16(50), false)
 	f.Add([]byte("\xff\x80 "+live), uint16(1), false)
+	f.Add([]byte("  // clarolint:allow\n"+live+"\nx # clarolint:allow\n"+test), uint16(5), false)
+	f.Add([]byte("\t<"+strings.Repeat(" ", 30)+"!-- clarolint:allow -->\n"+live), uint16(9), true)
 	f.Fuzz(func(t *testing.T, src []byte, chunk uint16, oneByte bool) {
 		want := wantPositions(src, 0)
 		var r io.Reader = bytes.NewReader(src)
