@@ -72,12 +72,89 @@ func (s *Scanner) Scan(ctx context.Context, roots []string, emit func(Finding) e
 	}
 	st, err := s.tree(ctx, roots, probe, emit)
 	st.Add(pre)
-	if err != nil || chk == nil {
+	if err != nil {
 		return st, err
 	}
-	err = chk.run(&st, emit)
+	if chk != nil {
+		err = chk.run(&st, emit)
+	} else {
+		err = s.envFileRoots(&st, roots, emit)
+	}
 	st.Duration = time.Since(start)
 	return st, err
+}
+
+// envFileRoots runs the .env checks on the roots that are secret env
+// files in a git work tree, as the pre-commit hook passes them: one in the
+// index (tracked, or staged to be) is env-file-tracked; one that is not,
+// and that the committed ignore rules do not ignore, is env-not-ignored.
+// Paths are the roots as given.
+func (s *Scanner) envFileRoots(st *Stats, roots []string, emit func(Finding) error) error {
+	checks := map[string]*envCheck{} // by the work tree's top
+	var out []Finding
+	for _, r := range roots {
+		rel := filepath.ToSlash(filepath.Clean(r))
+		if !rules.IsSecretEnvFile(rel) || s.allowedPath(rel) {
+			continue
+		}
+		if fi, err := os.Stat(r); err != nil || fi.IsDir() {
+			continue
+		}
+		wt, ok := findWorktree(filepath.Dir(r))
+		if !ok {
+			continue
+		}
+		c, seen := checks[wt.root]
+		if !seen {
+			c = s.newEnvCheck(st, wt.root)
+			checks[wt.root] = c
+			if c != nil {
+				defer c.r.close()
+			}
+		}
+		if c == nil {
+			continue
+		}
+		abs, err := filepath.Abs(r)
+		if err != nil {
+			continue
+		}
+		repoPath, err := filepath.Rel(wt.root, abs)
+		if err != nil {
+			continue
+		}
+		if f, ok := c.fileFinding(rel, splitPath(filepath.ToSlash(repoPath))); ok {
+			out = append(out, f)
+		}
+	}
+	Sort(out)
+	for _, f := range out {
+		if err := emit(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fileFinding is the env finding for one secret env file, reported at
+// rel, whose path from the top of the work tree is parts: in the index, it
+// is env-file-tracked; else, unless the committed rules ignore it,
+// env-not-ignored. ok is false when neither applies or the rule is off.
+func (c *envCheck) fileFinding(rel string, parts []string) (Finding, bool) {
+	repoPath := strings.Join(parts, "/")
+	switch {
+	case c.tracked[repoPath]:
+		if !c.s.enabled(rules.EnvFileTracked) {
+			return Finding{}, false
+		}
+		return envFileFinding(rules.EnvFileTracked, rules.Error, rel, fmt.Sprintf(
+			"secret env file %s is in the index (tracked, or staged to be): every clone would carry it; take it out with `git rm --cached %s` (your copy stays), %s, commit both, and rotate the keys it held if it was ever committed",
+			repoPath, shellQuote(repoPath), envIgnoreAdvice)), true
+	case !ignoredBy(c.ignore, parts, false) && c.s.enabled(rules.EnvNotIgnored):
+		return envFileFinding(rules.EnvNotIgnored, rules.Error, rel, fmt.Sprintf(
+			"%s is not ignored by the repository's committed .gitignore, so `git add .` would commit it; %s", repoPath, c.localAdvice(parts))), true
+	}
+	return Finding{}, false
 }
 
 // envCheck is the state of the .env checks of one Scan.
@@ -260,12 +337,12 @@ func (c *envCheck) trackedFiles(out []Finding) []Finding {
 func (c *envCheck) unignoredFiles(out []Finding, files []string) []Finding {
 	for _, rel := range files {
 		parts := c.repoParts(rel)
-		repoPath := strings.Join(parts, "/")
-		if !rules.IsSecretEnvFile(rel) || c.tracked[repoPath] || ignoredBy(c.ignore, parts, false) || c.s.allowedPath(rel) {
-			continue
+		if !rules.IsSecretEnvFile(rel) || c.tracked[strings.Join(parts, "/")] || c.s.allowedPath(rel) {
+			continue // tracked files are trackedFiles' to report
 		}
-		out = append(out, envFileFinding(rules.EnvNotIgnored, rules.Error, rel, fmt.Sprintf(
-			"%s is not ignored by the repository's committed .gitignore, so `git add .` would commit it; %s", repoPath, c.localAdvice(parts))))
+		if f, ok := c.fileFinding(rel, parts); ok {
+			out = append(out, f)
+		}
 	}
 	return out
 }

@@ -230,3 +230,27 @@ func TestEnvGlobalExcludes(t *testing.T) {
 		t.Errorf("message %q lacks %q", m, want)
 	}
 }
+
+// TestIssue11EnvFileRoots: env files given as roots, as the pre-commit
+// hook passes them, are checked too: one in the index is env-file-tracked,
+// one the committed rules do not ignore is env-not-ignored.
+func TestIssue11EnvFileRoots(t *testing.T) {
+	t.Parallel()
+	sr := newStagingRepo(t)
+	sr.stage(map[string]string{".gitignore": ".env.test\n", "app/.env": "DEBUG=1\n"})
+	sr.commit("first")
+	writeFiles(t, sr.dir, map[string]string{".env.local": "X=1\n", ".env.test": "X=1\n", ".env.example": "X=1\n", "main.go": "package main\n"})
+	var roots []string
+	for _, r := range []string{"app/.env", ".env.local", ".env.test", ".env.example", "main.go"} {
+		roots = append(roots, filepath.Join(sr.dir, r))
+	}
+	got, fs, _, warn := scanRepo(t, Options{}, 0, roots...)
+	dir := filepath.ToSlash(sr.dir)
+	checkFindings(t, "file roots", got, []string{
+		dir + "/.env.local:1:1 env-not-ignored",
+		dir + "/app/.env:1:1 env-file-tracked",
+	})
+	if m := fs[dir+"/app/.env env-file-tracked"].Message; !strings.Contains(m, "git rm --cached app/.env") || warn != "" {
+		t.Errorf("message %q, warnings %q", m, warn)
+	}
+}

@@ -79,6 +79,13 @@ func (c *command) parse(args []string) ([]string, error) {
 	}
 }
 
+// isSet reports whether the flag name was given.
+func (c *command) isSet(name string) bool {
+	set := false
+	c.fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
 // usage writes the command's help: synopsis, description, every flag with
 // an example, and whole-command examples.
 func (c *command) usage(w io.Writer) {

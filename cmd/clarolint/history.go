@@ -9,14 +9,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/clarolint/clarolint/report"
 	"github.com/clarolint/clarolint/scanner"
 )
 
 func runHistory(ctx context.Context, e env, args []string) int {
 	var (
-		o                  common
-		rng, since, branch string
-		skipBinary         bool
+		o                    common
+		rng, since, branch   string
+		skipBinary, progress bool
 	)
 	c := newCommand("history", "clarolint history [flags] [REPO]",
 		`Scan the history of the git repository holding REPO (default "."), bare or
@@ -37,6 +38,7 @@ bare repository, its own directory).`,
 	c.stringFlag(&since, "since", "REF", "", "leave out the commits reachable from REF, as git log --all ^REF", "--since v2.0.0")
 	c.stringFlag(&branch, "branch", "NAME", "", "scan the commits reachable from NAME (a branch, tag or commit) instead of every ref", "--branch main")
 	c.boolFlag(&skipBinary, "skip-binary", "skip blobs with a NUL byte in their first 8 KiB (they are scanned as bytes by default)", "--skip-binary")
+	c.boolFlag(&progress, "progress", "show progress on standard error when it is not a terminal too (a CI log): one line at most every 10 s; on by default on a terminal and when CI is set", "--progress")
 	pos, code, ok := c.parseOrExit(e, args)
 	if !ok {
 		return code
@@ -48,27 +50,29 @@ bare repository, its own directory).`,
 	if rng != "" && (since != "" || branch != "") {
 		return fail(e, "history", errors.New("--range cannot be combined with --since or --branch"))
 	}
+	ho := scanner.HistoryOptions{Range: rng, Since: since, Branch: branch, NoGit: os.Getenv("CLAROLINT_NO_GIT") == "1"}
+	return scanHistory(ctx, e, &o, path, ho, skipBinary, progress, "history")
+}
+
+// scanHistory runs a history scan of the repository holding path with
+// the resolved options, for the history command and the pre-commit
+// hook's push stage (cmd names the command in errors).
+func scanHistory(ctx context.Context, e env, o *common, path string, ho scanner.HistoryOptions, skipBinary, progress bool, cmd string) int {
 	repo, err := scanner.OpenRepository(path)
 	if err != nil {
-		return fail(e, "history", err)
+		return fail(e, cmd, err)
 	}
 	s, err := o.resolve(e, place{top: repo.Root(), root: repo.Root()})
 	if err != nil {
-		return fail(e, "history", err)
+		return fail(e, cmd, err)
 	}
 	s.opts.SkipBinary = skipBinary
 
-	p := &progressLine{w: e.stderr, on: !o.quiet && isTerminal(e.stderr), start: time.Now()}
+	p := newProgressLine(e.stderr, !o.quiet && (progress || isTerminal(e.stderr) || os.Getenv("CI") != ""), isTerminal(e.stderr))
 	if p.on {
 		s.opts.Warnings = p // so that a warning does not land inside the progress line
 	}
-	ho := scanner.HistoryOptions{
-		Range:    rng,
-		Since:    since,
-		Branch:   branch,
-		NoGit:    os.Getenv("CLAROLINT_NO_GIT") == "1",
-		Progress: p.update,
-	}
+	ho.Progress = p.update
 	var findings []scanner.Finding
 	st, err := scanner.New(s.opts).History(ctx, repo, ho, func(f scanner.Finding) error {
 		findings = append(findings, f)
@@ -76,43 +80,67 @@ bare repository, its own directory).`,
 	})
 	p.clear()
 	if err != nil {
-		return fail(e, "history", err)
+		return fail(e, cmd, err)
 	}
 	if o.verbose {
-		fmt.Fprintf(e.stderr, "history: %d commits, %d unique blobs\n", p.last.Commits, p.last.Blobs)
+		fmt.Fprintf(e.stderr, "history: %s, %s\n", plural64(p.last.Commits, "commit"), plural64(p.last.Blobs, "unique blob"))
 	}
 	return o.finish(ctx, e, s, findings, st)
 }
 
-// progressLine shows a history scan's progress on a terminal: one line,
-// rewritten in place at most every 100 ms and cleared at the end.
-// Warnings written through it clear the line first.
+// progressLine shows a history scan's progress on standard error. On a
+// terminal it is one line, rewritten in place at most every 100 ms and
+// cleared at the end. Elsewhere (a CI log), with --progress or when CI is
+// set, it is a plain line at most every 10 s, so that a long run shows it
+// is alive without flooding the log. Warnings written through it clear a
+// terminal's line first.
 type progressLine struct {
 	w     io.Writer
-	on    bool // stderr is a terminal and --quiet is off
+	on    bool // progress is shown
+	tty   bool // in place, on a terminal
+	every time.Duration
 	start time.Time
 
 	mu     sync.Mutex
 	last   scanner.HistoryProgress // the latest counts, shown or not
 	shown  time.Time               // when the line was last drawn
-	onShow bool                    // the line is on the screen
+	onShow bool                    // the terminal's line is on the screen
 }
 
-// progressEvery is how often the progress line is redrawn at most.
-const progressEvery = 100 * time.Millisecond
+// Progress is redrawn at most this often on a terminal, and printed at
+// most this often elsewhere.
+const (
+	progressEvery      = 100 * time.Millisecond
+	progressEveryPlain = 10 * time.Second
+)
+
+func newProgressLine(w io.Writer, on, tty bool) *progressLine {
+	p := &progressLine{w: w, on: on, tty: tty, every: progressEvery, start: time.Now()}
+	if !tty {
+		p.every = progressEveryPlain
+		p.shown = p.start // the first plain line comes after 10 s
+	}
+	return p
+}
 
 func (p *progressLine) update(hp scanner.HistoryProgress) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.last = hp
-	if !p.on || time.Since(p.shown) < progressEvery {
+	if !p.on || time.Since(p.shown) < p.every {
 		return
 	}
 	p.shown = time.Now()
+	elapsed := time.Since(p.start)
 	mb := float64(hp.Bytes) / 1e6
-	fmt.Fprintf(p.w, "\r\x1b[Kclarolint history: %d commits, %d objects scanned, %.0f MB, %.0f MB/s",
-		hp.Commits, hp.Blobs, mb, mb/max(time.Since(p.start).Seconds(), 1e-3))
-	p.onShow = true
+	line := fmt.Sprintf("clarolint history: %s, %s scanned, %.0f MB, %.0f MB/s, %s elapsed",
+		plural64(hp.Commits, "commit"), plural64(hp.Blobs, "object"), mb, mb/max(elapsed.Seconds(), 1e-3), report.Duration(elapsed))
+	if p.tty {
+		fmt.Fprint(p.w, "\r\x1b[K"+line)
+		p.onShow = true
+		return
+	}
+	fmt.Fprintln(p.w, line)
 }
 
 // Write writes a warning on a line of its own.

@@ -68,19 +68,20 @@ func TestHistoryExitStatus(t *testing.T) {
 	}
 }
 
-// TestProgressLine: the line is drawn on a terminal only, a warning
-// clears it first, and it is cleared at the end.
+// TestProgressLine: on a terminal the line is drawn in place, a warning
+// clears it first, and it is cleared at the end; elsewhere (a CI log) it is
+// a plain line at most every 10 s (issue 11), and off, nothing.
 func TestProgressLine(t *testing.T) {
 	t.Parallel()
 	var b strings.Builder
-	off := &progressLine{w: &b}
+	off := newProgressLine(&b, false, false)
 	off.update(scannerProgress(3))
 	off.clear()
 	if b.Len() != 0 || off.last.Commits != 3 {
-		t.Errorf("off a terminal: wrote %q, last %+v", b.String(), off.last)
+		t.Errorf("off: wrote %q, last %+v", b.String(), off.last)
 	}
 
-	on := &progressLine{w: &b, on: true}
+	on := newProgressLine(&b, true, true)
 	on.update(scannerProgress(5))
 	if got := b.String(); !strings.HasPrefix(got, "\r\x1b[Kclarolint history: 5 commits, 5 objects scanned, 5 MB") || strings.Contains(got, "\n") {
 		t.Errorf("progress line %q", got)
@@ -90,6 +91,20 @@ func TestProgressLine(t *testing.T) {
 	on.clear()
 	if got := b.String(); got != "\r\x1b[Kwarning: x\n" {
 		t.Errorf("warning and end: %q", got)
+	}
+
+	b.Reset()
+	plain := newProgressLine(&b, true, false)
+	plain.update(scannerProgress(1))
+	if b.Len() != 0 {
+		t.Errorf("plain progress before 10 s: %q", b.String())
+	}
+	plain.shown = plain.shown.Add(-progressEveryPlain) // as if 10 s had passed
+	plain.update(scannerProgress(1))
+	plain.update(scannerProgress(2)) // too soon after the last line
+	plain.clear()
+	if got := b.String(); !strings.HasPrefix(got, "clarolint history: 1 commit, 1 object scanned, 1 MB, ") || strings.Count(got, "\n") != 1 || strings.Contains(got, "\x1b") {
+		t.Errorf("plain progress: %q", got)
 	}
 }
 

@@ -36,6 +36,7 @@ Usage:
   clarolint scan    [flags] [PATH...]   scan working-tree files (default ".")
   clarolint history [flags] [REPO]      scan every commit reachable from every ref
   clarolint staged  [flags] [REPO]      scan what the next commit would add
+  clarolint pre-commit [flags] [FILE...] the pre-commit framework's hook: the files it passes
   clarolint install-hook [flags] [REPO] install a git pre-commit hook
   clarolint version                     print the version
 
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runHistory(ctx, e, rest)
 	case "staged":
 		return runStaged(ctx, e, rest)
+	case "pre-commit":
+		return runPreCommit(ctx, e, rest)
 	case "install-hook":
 		return runInstallHook(ctx, e, rest)
 	case "version", "--version", "-version":

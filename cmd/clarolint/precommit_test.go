@@ -9,6 +9,7 @@ import (
 
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
+	"github.com/clarolint/clarolint/scanner"
 )
 
 // preCommitEnv is the environment for the real pre-commit framework: its
@@ -127,7 +128,81 @@ func TestPreCommitFramework(t *testing.T) {
 	mustRun(t, git, "add", "deploy.sh")
 	mustRun(t, git, "commit", "-q", "--no-verify", "-m", "sneak a key in")
 	out, err = git("push", "origin", "main")
-	if err == nil || !strings.Contains(out, redacted) || strings.Contains(out, key[8:]) {
-		t.Errorf("push of a commit holding a key: %v, want it blocked showing %s:\n%s", err, redacted, redactAll(out, key))
+	if err == nil || !strings.Contains(out, redacted) || strings.Contains(out, key[8:]) || !strings.Contains(out, "rewrite the commits") {
+		t.Errorf("push of a commit holding a key: %v, want it blocked showing %s and what to do:\n%s", err, redacted, redactAll(out, key))
+	}
+
+	// Issue 11: HEAD now holds a key in deploy.sh. An ordinary commit of
+	// a clean file passes; pre-commit run --all-files (what CI and
+	// pre-commit.ci run) and --files deploy.sh fail; --files of a clean
+	// file passes.
+	write("README.md", "# consumer\n")
+	mustRun(t, git, "add", "README.md")
+	if out, err := git("commit", "-m", "docs"); err != nil {
+		t.Errorf("a clean commit with a key elsewhere in HEAD was blocked: %v\n%s", err, redactAll(out, key))
+	}
+	for _, tt := range []struct {
+		args    []string
+		blocked bool
+	}{
+		{[]string{"run", "--all-files"}, true},
+		{[]string{"run", "clarolint", "--files", "deploy.sh"}, true},
+		{[]string{"run", "clarolint", "--files", "README.md", "main.go"}, false},
+	} {
+		out, err := preCommitIn(tt.args...)
+		if blocked := err != nil; blocked != tt.blocked || tt.blocked && (!strings.Contains(out, "deploy.sh:1:18: error claro-live-key") || !strings.Contains(out, redacted)) || strings.Contains(out, key[8:]) {
+			t.Errorf("pre-commit %q: blocked %v, want %v:\n%s", tt.args, blocked, tt.blocked, redactAll(out, key))
+		}
+	}
+	// A blocked commit says how to go on.
+	write("app/more.yaml", "key: "+key+"\n")
+	mustRun(t, git, "add", "app/more.yaml")
+	if out, err := git("commit", "-m", "another key"); err == nil || !strings.Contains(out, "SKIP=clarolint git commit") || !strings.Contains(out, "clarolint:allow") {
+		t.Errorf("a blocked commit does not say how to go on: %v\n%s", err, redactAll(out, key))
+	}
+}
+
+// TestPreCommitPushStage: at the pre-commit framework's push stage the
+// hook scans the commits being pushed, whatever files it is given. It sets
+// environment variables, so it is not parallel.
+func TestPreCommitPushStage(t *testing.T) {
+	key := rulestest.Key(rules.Live, 304)
+	r := newLooseRepo(t)
+	r.commitAndStage(map[string]string{"deploy.sh": "export CLARO_KEY=" + key + "\n"})
+	t.Chdir(r.dir) // pre-commit runs hooks at the top of the work tree
+	t.Setenv("PRE_COMMIT_REMOTE_BRANCH", "refs/heads/main")
+	t.Setenv("PRE_COMMIT_LOCAL_BRANCH", "refs/heads/main")
+	out, errOut, code := clarolint(t, "pre-commit", "deploy.sh")
+	if code != exitFindings || !strings.Contains(out, "deploy.sh:1:18: error claro-live-key") || !strings.Contains(out, "introduced in commit") ||
+		!strings.Contains(errOut, "the push is blocked") {
+		t.Errorf("a new branch: exit %d\n%s%s", code, out, errOut)
+	}
+	t.Setenv("PRE_COMMIT_FROM_REF", "main")
+	t.Setenv("PRE_COMMIT_TO_REF", "main")
+	if out, errOut, code := clarolint(t, "pre-commit", "deploy.sh"); code != exitClean {
+		t.Errorf("an empty range: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// TestPreCommitPushRange: the push stage's range from pre-commit's
+// variables, new and old; it sets the environment, so it is not parallel.
+func TestPreCommitPushRange(t *testing.T) {
+	for _, tt := range []struct {
+		env  map[string]string
+		want scanner.HistoryOptions
+		ok   bool
+	}{
+		{map[string]string{}, scanner.HistoryOptions{}, false},
+		{map[string]string{"PRE_COMMIT_FROM_REF": "a1", "PRE_COMMIT_TO_REF": "b2", "PRE_COMMIT_ORIGIN": "a1", "PRE_COMMIT_SOURCE": "b2"}, scanner.HistoryOptions{Range: "a1..b2"}, true},
+		{map[string]string{"PRE_COMMIT_ORIGIN": "b2", "PRE_COMMIT_SOURCE": "a1"}, scanner.HistoryOptions{Range: "b2...a1"}, true},
+		{map[string]string{"PRE_COMMIT_LOCAL_BRANCH": "refs/heads/topic", "PRE_COMMIT_REMOTE_BRANCH": "refs/heads/topic"}, scanner.HistoryOptions{Branch: "refs/heads/topic"}, true},
+	} {
+		for _, k := range []string{"PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF", "PRE_COMMIT_ORIGIN", "PRE_COMMIT_SOURCE", "PRE_COMMIT_LOCAL_BRANCH", "PRE_COMMIT_REMOTE_BRANCH"} {
+			t.Setenv(k, tt.env[k])
+		}
+		got, ok := pushRange()
+		if ok != tt.ok || got.Range != tt.want.Range || got.Branch != tt.want.Branch {
+			t.Errorf("%v: got %+v, %v; want %+v, %v", tt.env, got, ok, tt.want, tt.ok)
+		}
 	}
 }

@@ -21,8 +21,8 @@ already hold. Line numbers are those of the staged content. A staged .env file
 is an error that says how to unstage it. This is what the pre-commit hook runs;
 it reads the index git hands the hook (GIT_INDEX_FILE), so "git commit -a" is
 covered. Paths are relative to the top of the work tree, where .clarolint.yaml
-is read. Run by the pre-commit framework at its push stage, where nothing is
-staged, it scans the commits being pushed, as clarolint history --range does.`,
+is read. The pre-commit framework runs clarolint pre-commit instead, which
+scans the files it passes.`,
 		"clarolint staged",
 		"clarolint staged --verbose       # say how many files and bytes were scanned",
 		"clarolint staged --all           # every file in the index, every key",
@@ -30,9 +30,6 @@ staged, it scans the commits being pushed, as clarolint history --range does.`,
 	o.register(c)
 	c.boolFlag(&all, "all", "scan every file in the index, not only what differs from HEAD, and report every key and tracked .env file", "--all")
 	c.boolFlag(&skipBinary, "skip-binary", "skip files with a NUL byte in their first 8 KiB (they are scanned as bytes by default)", "--skip-binary")
-	if push := prePushArgs(); push != nil {
-		return runHistory(ctx, e, append(push, args...))
-	}
 	pos, code, ok := c.parseOrExit(e, args)
 	if !ok {
 		return code
@@ -66,21 +63,9 @@ staged, it scans the commits being pushed, as clarolint history --range does.`,
 	if err != nil {
 		return fail(e, "staged", err)
 	}
-	return o.finish(ctx, e, s, findings, st)
-}
-
-// prePushArgs returns the clarolint history flags that scan what a push
-// sends when the pre-commit framework runs this hook at its push stage,
-// where the index holds nothing to commit: the commits from
-// PRE_COMMIT_FROM_REF to PRE_COMMIT_TO_REF, or, for a branch new to the
-// remote down to its root commit (pre-commit then names no range), the
-// whole local branch. It returns nil outside the push stage.
-func prePushArgs() []string {
-	if from, to := os.Getenv("PRE_COMMIT_FROM_REF"), os.Getenv("PRE_COMMIT_TO_REF"); from != "" && to != "" {
-		return []string{"--range", from + ".." + to}
+	code = o.finish(ctx, e, s, findings, st)
+	if code == o.exitCode && code != exitClean && !o.quiet {
+		fmt.Fprintln(e.stderr, commitAdvice)
 	}
-	if branch := os.Getenv("PRE_COMMIT_LOCAL_BRANCH"); branch != "" && os.Getenv("PRE_COMMIT_REMOTE_BRANCH") != "" {
-		return []string{"--branch", branch}
-	}
-	return nil
+	return code
 }

@@ -119,26 +119,6 @@ func TestScanEnvGolden(t *testing.T) {
 	}
 }
 
-// TestStagedPrePush: at the pre-commit framework's push stage the hook
-// scans the commits being pushed. It sets environment variables, so it
-// does not run in parallel.
-func TestStagedPrePush(t *testing.T) {
-	key := rulestest.Key(rules.Live, 304)
-	r := newLooseRepo(t)
-	r.commitAndStage(map[string]string{"deploy.sh": "export CLARO_KEY=" + key + "\n"})
-	t.Setenv("PRE_COMMIT_REMOTE_BRANCH", "refs/heads/main")
-	t.Setenv("PRE_COMMIT_LOCAL_BRANCH", "refs/heads/main")
-	out, errOut, code := clarolint(t, "staged", r.dir)
-	if code != exitFindings || !strings.Contains(out, "deploy.sh:1:18: error claro-live-key") || !strings.Contains(out, "introduced in commit") {
-		t.Errorf("a new branch: exit %d\n%s%s", code, out, errOut)
-	}
-	t.Setenv("PRE_COMMIT_FROM_REF", "main")
-	t.Setenv("PRE_COMMIT_TO_REF", "main")
-	if out, errOut, code := clarolint(t, "staged", r.dir); code != exitClean {
-		t.Errorf("an empty range: exit %d\n%s%s", code, out, errOut)
-	}
-}
-
 // TestStagedCommitAll commits through a hook with the real git: `git
 // commit -a` and `git commit PATH` stage into a temporary index that git
 // names in GIT_INDEX_FILE, which the hook must read.
