@@ -19,12 +19,20 @@ import (
 
 // gitCommand returns a git command run on the repository, with settings
 // that could change its output pinned and the caller's GIT_* variables
-// (a hook's GIT_DIR or GIT_INDEX_FILE, say) left out.
+// (a hook's GIT_DIR or GIT_INDEX_FILE, say) left out. The repository's
+// own settings must never change what is scanned: diff.relative (with
+// core.worktree putting the git directory inside the work tree) limited
+// git log to paths under .git/, so that nothing was scanned; grafts,
+// replace refs and a commit-graph file can hide commits or rewrite
+// parents. Those are pinned off here; go-git applies none of them.
 func (h *history) gitCommand(ctx context.Context, args ...string) *exec.Cmd {
 	pinned := []string{
 		"--git-dir=" + h.repo.gitDir,
 		"-c", "core.quotePath=false",
 		"-c", "log.showSignature=false",
+		"-c", "diff.relative=false",
+		"-c", "core.useReplaceRefs=false",
+		"-c", "core.commitGraph=false",
 	}
 	cmd := exec.CommandContext(ctx, h.git, append(pinned, args...)...)
 	cmd.Dir = h.repo.gitDir
@@ -36,7 +44,7 @@ func (h *history) gitCommand(ctx context.Context, args ...string) *exec.Cmd {
 	// go-git does not apply replace refs either; a partial clone's missing
 	// blobs are not fetched (git 2.45 and later honour GIT_NO_LAZY_FETCH),
 	// and nothing prompts for credentials.
-	cmd.Env = append(cmd.Env, "GIT_NO_REPLACE_OBJECTS=1", "GIT_NO_LAZY_FETCH=1", "GIT_TERMINAL_PROMPT=0", "LC_ALL=C")
+	cmd.Env = append(cmd.Env, "GIT_NO_REPLACE_OBJECTS=1", "GIT_GRAFT_FILE="+os.DevNull, "GIT_NO_LAZY_FETCH=1", "GIT_TERMINAL_PROMPT=0", "LC_ALL=C")
 	return cmd
 }
 
@@ -59,7 +67,7 @@ func (h *history) listGit(ctx context.Context, sel histSelection) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	cmd := h.gitCommand(ctx, "log", "--stdin", "--raw", "-c", "-z", "--no-abbrev", "--no-renames",
+	cmd := h.gitCommand(ctx, "log", "--stdin", "--raw", "-c", "-z", "--no-abbrev", "--no-renames", "--no-relative",
 		"--root", "--no-color", "--no-ext-diff", "--ignore-submodules=none", "--format=%x01%H")
 	var revs strings.Builder
 	for _, t := range sel.tips {
