@@ -142,7 +142,7 @@ func TestParseErrors(t *testing.T) {
 			`.clarolint.yaml:3:7: allow.fingerprints holds a key, not its fingerprint; replace it with "` + rules.Fingerprint([]byte(live)) + `", and rotate the key if this file was ever shared`},
 
 		{"unknown rule", "disable: [env-not-ignore]",
-			`.clarolint.yaml:1:11: unknown rule "env-not-ignore" in disable; known rules: claro-live-key, claro-test-key, env-file-tracked, env-not-ignored, claro-key-client-exposed, claro-key-reused`},
+			`.clarolint.yaml:1:11: unknown rule "env-not-ignore" in disable; known rules: claro-live-key, claro-test-key, env-file-tracked, env-not-ignored, claro-key-client-exposed, claro-key-reused, config-widened`},
 		{"disable a string", "disable: env-not-ignored",
 			`.clarolint.yaml:1:10: disable must be a list of rule IDs, such as [env-not-ignored]; got "env-not-ignored"`},
 

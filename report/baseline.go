@@ -54,6 +54,12 @@ func ReadBaseline(path string) (*Baseline, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read baseline: %w", err) // the error names the file
 	}
+	return ParseBaseline(path, data)
+}
+
+// ParseBaseline reads data, a json report read from name (a file, or a
+// file at a commit), as a Baseline; see ReadBaseline.
+func ParseBaseline(path string, data []byte) (*Baseline, error) {
 	if !bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) {
 		return nil, notReport(path, errors.New("not a JSON object"))
 	}
@@ -82,6 +88,26 @@ func ReadBaseline(path string) (*Baseline, error) {
 
 func notReport(path string, err error) error {
 	return fmt.Errorf("baseline %s: not a clarolint JSON report: %w; create one with clarolint scan --format json --output FILE", path, err)
+}
+
+// Beyond returns how many entries b accepts that base does not: a change
+// that adds them accepts findings the base did not. A nil Baseline
+// accepts nothing.
+func (b *Baseline) Beyond(base *Baseline) int {
+	if b == nil {
+		return 0
+	}
+	n := 0
+	for k := range b.accepted {
+		if base == nil {
+			n++
+			continue
+		}
+		if _, ok := base.accepted[k]; !ok {
+			n++
+		}
+	}
+	return n
 }
 
 // Has reports whether the baseline accepts f.

@@ -12,6 +12,7 @@ const (
 	EnvNotIgnored    RuleID = "env-not-ignored"
 	KeyClientExposed RuleID = "claro-key-client-exposed"
 	KeyReused        RuleID = "claro-key-reused"
+	ConfigWidened    RuleID = "config-widened"
 )
 
 // Severity is how bad a finding is; --fail-on compares against it.
@@ -77,6 +78,12 @@ var table = [...]Rule{
 		Summary:     "one Claro key used in several environments",
 		Description: "The same Claro key appears in the configuration of different environments, so rotating it for one breaks the others and a leak in one exposes all.",
 		Help:        "Issue a separate key for each environment.",
+	},
+	{
+		ID: ConfigWidened, Name: "ConfigWidened", Severity: Warning, SecuritySeverity: "6.0",
+		Summary:     "change widens what clarolint lets through",
+		Description: "A change under review edits .clarolint.yaml, or the baseline it names, so that more is let through: new allowed paths or fingerprints, disabled rules, a higher entropy threshold, a lower size limit or new baseline entries. A pull request could hide its own key that way, so the scan used the base commit's settings and reports the change.",
+		Help:        "Review the change to .clarolint.yaml and the baseline with the same care as code: make sure each new allowance is for a fake or revoked key, never a live one.",
 	},
 }
 

@@ -387,6 +387,33 @@ func (r *Repository) stashReflog() ([]plumbing.Hash, error) {
 	return hs, nil
 }
 
+// ReadFile returns the content of the file at path (slash-separated, from
+// the top of the tree) in the commit that rev names, and false when that
+// commit has no such file. A revision that does not resolve, or an object
+// that cannot be read, is an error.
+func (r *Repository) ReadFile(rev, path string) ([]byte, bool, error) {
+	h, err := r.resolve(rev)
+	if err != nil {
+		return nil, false, err
+	}
+	c, err := object.GetCommit(r.repo.Storer, h)
+	if err != nil {
+		return nil, false, fmt.Errorf("commit %s: %w", rev, err)
+	}
+	f, err := c.File(path)
+	if errors.Is(err, object.ErrFileNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("%s:%s: %w", rev, path, err)
+	}
+	s, err := f.Contents()
+	if err != nil {
+		return nil, false, fmt.Errorf("%s:%s: %w", rev, path, err)
+	}
+	return []byte(s), true, nil
+}
+
 // headTree returns the tree of HEAD; ok is false when HEAD is unborn.
 func (r *Repository) headTree() (plumbing.Hash, bool, error) {
 	ref, err := r.repo.Reference(plumbing.HEAD, true)

@@ -152,7 +152,9 @@ func TestActionUnderAct(t *testing.T) {
 
 // TestActionPullRequest feeds a pull_request event: only the commits of
 // the pull request are scanned, so a key already on the base branch is
-// not reported and one the pull request adds is.
+// not reported and one the pull request adds is, although the pull
+// request also allows every path in .clarolint.yaml: the settings come
+// from the base commit, and the widening is a finding of its own.
 func TestActionPullRequest(t *testing.T) {
 	t.Parallel()
 	actPath := needTool(t, "act")
@@ -164,6 +166,7 @@ func TestActionPullRequest(t *testing.T) {
 	mustRun(t, git, "commit", "-q", "-m", "base, with a key from before")
 	base := strings.TrimSpace(mustRun(t, git, "rev-parse", "HEAD"))
 	os.WriteFile(filepath.Join(repo, "feature.cfg"), []byte("key="+added+"\n"), 0o644)
+	os.WriteFile(filepath.Join(repo, ".clarolint.yaml"), []byte("allow:\n  paths: [\"**\"]\n"), 0o644)
 	mustRun(t, git, "add", "-A")
 	mustRun(t, git, "commit", "-q", "-m", "the pull request")
 	head := strings.TrimSpace(mustRun(t, git, "rev-parse", "HEAD"))
@@ -177,13 +180,13 @@ func TestActionPullRequest(t *testing.T) {
 	if err == nil {
 		t.Fatalf("a pull request adding a key passed:\n%s", redactAll(redactAll(out, old), added))
 	}
-	if !strings.Contains(out, "scanning the commits in "+base+".."+head) {
+	if !strings.Contains(out, "scanning the commits in "+base+".."+head) || !strings.Contains(out, "settings from the base commit "+base) {
 		t.Errorf("the pull request's range was not scanned:\n%s", redactAll(redactAll(out, old), added))
 	}
-	if !strings.Contains(sarif, rules.Redact([]byte(added))) || strings.Contains(sarif, rules.Redact([]byte(old))) {
-		t.Errorf("want only the key the pull request adds in the SARIF")
+	if !strings.Contains(sarif, rules.Redact([]byte(added))) || strings.Contains(sarif, rules.Redact([]byte(old))) || !strings.Contains(sarif, `"ruleId": "config-widened"`) {
+		t.Errorf("want the key the pull request adds, and its widened settings, in the SARIF")
 	}
-	validateSARIF(t, sarif, 1)
+	validateSARIF(t, sarif, 2)
 }
 
 // validateSARIF checks a SARIF report against the official 2.1.0 schema

@@ -102,6 +102,10 @@ type place struct {
 	// root is the directory finding paths are relative to: the scan root,
 	// or the current directory when a scan has several roots or a file.
 	root string
+	// With rev, the config and the baseline it names are read from that
+	// commit of repo, not from the work tree (history --config-rev).
+	repo *scanner.Repository
+	rev  string
 }
 
 // pathBase returns where p.root's paths start, from p.top, slash-separated:
@@ -146,14 +150,29 @@ func (o *common) resolve(e env, where place) (*setup, error) {
 	default:
 		return nil, fmt.Errorf("--fail-on %q: use error or warning", o.failOn)
 	}
-	if err := s.readConfig(o.config, where); err != nil {
-		return nil, err
-	}
 	baseline := o.baseline
-	if baseline == "" && s.cfg != nil {
-		baseline = s.cfg.BaselinePath()
+	if where.rev != "" {
+		if o.config != "" {
+			return nil, errors.New("--config and --config-rev name two configs; give one")
+		}
+		if err := s.readConfigAt(where.repo, where.rev); err != nil {
+			return nil, err
+		}
+		if baseline == "" && s.cfg != nil && s.cfg.Baseline != "" {
+			if s.baseline, err = baselineAt(where.repo, where.rev, s.cfg.Baseline); err != nil {
+				return nil, err
+			}
+			baseline = where.rev + ":" + s.cfg.Baseline
+		}
+	} else {
+		if err := s.readConfig(o.config, where); err != nil {
+			return nil, err
+		}
+		if baseline == "" && s.cfg != nil {
+			baseline = s.cfg.BaselinePath()
+		}
 	}
-	if baseline != "" {
+	if baseline != "" && s.baseline == nil {
 		if s.baseline, err = report.ReadBaseline(baseline); err != nil {
 			return nil, err
 		}
@@ -199,13 +218,18 @@ func (s *setup) readConfig(path string, where place) error {
 	if err != nil {
 		return err
 	}
+	s.useConfig(cfg, path)
+	return nil
+}
+
+// useConfig applies cfg, read from path, to s.
+func (s *setup) useConfig(cfg *config.Config, path string) {
 	s.cfg, s.cfgPath = cfg, path
 	s.opts.Matcher.MinEntropy = cfg.MinEntropy()
 	s.opts.AllowPaths = cfg.AllowPaths
 	s.opts.AllowFingerprints = cfg.AllowFingerprints
 	s.opts.Disable = cfg.Disable
 	s.opts.MaxFileSize = cfg.MaxFileSize
-	return nil
 }
 
 // describe writes the resolved settings, so that a user can see which

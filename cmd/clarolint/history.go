@@ -6,18 +6,20 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/clarolint/clarolint/report"
+	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/scanner"
 )
 
 func runHistory(ctx context.Context, e env, args []string) int {
 	var (
-		o                    common
-		rng, since, branch   string
-		skipBinary, progress bool
+		o                             common
+		rng, since, branch, configRev string
+		skipBinary, progress          bool
 	)
 	c := newCommand("history", "clarolint history [flags] [REPO]",
 		`Scan the history of the git repository holding REPO (default "."), bare or
@@ -37,6 +39,7 @@ bare repository, its own directory).`,
 	c.stringFlag(&rng, "range", "A..B", "", "scan only the commits reachable from B and not from A, as git log A..B: keys those commits introduced, not keys already in A (A...B: reachable from either, not both)", "--range origin/main..HEAD")
 	c.stringFlag(&since, "since", "REF", "", "leave out the commits reachable from REF, as git log --all ^REF", "--since v2.0.0")
 	c.stringFlag(&branch, "branch", "NAME", "", "scan the commits reachable from NAME (a branch, tag or commit) instead of every ref", "--branch main")
+	c.stringFlag(&configRev, "config-rev", "REV", "", "read .clarolint.yaml, and the baseline it names, from the commit REV instead of the work tree: for a pull request, its base, so that the change under review cannot allow its own key; a change that widens those settings (new allowed paths or fingerprints, disabled rules, a higher entropy threshold, new baseline entries) is reported as a config-widened warning", "--range \"$BASE..$HEAD\" --config-rev \"$BASE\"")
 	c.boolFlag(&skipBinary, "skip-binary", "skip blobs with a NUL byte in their first 8 KiB (they are scanned as bytes by default)", "--skip-binary")
 	c.boolFlag(&progress, "progress", "show progress on standard error when it is not a terminal too (a CI log): one line at most every 10 s; on by default on a terminal and when CI is set", "--progress")
 	pos, code, ok := c.parseOrExit(e, args)
@@ -51,24 +54,31 @@ bare repository, its own directory).`,
 		return fail(e, "history", errors.New("--range cannot be combined with --since or --branch"))
 	}
 	ho := scanner.HistoryOptions{Range: rng, Since: since, Branch: branch, NoGit: os.Getenv("CLAROLINT_NO_GIT") == "1"}
-	return scanHistory(ctx, e, &o, path, ho, skipBinary, progress, "history")
+	return scanHistory(ctx, e, &o, path, ho, historyExtras{skipBinary: skipBinary, progress: progress, configRev: configRev}, "history")
+}
+
+// historyExtras are the history flags beyond the common ones and the
+// commits to scan.
+type historyExtras struct {
+	skipBinary, progress bool
+	configRev            string // --config-rev
 }
 
 // scanHistory runs a history scan of the repository holding path with
 // the resolved options, for the history command and the pre-commit
 // hook's push stage (cmd names the command in errors).
-func scanHistory(ctx context.Context, e env, o *common, path string, ho scanner.HistoryOptions, skipBinary, progress bool, cmd string) int {
+func scanHistory(ctx context.Context, e env, o *common, path string, ho scanner.HistoryOptions, x historyExtras, cmd string) int {
 	repo, err := scanner.OpenRepository(path)
 	if err != nil {
 		return fail(e, cmd, err)
 	}
-	s, err := o.resolve(e, place{top: repo.Root(), root: repo.Root()})
+	s, err := o.resolve(e, place{top: repo.Root(), root: repo.Root(), repo: repo, rev: x.configRev})
 	if err != nil {
 		return fail(e, cmd, err)
 	}
-	s.opts.SkipBinary = skipBinary
+	s.opts.SkipBinary = x.skipBinary
 
-	p := newProgressLine(e.stderr, !o.quiet && (progress || isTerminal(e.stderr) || os.Getenv("CI") != ""), isTerminal(e.stderr))
+	p := newProgressLine(e.stderr, !o.quiet && (x.progress || isTerminal(e.stderr) || os.Getenv("CI") != ""), isTerminal(e.stderr))
 	if p.on {
 		s.opts.Warnings = p // so that a warning does not land inside the progress line
 	}
@@ -84,6 +94,22 @@ func scanHistory(ctx context.Context, e env, o *common, path string, ho scanner.
 	}
 	if o.verbose {
 		fmt.Fprintf(e.stderr, "history: %s, %s\n", plural64(p.last.Commits, "commit"), plural64(p.last.Blobs, "unique blob"))
+	}
+	if x.configRev != "" && !slices.Contains(s.opts.Disable, rules.ConfigWidened) {
+		head := "HEAD"
+		switch {
+		case ho.Range != "":
+			head = rangeTip(ho.Range)
+		case ho.Branch != "":
+			head = ho.Branch
+		}
+		f, ok, err := widening(repo, s, x.configRev, head)
+		if err != nil {
+			return fail(e, cmd, fmt.Errorf("compare the settings of %s with %s: %w", head, x.configRev, err))
+		}
+		if ok {
+			findings = append(findings, f)
+		}
 	}
 	return o.finish(ctx, e, s, findings, st)
 }

@@ -100,3 +100,43 @@ func TestIssue12HostileRepositoryInert(t *testing.T) {
 		}
 	}
 }
+
+// TestIssue12ConfigFromBase: a pull request that adds a key and allows
+// its own path in .clarolint.yaml passes when the config is read from the
+// work tree; with --config-rev BASE the key is found, and the widening is
+// a config-widened warning of its own. New baseline entries count too.
+func TestIssue12ConfigFromBase(t *testing.T) {
+	t.Parallel()
+	key := rulestest.Key(rules.Live, 1241)
+	r := newLooseRepo(t)
+	baseFiles := map[string]string{
+		".clarolint.yaml": "allow:\n  paths: [\"testdata/**\"]\n",
+		"app/main.py":     "print('hello')\n",
+	}
+	base := r.commit(baseFiles, "Base", 1700000000, "")
+	headFiles := map[string]string{
+		".clarolint.yaml": "allow:\n  paths: [\"testdata/**\", \"**\"]\ndisable: [claro-test-key]\nbaseline: accepted.json\n",
+		"accepted.json":   `{"findings": [{"rule_id": "claro-live-key", "path": "app/main.py", "fingerprint": "` + rules.Fingerprint([]byte(key)) + `"}]}`,
+		"app/main.py":     "print('hello')\nKEY = '" + key + "'\n",
+	}
+	head := r.commit(headFiles, "Pr", 1700000100, base)
+	r.stage(headFiles) // the checked-out pull request
+	rng := base + ".." + head
+
+	if out, errOut, code := clarolint(t, "history", "--range", rng, r.dir); code != exitClean {
+		t.Fatalf("without --config-rev the pull request should hide its key (the attack this guards against): exit %d\n%s%s", code, out, errOut)
+	}
+	out, errOut, code := clarolint(t, "history", "--range", rng, "--config-rev", base, r.dir)
+	if code != exitFindings || !strings.Contains(out, "app/main.py:2:8: error claro-live-key") ||
+		!strings.Contains(out, ".clarolint.yaml:1:1: warning config-widened: this change widens what clarolint lets through: allow.paths **; disable claro-test-key; 1 new accepted finding in the baseline accepted.json; the scan used the settings of "+base) {
+		t.Errorf("--config-rev base: exit %d\n%s%s", code, out, errOut)
+	}
+	// A change that narrows the settings is no finding.
+	narrow := r.commit(map[string]string{".clarolint.yaml": "entropy: 3.5\n", "app/main.py": "ok\n"}, "Pr", 1700000200, base)
+	if out, errOut, code := clarolint(t, "history", "--range", base+".."+narrow, "--config-rev", base, r.dir); code != exitClean {
+		t.Errorf("a narrowing change: exit %d\n%s%s", code, out, errOut)
+	}
+	if _, errOut, code := clarolint(t, "history", "--config", "x.yaml", "--config-rev", base, r.dir); code != exitError || !strings.Contains(errOut, "give one") {
+		t.Errorf("--config with --config-rev: exit %d, %s", code, errOut)
+	}
+}

@@ -43,7 +43,7 @@ pre-commit hook without the framework, use clarolint staged
 		o.strict = true // a hook fails on what it could not check, unless told --strict=false
 	}
 	if ho, ok := pushRange(); ok {
-		code := scanHistory(ctx, e, &o, ".", ho, skipBinary, false, "pre-commit")
+		code := scanHistory(ctx, e, &o, ".", ho, historyExtras{skipBinary: skipBinary}, "pre-commit")
 		if code == o.exitCode && code != exitClean && !o.quiet {
 			fmt.Fprintln(e.stderr, pushAdvice)
 		}
