@@ -17,9 +17,11 @@ import (
 	"github.com/clarolint/clarolint/rules"
 )
 
-// envMention is the word whose mention tells that a repository uses Claro
-// keys, for the repository-wide env-not-ignored warning.
-const envMention = "BAYT_API_KEY"
+// envMentions are the words whose mention tells that a repository uses
+// Claro keys, for the repository-wide env-not-ignored warning: the
+// variable the Claro SDK reads (BAYT_API_KEY), and the one projects name
+// after the product.
+var envMentions = [...]string{"BAYT_API_KEY", "CLARO_API_KEY"}
 
 // envCommonNames are the env files that a repository's committed
 // .gitignore must ignore once it uses env files.
@@ -165,9 +167,11 @@ type envCheck struct {
 	r       *indexRepo
 	idx     *gitIndex
 	tracked map[string]bool
-	// indexHasEnv says whether the index holds an env file, example or not.
-	indexHasEnv bool
-	ignore      gitignore.Matcher // the committed rules
+	// indexHasEnv says whether the index holds an env file, example or
+	// not, and indexEnvFile names the first.
+	indexHasEnv  bool
+	indexEnvFile string
+	ignore       gitignore.Matcher // the committed rules
 	// missing lists which of envCommonNames the committed rules do not
 	// ignore, when the repository-wide warning applies.
 	missing []string
@@ -219,7 +223,9 @@ func (s *Scanner) newEnvCheck(st *Stats, root string) *envCheck {
 	}
 	for _, e := range c.idx.entries {
 		c.tracked[e.path] = true
-		c.indexHasEnv = c.indexHasEnv || rules.IsEnvFile(e.path)
+		if !c.indexHasEnv && rules.IsEnvFile(e.path) {
+			c.indexHasEnv, c.indexEnvFile = true, e.path
+		}
 	}
 	c.ignore = c.committedRules(st)
 	if c.rootRel == "" && s.enabled(rules.EnvNotIgnored) {
@@ -229,7 +235,7 @@ func (s *Scanner) newEnvCheck(st *Stats, root string) *envCheck {
 			}
 		}
 		if len(c.missing) > 0 && !c.indexHasEnv {
-			c.probe.mention = &mention{word: []byte(envMention)}
+			c.probe.mention = newMention(envMentions[:]...)
 		}
 	}
 	return c
@@ -304,7 +310,7 @@ func (c *envCheck) run(st *Stats, emit func(Finding) error) error {
 	if c.s.enabled(rules.EnvNotIgnored) {
 		files := c.workFiles(st)
 		out = c.unignoredFiles(out, files)
-		out = c.repositoryWarning(out, len(files) > 0)
+		out = c.repositoryWarning(out, files)
 	}
 	Sort(out)
 	for _, f := range out {
@@ -350,18 +356,33 @@ func (c *envCheck) unignoredFiles(out []Finding, files []string) []Finding {
 // repositoryWarning adds the env-not-ignored warning about .gitignore when
 // it applies (see Scan); workHasEnv says whether the work tree has env
 // files.
-func (c *envCheck) repositoryWarning(out []Finding, workHasEnv bool) []Finding {
+func (c *envCheck) repositoryWarning(out []Finding, workFiles []string) []Finding {
 	if len(c.missing) == 0 || c.s.allowedPath(".gitignore") {
 		return out
 	}
+	// Why the warning applies, and the files that show it.
 	var signal string
+	var shown []string
 	switch {
-	case workHasEnv || c.indexHasEnv:
-		signal = "the project uses env files"
-	case c.probe.mention != nil && c.probe.mention.found.Load():
-		signal = "the project mentions " + envMention
+	case len(workFiles) > 0 || c.indexHasEnv:
+		signal, shown = "the project uses env files", append(workFiles, c.indexEnvFile)
+	case c.probe.mention != nil && c.probe.mention.found.Load() != nil:
+		hit := c.probe.mention.found.Load()
+		signal, shown = fmt.Sprintf("the project mentions %s (in %s)", hit.word, hit.path), []string{hit.path}
 	default:
 		return out
+	}
+	if !c.tracked[".gitignore"] && !fileExists(filepath.Join(c.root, ".gitignore")) {
+		// No .gitignore to point at: the finding is at a file that shows
+		// the need (one that allow.paths does not pass over), and names
+		// the file to create.
+		i := slices.IndexFunc(shown, func(p string) bool { return p != "" && !c.s.allowedPath(p) })
+		if i < 0 {
+			return out
+		}
+		return append(out, envFileFinding(rules.EnvNotIgnored, rules.Warning, shown[i], fmt.Sprintf(
+			"%s, but the repository has no .gitignore, so `git add .` would commit %s; create .gitignore at the top of the work tree with `.env` and `.env.*` (and `!.env.example` to keep the example), and commit it",
+			signal, strings.Join(c.missing, ", "))))
 	}
 	what := "the committed .gitignore does not ignore "
 	if !c.tracked[".gitignore"] {
@@ -369,6 +390,12 @@ func (c *envCheck) repositoryWarning(out []Finding, workHasEnv bool) []Finding {
 	}
 	return append(out, envFileFinding(rules.EnvNotIgnored, rules.Warning, ".gitignore", fmt.Sprintf(
 		"%s, but %s%s, so `git add .` would commit them; %s and commit it", signal, what, strings.Join(c.missing, ", "), envIgnoreAdvice)))
+}
+
+// fileExists reports whether p exists.
+func fileExists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
 }
 
 // underRoot returns the path of p, relative to the top of the work tree,

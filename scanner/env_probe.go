@@ -36,18 +36,37 @@ func (p *envProbe) entry(rel string, dir, ignored bool) {
 	}
 }
 
-// mention records whether the text a stream reads holds a word. Streams
-// show it the first window of each text file only (256 KiB and a little):
-// a mention that matters sits in source, configuration or documentation,
-// not deep in a generated file, and searching every byte of a large tree
-// cost a tenth of the scan. Once the word is found, streams stop looking.
+// mention records whether the text a stream reads holds one of some
+// words, and where it first did. Streams show it the first window of each
+// text file only (256 KiB and a little): a mention that matters sits in
+// source, configuration or documentation, not deep in a generated file,
+// and searching every byte of a large tree cost a tenth of the scan. Once
+// a word is found, streams stop looking.
 type mention struct {
-	word  []byte
-	found atomic.Bool
+	words [][]byte
+	found atomic.Pointer[mentionHit]
 }
 
-func (m *mention) look(b []byte) {
-	if !m.found.Load() && bytes.Contains(b, m.word) {
-		m.found.Store(true)
+// mentionHit is a word found, and the path of the file it was found in.
+type mentionHit struct{ word, path string }
+
+func newMention(words ...string) *mention {
+	m := &mention{}
+	for _, w := range words {
+		m.words = append(m.words, []byte(w))
+	}
+	return m
+}
+
+// look searches b, the start of the file at path.
+func (m *mention) look(b []byte, path string) {
+	if m.found.Load() != nil {
+		return
+	}
+	for _, w := range m.words {
+		if bytes.Contains(b, w) {
+			m.found.CompareAndSwap(nil, &mentionHit{string(w), path})
+			return
+		}
 	}
 }

@@ -150,20 +150,28 @@ func TestEnvRepositoryWarning(t *testing.T) {
 		ignore string // committed .gitignore; "" for none
 		files  map[string]string
 		chunk  int
+		at     string // where the warning is
 		want   string // the warning's message starts with it; "" for no warning
 	}{
-		{"no sign", "", map[string]string{"main.go": "package main\n"}, 0, ""},
-		{"mention", "", map[string]string{"main.go": "os.Getenv(\"BAYT_API_KEY\")\n"}, 0, "the project mentions BAYT_API_KEY, but no committed .gitignore ignores .env, .env.local, .env.production,"},
+		{"no sign", "", map[string]string{"main.go": "package main\n"}, 0, "", ""},
+		// Without a .gitignore the warning names the file to create, at
+		// the file that shows the need (issue 11).
+		{"mention", "", map[string]string{"main.go": "os.Getenv(\"BAYT_API_KEY\")\n"}, 0, "main.go",
+			"the project mentions BAYT_API_KEY (in main.go), but the repository has no .gitignore, so `git add .` would commit .env, .env.local, .env.production; create .gitignore at the top of the work tree"},
+		{"mention of CLARO_API_KEY", "*.log\n", map[string]string{"cfg.py": "os.environ[\"CLARO_API_KEY\"]\n"}, 0, ".gitignore",
+			"the project mentions CLARO_API_KEY (in cfg.py), but the committed .gitignore does not ignore .env, .env.local, .env.production,"},
 		// With 64-byte chunks the first read of a file holds 146 bytes;
 		// the mention is looked for there only.
-		{"mention at the end of the first read", "", map[string]string{"doc.md": strings.Repeat("x", 134) + "BAYT_API_KEY"}, 64, "the project mentions BAYT_API_KEY"},
-		{"mention past the first read", "", map[string]string{"doc.md": strings.Repeat("x", 135) + "BAYT_API_KEY"}, 64, ""},
-		{"mention in a binary file", "", map[string]string{"app.bin": "\x00BAYT_API_KEY"}, 0, ""},
-		{"mention in an ignored file", "notes.txt\n", map[string]string{"notes.txt": "BAYT_API_KEY"}, 0, ""},
-		{"env file", "*.log\n", map[string]string{"cfg/.env.example": "X=\n"}, 0, "the project uses env files, but the committed .gitignore does not ignore .env, .env.local, .env.production,"},
-		{"ignored env file", ".env\n", map[string]string{".env": "X=1\n"}, 0, "the project uses env files, but the committed .gitignore does not ignore .env.local, .env.production,"},
-		{"covered", ".env*\n!.env.example\n", map[string]string{".env.example": "BAYT_API_KEY=\n"}, 0, ""},
-		{"covered by a directory pattern", "**/.env\n.env.local\n.env.production\n", map[string]string{"main.go": "BAYT_API_KEY"}, 0, ""},
+		{"mention at the end of the first read", "", map[string]string{"doc.md": strings.Repeat("x", 134) + "BAYT_API_KEY"}, 64, "doc.md", "the project mentions BAYT_API_KEY"},
+		{"mention past the first read", "", map[string]string{"doc.md": strings.Repeat("x", 135) + "BAYT_API_KEY"}, 64, "", ""},
+		{"mention in a binary file", "", map[string]string{"app.bin": "\x00BAYT_API_KEY"}, 0, "", ""},
+		{"mention in an ignored file", "notes.txt\n", map[string]string{"notes.txt": "BAYT_API_KEY"}, 0, "", ""},
+		{"env file", "*.log\n", map[string]string{"cfg/.env.example": "X=\n"}, 0, ".gitignore", "the project uses env files, but the committed .gitignore does not ignore .env, .env.local, .env.production,"},
+		{"env file, no .gitignore", "", map[string]string{"cfg/.env.example": "X=\n"}, 0, "cfg/.env.example", "the project uses env files, but the repository has no .gitignore"},
+		{".gitignore not committed", "", map[string]string{".gitignore": ".env*\n", ".env": "X=1\n"}, 0, ".gitignore", "the project uses env files, but no committed .gitignore ignores .env, .env.local, .env.production,"},
+		{"ignored env file", ".env\n", map[string]string{".env": "X=1\n"}, 0, ".gitignore", "the project uses env files, but the committed .gitignore does not ignore .env.local, .env.production,"},
+		{"covered", ".env*\n!.env.example\n", map[string]string{".env.example": "BAYT_API_KEY=\n"}, 0, "", ""},
+		{"covered by a directory pattern", "**/.env\n.env.local\n.env.production\n", map[string]string{"main.go": "BAYT_API_KEY"}, 0, "", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -174,7 +182,16 @@ func TestEnvRepositoryWarning(t *testing.T) {
 			}
 			writeFiles(t, sr.dir, tt.files)
 			_, fs, _, _ := scanRepo(t, Options{}, tt.chunk, sr.dir)
-			f, ok := fs[".gitignore env-not-ignored"]
+			var f Finding
+			ok := false
+			for _, x := range fs {
+				if x.RuleID == rules.EnvNotIgnored && x.Severity == rules.Warning {
+					if ok || x.Path != tt.at {
+						t.Errorf("warning at %s, want one at %q", x.Path, tt.at)
+					}
+					f, ok = x, true
+				}
+			}
 			if ok != (tt.want != "") || !strings.HasPrefix(f.Message, tt.want) {
 				t.Errorf("warning %v %q, want %q", ok, f.Message, tt.want)
 			}
@@ -203,9 +220,11 @@ func TestEnvScope(t *testing.T) {
 	got, _, _, _ = scanRepo(t, Options{Disable: []rules.RuleID{rules.EnvNotIgnored}}, 0, sr.dir)
 	checkFindings(t, "env-not-ignored disabled", got, []string{"app/.env:1:1 env-file-tracked"})
 	got, _, _, _ = scanRepo(t, Options{Disable: []rules.RuleID{rules.EnvFileTracked}}, 0, sr.dir)
-	checkFindings(t, "env-file-tracked disabled", got, []string{".gitignore:1:1 env-not-ignored", "app/.env.local:1:1 env-not-ignored"})
+	// No .gitignore: the repository's warning is at its first env file
+	// (app/.env), unless every such file is allowed.
+	checkFindings(t, "env-file-tracked disabled", got, []string{"app/.env:1:1 env-not-ignored", "app/.env.local:1:1 env-not-ignored"})
 	got, _, _, _ = scanRepo(t, Options{AllowPaths: []string{"app/**"}}, 0, sr.dir)
-	checkFindings(t, "allowed paths", got, []string{".gitignore:1:1 env-not-ignored"})
+	checkFindings(t, "allowed paths", got, nil)
 
 	outside := t.TempDir()
 	writeFiles(t, outside, map[string]string{".env": "X=1\n", "a.txt": "BAYT_API_KEY"})
@@ -222,7 +241,7 @@ func TestEnvGlobalExcludes(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "xdg"))
 	writeFiles(t, home, map[string]string{"xdg/git/ignore": ".env.local\n"})
 	sr := newStagingRepo(t)
-	writeFiles(t, sr.dir, map[string]string{".env.local": "X=1\n"})
+	writeFiles(t, sr.dir, map[string]string{".env.local": "X=1\n", ".gitignore": "*.log\n"})
 	got, fs, _, _ := scanRepo(t, Options{}, 0, sr.dir)
 	checkFindings(t, "global excludes", got, []string{".env.local:1:1 env-not-ignored", ".gitignore:1:1 env-not-ignored"})
 	want := "your global excludes file (" + filepath.Join(home, "xdg", "git", "ignore") + ") ignores it, but that protects only your own clones"

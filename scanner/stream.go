@@ -49,6 +49,7 @@ type stream struct {
 	// mention, when set, is shown the first window of each text input
 	// (a chunk and the overlap) until it has found its word.
 	mention *mention
+	name    string // the path of the input being read, for mention
 	utf16   utf16Reader
 	// head holds the first bytes of a file that may be an archive
 	// (Options.ArchiveDepth).
@@ -186,7 +187,7 @@ func (w *window) begin(skipBinary bool) bool {
 		return true
 	}
 	if st.mention != nil && !w.res.binary {
-		st.mention.look(buf[:w.n])
+		st.mention.look(buf[:w.n], st.name)
 	}
 	return false
 }

@@ -285,6 +285,7 @@ func (s *Scanner) scanReaderAt(st *stream, src source, r io.Reader, depth int, b
 		}
 	}
 	var emitErr error
+	st.name = src.path
 	res, err := st.scan(r, s.opts.SkipBinary, func(h hit) error {
 		if fd, ok := s.keyFinding(stats, src.path, h); ok {
 			emitErr = emit(fd)
