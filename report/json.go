@@ -62,6 +62,8 @@ type historyFields struct {
 	Email  string `json:"email"`
 	Date   string `json:"date"` // RFC 3339
 	InHead *bool  `json:"in_head,omitempty"`
+	// StashOnly: the commit is reached by refs/stash alone.
+	StashOnly bool `json:"stash_only,omitempty"`
 }
 
 // jsonStats is scanner.Stats in snake case, with the duration in whole
@@ -146,11 +148,12 @@ func newHistoryFields(f scanner.Finding) *historyFields {
 		return nil
 	}
 	return &historyFields{
-		Commit: f.Commit,
-		Author: f.Author,
-		Email:  f.Email,
-		Date:   f.Date.Format(time.RFC3339),
-		InHead: f.InHead,
+		Commit:    f.Commit,
+		Author:    f.Author,
+		Email:     f.Email,
+		Date:      f.Date.Format(time.RFC3339),
+		InHead:    f.InHead,
+		StashOnly: f.StashOnly,
 	}
 }
 

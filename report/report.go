@@ -126,6 +126,11 @@ func history(f scanner.Finding) string {
 		b.WriteString(" on " + f.Date.Format(time.DateOnly))
 	}
 	switch {
+	case f.StashOnly:
+		b.WriteString("; only in refs/stash: the key lives in this clone's stash, which is never pushed; drop the stash entry (git stash drop) once its changes are safe, and rotate the key if it was ever shared")
+		if f.InHead != nil && *f.InHead {
+			b.WriteString("; the same key is in HEAD too")
+		}
 	case f.InHead == nil:
 	case *f.InHead:
 		b.WriteString("; still in HEAD")

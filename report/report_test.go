@@ -368,3 +368,24 @@ func TestSummary(t *testing.T) {
 		}
 	}
 }
+
+// TestStashOnly: a key only in the stash names refs/stash and says it is
+// in this clone alone, not that every clone can read it (issue 11).
+func TestStashOnly(t *testing.T) {
+	t.Parallel()
+	notInHead := false
+	f := keyFinding(rules.LiveKey, rules.Error, "a.txt", 2, 1, rulestest.Key(rules.Live, 31), "Claro live API key {key}")
+	f.Commit, f.InHead, f.StashOnly = "4f1c2a9e8b7d6c5b4a39281706f5e4d3c2b1a090", &notInHead, true
+	for _, format := range []report.Format{report.Text, report.GitHub, report.Markdown, report.JSON} {
+		out := write(t, format, []scanner.Finding{f}, scanner.Stats{}, report.Options{})
+		if format == report.JSON {
+			if !strings.Contains(out, `"stash_only": true`) {
+				t.Errorf("json lacks stash_only:\n%s", out)
+			}
+			continue
+		}
+		if !strings.Contains(out, "only in refs/stash") || !strings.Contains(out, "never pushed") || strings.Contains(out, "every clone can read it") {
+			t.Errorf("%s:\n%s", format, out)
+		}
+	}
+}

@@ -53,6 +53,10 @@ type Finding struct {
 	// InHead is set for history findings: true when the same key is still
 	// in the HEAD tree.
 	InHead *bool
+	// StashOnly is set for a history finding whose commit only the stash
+	// reaches (refs/stash and its reflog): the key is in this clone's
+	// stash alone, which is never pushed.
+	StashOnly bool
 
 	// Verification is what the Claro API said of the key (--verify); nil
 	// when it was not asked.

@@ -136,6 +136,12 @@ func (s *Scanner) History(ctx context.Context, repo *Repository, o HistoryOption
 			return h.total(start), err
 		}
 		h.setAuthors(fs)
+		if len(sel.stashes) > 0 {
+			only := repo.stashOnly(sel)
+			for i := range fs {
+				fs[i].StashOnly = only[plumbing.NewHash(fs[i].Commit)]
+			}
+		}
 	}
 	h.progress(true)
 	st := h.total(start)

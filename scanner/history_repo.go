@@ -110,6 +110,10 @@ func (r *Repository) shallow() (map[plumbing.Hash]bool, error) {
 type histSelection struct {
 	tips, exclude []plumbing.Hash
 	loose         []histLooseRoot
+	// With every ref: the stash entries, and the commits that refs
+	// other than refs/stash point at.
+	stashes []plumbing.Hash
+	refTips map[plumbing.Hash]bool
 }
 
 // histLooseRoot is a ref that peels to a tree or a blob, not a commit
@@ -212,33 +216,26 @@ func (r *Repository) resolve(rev string) (plumbing.Hash, error) {
 // entries in its reflog, and HEAD, detached or not. A ref whose object
 // cannot be read is a warning.
 func (r *Repository) allRefs(warn func(format string, args ...any)) (histSelection, error) {
-	var sel histSelection
-	seen := make(map[plumbing.Hash]bool)
+	sel := histSelection{refTips: make(map[plumbing.Hash]bool)}
+	peeled := make(map[plumbing.Hash]peeledRef) // each object a ref names, peeled once
+	tips := make(map[plumbing.Hash]bool)
 	add := func(name string, h plumbing.Hash) {
-		for !seen[h] {
-			seen[h] = true
-			obj, err := r.repo.Storer.EncodedObject(plumbing.AnyObject, h)
-			if err != nil {
-				warn("%s: object %s: %v; not scanned", name, h, err)
-				return
+		p, done := peeled[h]
+		if !done {
+			p = r.peel(name, h, warn)
+			peeled[h] = p
+		}
+		switch {
+		case p.typ == plumbing.CommitObject:
+			if !tips[p.hash] {
+				tips[p.hash] = true
+				sel.tips = append(sel.tips, p.hash)
 			}
-			switch obj.Type() {
-			case plumbing.CommitObject:
-				sel.tips = append(sel.tips, h)
-				return
-			case plumbing.TreeObject, plumbing.BlobObject:
-				sel.loose = append(sel.loose, histLooseRoot{name: name, hash: h, tree: obj.Type() == plumbing.TreeObject})
-				return
-			case plumbing.TagObject:
-				tag, err := object.DecodeTag(r.repo.Storer, obj)
-				if err != nil {
-					warn("%s: tag %s: %v; not scanned", name, h, err)
-					return
-				}
-				h = tag.Target
-			default:
-				return
+			if name != "refs/stash" {
+				sel.refTips[p.hash] = true
 			}
+		case !done && (p.typ == plumbing.TreeObject || p.typ == plumbing.BlobObject):
+			sel.loose = append(sel.loose, histLooseRoot{name: name, hash: p.hash, tree: p.typ == plumbing.TreeObject})
 		}
 	}
 	names, hashes, err := r.refNames(warn)
@@ -266,10 +263,71 @@ func (r *Repository) allRefs(warn func(format string, args ...any)) (histSelecti
 	if err != nil {
 		warn("%v; older stash entries are not scanned", err)
 	}
+	if len(stash) == 0 {
+		if h, ok := hashes["refs/stash"]; ok {
+			stash = []plumbing.Hash{h} // a stash without its reflog
+		}
+	}
 	for _, h := range stash {
 		add("refs/stash", h)
 	}
+	sel.stashes = stash
 	return sel, nil
+}
+
+// peeledRef is what a ref's object comes to once annotated tags are
+// followed: a commit, tree or blob, or no type when it cannot be read.
+type peeledRef struct {
+	hash plumbing.Hash
+	typ  plumbing.ObjectType
+}
+
+// peel follows the tags from h, which the ref name points at, to the
+// object they tag; an object that cannot be read is a warning.
+func (r *Repository) peel(name string, h plumbing.Hash, warn func(format string, args ...any)) peeledRef {
+	for range maxTagChain {
+		obj, err := r.repo.Storer.EncodedObject(plumbing.AnyObject, h)
+		if err != nil {
+			warn("%s: object %s: %v; not scanned", name, h, err)
+			return peeledRef{}
+		}
+		if obj.Type() != plumbing.TagObject {
+			return peeledRef{hash: h, typ: obj.Type()}
+		}
+		tag, err := object.DecodeTag(r.repo.Storer, obj)
+		if err != nil {
+			warn("%s: tag %s: %v; not scanned", name, h, err)
+			return peeledRef{}
+		}
+		h = tag.Target
+	}
+	warn("%s: a chain of more than %d tags; not scanned", name, maxTagChain)
+	return peeledRef{}
+}
+
+// maxTagChain bounds the tags of tags followed, so that a hostile
+// repository cannot make a loop of them.
+const maxTagChain = 64
+
+// stashOnly returns the commits that only the stash entries reach: each
+// entry's own commit, which holds the work tree, and its second and third
+// parents, which hold the index and the untracked files, unless another
+// ref points at one of them. (The first parent is the commit the stash
+// was made on, which a branch reaches.)
+func (r *Repository) stashOnly(sel histSelection) map[plumbing.Hash]bool {
+	only := make(map[plumbing.Hash]bool)
+	for _, w := range sel.stashes {
+		c, err := object.GetCommit(r.repo.Storer, w)
+		if err != nil {
+			continue // its commits were warned about while they were listed
+		}
+		for _, h := range append([]plumbing.Hash{w}, c.ParentHashes[min(1, len(c.ParentHashes)):]...) {
+			if !sel.refTips[h] {
+				only[h] = true
+			}
+		}
+	}
+	return only
 }
 
 // refNames returns the names of the repository's refs, loose and packed,

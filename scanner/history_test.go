@@ -228,6 +228,9 @@ func runHistory(t *testing.T, hr *histRepo, o Options, ho HistoryOptions) ([]str
 		} else if *f.InHead {
 			s += " in HEAD"
 		}
+		if f.StashOnly {
+			s += " stash only"
+		}
 		out = append(out, s)
 	}
 	return out, fs, st, warnings.String()
@@ -379,7 +382,8 @@ func TestHistoryShallow(t *testing.T) {
 }
 
 // TestHistoryStash: refs/stash, its index commit and an older stash entry
-// found only in the stash reflog.
+// found only in the stash reflog; their findings say that only the stash
+// holds them (issue 11), unless a branch reaches the commit too.
 func TestHistoryStash(t *testing.T) {
 	t.Parallel()
 	hr := newHistRepo(t, false)
@@ -400,7 +404,10 @@ func TestHistoryStash(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _, _, _ := runHistory(t, hr, Options{}, HistoryOptions{NoGit: true})
-	checkFindings(t, "stash", got, []string{"a.txt:2:1 w1", "old.txt:1:1 w0", "staged.txt:1:1 i1"})
+	checkFindings(t, "stash", got, []string{"a.txt:2:1 w1 stash only", "old.txt:1:1 w0 stash only", "staged.txt:1:1 i1 stash only"})
+	hr.branch("keep", w0) // a branch made from the old stash entry
+	got, _, _, _ = runHistory(t, hr, Options{}, HistoryOptions{})
+	checkFindings(t, "stash with a branch", got, []string{"a.txt:2:1 w1 stash only", "old.txt:1:1 w0", "staged.txt:1:1 i1 stash only"})
 }
 
 // TestHistoryOddObjects: a missing blob and a missing tree are warnings
