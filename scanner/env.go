@@ -454,7 +454,7 @@ func (c *envCheck) outside(dir string) bool {
 // skipping what the committed rules ignore, nested repositories and
 // symbolic links.
 func (c *envCheck) walk(st *Stats, dir string, out []string) []string {
-	entries, err := os.ReadDir(filepath.Join(c.root, filepath.FromSlash(dir)))
+	entries, err := readDir(filepath.Join(c.root, filepath.FromSlash(dir)))
 	if err != nil {
 		c.s.warn(st, "%s: %v; .env files in it are not checked", dir, unwrapPath(err))
 	}

@@ -2,7 +2,10 @@
 
 package scanner
 
-import "os"
+import (
+	"io/fs"
+	"os"
+)
 
 // rawFile is an *os.File where plain system calls are not available.
 type rawFile struct{ *os.File }
@@ -20,3 +23,6 @@ func (f rawFile) size() (int64, error) {
 	}
 	return fi.Size(), nil
 }
+
+// readDir is os.ReadDir.
+func readDir(path string) ([]fs.DirEntry, error) { return os.ReadDir(path) }

@@ -380,7 +380,7 @@ func (w *walker) localPatterns(wt *worktree, st *Stats) []gitignore.Pattern {
 // readDir reads d, queues its subdirectories and returns its regular
 // files to scan, counting and warning about everything else.
 func (w *walker) readDir(d *dir, st *Stats) []fileJob {
-	entries, err := os.ReadDir(d.path)
+	entries, err := readDir(d.path)
 	if err != nil {
 		st.SkippedUnreadable++
 		w.s.notScanned(st, "%s: %v; its contents are not scanned", displayDir(d.rel), unwrapPath(err))
