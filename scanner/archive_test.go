@@ -273,3 +273,26 @@ func FuzzArchive(f *testing.F) {
 		}
 	})
 }
+
+// TestIssue12ArchiveNames: names inside an archive that climb out of it
+// ("zip-slip") or hold control characters are only names: nothing is
+// written anywhere, the findings carry them under the archive's path, and
+// warnings print them escaped.
+func TestIssue12ArchiveNames(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	k := rulestest.Key(rules.Live, 1261)
+	writeFiles(t, dir, map[string]string{
+		"in/slip.zip": string(zipOf(t, false, "../../outside.env", "KEY="+k+"\n", "/etc/abs.env", "KEY="+k+"\n", "x\n::error::forged.zip", "PK\x03\x04 a broken zip")),
+	})
+	before, _ := os.ReadDir(filepath.Dir(dir))
+	got, _, warn := scanTree(t, Options{ArchiveDepth: 2}, filepath.Join(dir, "in"))
+	want := []string{"slip.zip!../../outside.env:1:5 claro-live-key", "slip.zip!/etc/abs.env:1:5 claro-live-key"}
+	if !slices.Equal(got, want) || strings.Contains(warn, "\n::") || !strings.Contains(warn, `warning: slip.zip!x\n::error::forged.zip: zip: not a valid zip file; scanned as bytes`) {
+		t.Errorf("findings %q, want %q; warnings %q", got, want, warn)
+	}
+	after, _ := os.ReadDir(filepath.Dir(dir))
+	if len(after) != len(before) {
+		t.Errorf("the scan wrote next to the tree: %d entries, then %d", len(before), len(after))
+	}
+}

@@ -116,3 +116,18 @@ func removeDeep(t *testing.T, root, name string, depth int) {
 		unix.Close(fds[i])
 	}
 }
+
+// TestIssue12WarningInjection: a FIFO named to forge a workflow command
+// and a terminal escape is named in its warning escaped, on one line.
+func TestIssue12WarningInjection(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	name := "x\n::stop-commands::tok\x1b]0;title\x07"
+	if err := syscall.Mkfifo(filepath.Join(dir, name), 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	_, _, warn := scanTree(t, Options{}, dir)
+	if warn != `warning: x\n::stop-commands::tok\x1b]0;title\a: not a regular file (p---------); skipped`+"\n" {
+		t.Errorf("warning %q", warn)
+	}
+}
