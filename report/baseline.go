@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/clarolint/clarolint/rules"
-	"github.com/clarolint/clarolint/scanner"
 )
 
 // Baseline is a set of accepted findings (--baseline), read from a json
@@ -111,7 +112,7 @@ func (b *Baseline) Beyond(base *Baseline) int {
 }
 
 // Has reports whether the baseline accepts f.
-func (b *Baseline) Has(f scanner.Finding) bool {
+func (b *Baseline) Has(f finding.Finding) bool {
 	if b == nil {
 		return false
 	}

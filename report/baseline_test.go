@@ -8,10 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/clarolint/clarolint/report"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
-	"github.com/clarolint/clarolint/scanner"
 )
 
 // writeFile writes content to name in a new temporary directory and
@@ -56,8 +57,8 @@ func TestBaselineMatching(t *testing.T) {
 	t.Parallel()
 	key := rulestest.Key(rules.Live, 1)
 	live := keyFinding(rules.LiveKey, rules.Error, "a/config.yaml", 3, 5, key, "hardcoded Claro live key {key}")
-	tracked := scanner.Finding{RuleID: rules.EnvFileTracked, Severity: rules.Error, Path: ".env", Message: ".env is tracked by git"}
-	out := write(t, report.JSON, []scanner.Finding{live, tracked}, scanner.Stats{}, report.Options{})
+	tracked := finding.Finding{RuleID: rules.EnvFileTracked, Severity: rules.Error, Path: ".env", Message: ".env is tracked by git"}
+	out := write(t, report.JSON, []finding.Finding{live, tracked}, finding.Stats{}, report.Options{})
 	b, err := report.ReadBaseline(writeFile(t, "baseline.json", out))
 	if err != nil {
 		t.Fatal(err)
@@ -68,10 +69,10 @@ func TestBaselineMatching(t *testing.T) {
 	otherWholeFile := tracked
 	otherWholeFile.RuleID = rules.EnvNotIgnored
 	// A finding without a key must not match a key's entry at the same path.
-	keylessAtKeyPath := scanner.Finding{RuleID: rules.EnvNotIgnored, Severity: rules.Error, Path: "a/config.yaml"}
+	keylessAtKeyPath := finding.Finding{RuleID: rules.EnvNotIgnored, Severity: rules.Error, Path: "a/config.yaml"}
 	tests := []struct {
 		name string
-		f    scanner.Finding
+		f    finding.Finding
 		want bool
 	}{
 		{"same key and path", live, true},
@@ -130,7 +131,7 @@ func TestReadBaselineErrors(t *testing.T) {
 
 func TestReadBaselineEmpty(t *testing.T) {
 	t.Parallel()
-	p := writeFile(t, "baseline.json", write(t, report.JSON, nil, scanner.Stats{}, report.Options{}))
+	p := writeFile(t, "baseline.json", write(t, report.JSON, nil, finding.Stats{}, report.Options{}))
 	b, err := report.ReadBaseline(p)
 	if err != nil {
 		t.Fatal(err)

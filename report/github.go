@@ -6,8 +6,9 @@ import (
 	"io"
 	"strings"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/clarolint/clarolint/internal/escape"
-	"github.com/clarolint/clarolint/scanner"
 )
 
 // Workflow command escaping, as the GitHub Actions runner decodes it. The
@@ -21,7 +22,7 @@ var (
 // which GitHub shows as an annotation on the file and line, and the summary
 // as a plain log line. A finding about a whole file is annotated at its
 // line without columns.
-func writeGitHub(w io.Writer, fs []scanner.Finding, st scanner.Stats, o Options) error {
+func writeGitHub(w io.Writer, fs []finding.Finding, st finding.Stats, o Options) error {
 	bw := bufio.NewWriter(w)
 	for _, f := range fs {
 		line, col, end, whole := span(f)

@@ -6,8 +6,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/clarolint/clarolint/rules"
-	"github.com/clarolint/clarolint/scanner"
 )
 
 // jsonReport is the json format: SPEC §4.
@@ -33,7 +34,7 @@ type jsonFinding struct {
 	Redacted    string `json:"redacted"`
 	Secret      string `json:"secret,omitempty"` // only with ShowSecrets
 	Fingerprint string `json:"fingerprint"`
-	// Encoding is how the key was written (scanner.Finding.Encoding);
+	// Encoding is how the key was written (finding.Finding.Encoding);
 	// left out for a key written as itself.
 	Encoding string `json:"encoding,omitempty"`
 	Message  string `json:"message"`
@@ -41,13 +42,13 @@ type jsonFinding struct {
 	Verification *verification `json:"verification,omitempty"`
 }
 
-// verification is scanner.Verification as json and SARIF show it.
+// verification is finding.Verification as json and SARIF show it.
 type verification struct {
 	Status string `json:"status"`
 	Reason string `json:"reason"`
 }
 
-func newVerification(f scanner.Finding) *verification {
+func newVerification(f finding.Finding) *verification {
 	if f.Verification == nil {
 		return nil
 	}
@@ -66,7 +67,7 @@ type historyFields struct {
 	StashOnly bool `json:"stash_only,omitempty"`
 }
 
-// jsonStats is scanner.Stats in snake case, with the duration in whole
+// jsonStats is finding.Stats in snake case, with the duration in whole
 // milliseconds.
 type jsonStats struct {
 	FilesScanned      int   `json:"files_scanned"`
@@ -86,7 +87,7 @@ type jsonStats struct {
 	DurationMS        int64 `json:"duration_ms"`
 }
 
-func writeJSON(w io.Writer, fs []scanner.Finding, st scanner.Stats, o Options) error {
+func writeJSON(w io.Writer, fs []finding.Finding, st finding.Stats, o Options) error {
 	r := jsonReport{
 		Version:  o.Version,
 		Findings: make([]jsonFinding, 0, len(fs)), // [] rather than null when there are none
@@ -143,7 +144,7 @@ func pathBytes(p string) []byte {
 
 // newHistoryFields returns the history fields of f, or nil if f is not a
 // history finding.
-func newHistoryFields(f scanner.Finding) *historyFields {
+func newHistoryFields(f finding.Finding) *historyFields {
 	if f.Commit == "" {
 		return nil
 	}

@@ -5,15 +5,16 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/clarolint/clarolint/internal/escape"
-	"github.com/clarolint/clarolint/scanner"
 )
 
 // writeMarkdown writes a GitHub-flavoured Markdown summary: a heading, the
 // summary line and a table of findings, for a CI job summary
 // ($GITHUB_STEP_SUMMARY) or a pull-request comment. Keys are redacted
 // unless o.ShowSecrets, as in every format.
-func writeMarkdown(w io.Writer, fs []scanner.Finding, st scanner.Stats, o Options) error {
+func writeMarkdown(w io.Writer, fs []finding.Finding, st finding.Stats, o Options) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "### clarolint\n\n%s\n", escape.Text(Summary(fs, st)))
 	if len(fs) > 0 {

@@ -6,8 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/clarolint/clarolint/rules"
-	"github.com/clarolint/clarolint/scanner"
 )
 
 // Format is an output format, as named by --format.
@@ -50,11 +51,11 @@ type Options struct {
 }
 
 // Write writes a report of fs and st to w in format f. The findings must
-// already be sorted (scanner.Sort); Write does not modify them. Positions are
+// already be sorted (finding.Sort); Write does not modify them. Positions are
 // 1-based; a finding about a whole file (Line 0, or an empty column span) is
 // shown at its line (1 if none), column 1. Write returns the first error from
 // w, and an error for an unknown format.
-func Write(w io.Writer, f Format, fs []scanner.Finding, st scanner.Stats, o Options) error {
+func Write(w io.Writer, f Format, fs []finding.Finding, st finding.Stats, o Options) error {
 	switch f {
 	case Text:
 		return writeText(w, fs, st, o)
@@ -74,7 +75,7 @@ func Write(w io.Writer, f Format, fs []scanner.Finding, st scanner.Stats, o Opti
 // column. whole is true for a finding about a whole file rather than a run
 // of bytes: the scanner gives those Line 0 or an empty span, and reports
 // show them at column 1 of their line (line 1 if none).
-func span(f scanner.Finding) (line, col, end int, whole bool) {
+func span(f finding.Finding) (line, col, end int, whole bool) {
 	if f.Line < 1 || f.EndColumn <= f.Column {
 		return max(f.Line, 1), 1, 1, true
 	}
@@ -85,7 +86,7 @@ func span(f scanner.Finding) (line, col, end int, whole bool) {
 // key takes the place of its redacted form (or is appended when the message
 // does not show the key); without it, a full key that found its way into the
 // message is redacted, so that no format leaks one.
-func message(f scanner.Finding, o Options) string {
+func message(f finding.Finding, o Options) string {
 	if f.Secret == "" {
 		return f.Message
 	}
@@ -101,7 +102,7 @@ func message(f scanner.Finding, o Options) string {
 
 // verdict is what --verify learnt of f's key, as a suffix for the
 // message in human-facing formats; json has a field of its own.
-func verdict(f scanner.Finding) string {
+func verdict(f finding.Finding) string {
 	if f.Verification == nil {
 		return ""
 	}
@@ -110,7 +111,7 @@ func verdict(f scanner.Finding) string {
 
 // history describes where a history finding came from, and says plainly
 // when the key is no longer in HEAD; it is "" for other findings.
-func history(f scanner.Finding) string {
+func history(f finding.Finding) string {
 	if f.Commit == "" {
 		return ""
 	}

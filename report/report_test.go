@@ -10,11 +10,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
+
+	"github.com/clarolint/clarolint/finding"
 
 	"github.com/clarolint/clarolint/report"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
-	"github.com/clarolint/clarolint/scanner"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -23,9 +25,9 @@ var formats = []report.Format{report.Text, report.JSON, report.SARIF, report.Git
 
 // keyFinding returns a finding for a fake key at path, as the scanner
 // makes them: 1-based byte columns, the end exclusive.
-func keyFinding(id rules.RuleID, sev rules.Severity, path string, line, col int, key, msg string) scanner.Finding {
+func keyFinding(id rules.RuleID, sev rules.Severity, path string, line, col int, key, msg string) finding.Finding {
 	red := rules.Redact([]byte(key))
-	return scanner.Finding{
+	return finding.Finding{
 		RuleID:      id,
 		Severity:    sev,
 		Path:        path,
@@ -41,7 +43,7 @@ func keyFinding(id rules.RuleID, sev rules.Severity, path string, line, col int,
 
 // fixture returns sorted findings covering every case the formats treat
 // differently, and stats with a fixed duration.
-func fixture() ([]scanner.Finding, scanner.Stats) {
+func fixture() ([]finding.Finding, finding.Stats) {
 	inHead, notInHead := true, false
 	date := time.Date(2024, 3, 1, 10, 20, 30, 0, time.UTC)
 
@@ -52,15 +54,15 @@ func fixture() ([]scanner.Finding, scanner.Stats) {
 	exposed := keyFinding(rules.KeyClientExposed, rules.Error, "web/app, v2/.env.local", 1, 22, rulestest.Key(rules.Live, 4),
 		"Claro key {key} in NEXT_PUBLIC_CLARO_KEY is bundled into client code; revoke it and call the API from a server")
 	exposed.Commit, exposed.Author, exposed.Email, exposed.Date, exposed.InHead = "9a8b7c6d5e4f30211203f4e5d6c7b8a9f0e1d2c3", "Bo Builder", "bo@example.com", date.AddDate(0, 2, 0), &inHead
-	exposed.Verification = &scanner.Verification{Status: scanner.Active, Reason: "the API accepted the key (200)"}
-	gone.Verification = &scanner.Verification{Status: scanner.Invalid, Reason: "the API rejected the key (401): deleted or revoked"}
+	exposed.Verification = &finding.Verification{Status: finding.Active, Reason: "the API accepted the key (200)"}
+	gone.Verification = &finding.Verification{Status: finding.Invalid, Reason: "the API rejected the key (401): deleted or revoked"}
 
 	// A key found base64-encoded: the span is the encoded text.
 	encoded := keyFinding(rules.LiveKey, rules.Error, "k8s/secret.yaml", 4, 8, rulestest.Key(rules.Live, 7),
 		"Claro live API key {key}, base64-encoded; rotate it")
 	encoded.EndColumn, encoded.Encoding = 8+67, "base64"
 
-	fs := []scanner.Finding{
+	fs := []finding.Finding{
 		keyFinding(rules.LiveKey, rules.Error, "config/100% app settings/café #1.yaml", 3, 12, rulestest.Key(rules.Live, 1),
 			"hardcoded Claro live key {key}; read it from the environment"),
 		encoded,
@@ -75,8 +77,8 @@ func fixture() ([]scanner.Finding, scanner.Stats) {
 		{RuleID: rules.EnvNotIgnored, Severity: rules.Warning, Path: ".gitignore", Line: 1, Column: 1, EndColumn: 1,
 			Message: "the committed .gitignore misses these patterns: .env.local, .env.production\nadd .env and .env.* to it"},
 	}
-	scanner.Sort(fs)
-	return fs, scanner.Stats{
+	finding.Sort(fs)
+	return fs, finding.Stats{
 		FilesScanned:      1234,
 		BytesScanned:      5678901,
 		BinaryFiles:       7, // 4 scanned as bytes, 3 skipped
@@ -95,7 +97,7 @@ func fixture() ([]scanner.Finding, scanner.Stats) {
 }
 
 // write returns the report of fs in format f.
-func write(t *testing.T, f report.Format, fs []scanner.Finding, st scanner.Stats, o report.Options) string {
+func write(t *testing.T, f report.Format, fs []finding.Finding, st finding.Stats, o report.Options) string {
 	t.Helper()
 	var b bytes.Buffer
 	if err := report.Write(&b, f, fs, st, o); err != nil {
@@ -107,12 +109,12 @@ func write(t *testing.T, f report.Format, fs []scanner.Finding, st scanner.Stats
 func TestGolden(t *testing.T) {
 	t.Parallel()
 	fs, st := fixture()
-	none := scanner.Stats{FilesScanned: 3, BytesScanned: 512, Duration: 4 * time.Millisecond}
+	none := finding.Stats{FilesScanned: 3, BytesScanned: 512, Duration: 4 * time.Millisecond}
 	tests := []struct {
 		name   string
 		format report.Format
-		fs     []scanner.Finding
-		st     scanner.Stats
+		fs     []finding.Finding
+		st     finding.Stats
 		o      report.Options
 	}{
 		{"text", report.Text, fs, st, report.Options{}},
@@ -212,7 +214,7 @@ func TestParseFormat(t *testing.T) {
 func TestWriteUnknownFormat(t *testing.T) {
 	t.Parallel()
 	var b bytes.Buffer
-	if err := report.Write(&b, "xml", nil, scanner.Stats{}, report.Options{}); err == nil {
+	if err := report.Write(&b, "xml", nil, finding.Stats{}, report.Options{}); err == nil {
 		t.Error("Write with format xml: got nil error")
 	}
 }
@@ -238,7 +240,7 @@ func TestWriteError(t *testing.T) {
 func TestTextControlCharacters(t *testing.T) {
 	t.Parallel()
 	f := keyFinding(rules.LiveKey, rules.Error, "evil\x1b[2J\n::error::x.txt", 1, 1, rulestest.Key(rules.Live, 7), "hardcoded Claro live key {key}")
-	out := write(t, report.Text, []scanner.Finding{f}, scanner.Stats{}, report.Options{})
+	out := write(t, report.Text, []finding.Finding{f}, finding.Stats{}, report.Options{})
 	if strings.ContainsRune(out, '\x1b') {
 		t.Errorf("text output holds an escape character: %q", out)
 	}
@@ -285,14 +287,14 @@ func TestHostileNames(t *testing.T) {
 		".env.a`[x](javascript:alert(1))`<img src=x onerror=alert(1)>|",
 		"bad\xffname.env",
 	}
-	var fs []scanner.Finding
+	var fs []finding.Finding
 	for i, n := range names {
 		fs = append(fs, keyFinding(rules.LiveKey, rules.Error, n, i+1, 3, key, "hardcoded Claro live key {key} in "+n))
 	}
-	scanner.Sort(fs)
+	finding.Sort(fs)
 	for _, f := range []report.Format{report.Text, report.GitHub, report.Markdown} {
-		out := write(t, f, fs, scanner.Stats{}, report.Options{})
-		if strings.ContainsAny(out, "\x1b\x07\xff") {
+		out := write(t, f, fs, finding.Stats{}, report.Options{})
+		if strings.ContainsAny(out, "\x1b\x07") || !utf8.ValidString(out) {
 			t.Errorf("%s output holds a control character or invalid UTF-8: %q", f, out)
 		}
 		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
@@ -302,11 +304,11 @@ func TestHostileNames(t *testing.T) {
 			}
 		}
 	}
-	text := write(t, report.Text, fs, scanner.Stats{}, report.Options{Quiet: true})
+	text := write(t, report.Text, fs, finding.Stats{}, report.Options{Quiet: true})
 	if !strings.Contains(text, `lit\\n.txt:3:3:`) || !strings.Contains(text, `x\n::stop-commands::tok:1:3:`) {
 		t.Errorf("text output does not tell a literal backslash from a newline:\n%s", text)
 	}
-	md := write(t, report.Markdown, fs, scanner.Stats{}, report.Options{})
+	md := write(t, report.Markdown, fs, finding.Stats{}, report.Options{})
 	if !strings.Contains(md, "| .env.a\\`\\[x\\](javascript:alert(1))\\`\\<img src=x onerror=alert(1)\\>\\|:4:3 |") {
 		t.Errorf("markdown output lets a file name break out of its cell:\n%s", md)
 	}
@@ -317,7 +319,7 @@ func TestHostileNames(t *testing.T) {
 			PathBytes []byte `json:"path_bytes"`
 		} `json:"findings"`
 	}
-	if err := json.Unmarshal([]byte(write(t, report.JSON, fs, scanner.Stats{}, report.Options{})), &r); err != nil {
+	if err := json.Unmarshal([]byte(write(t, report.JSON, fs, finding.Stats{}, report.Options{})), &r); err != nil {
 		t.Fatal(err)
 	}
 	got := 0
@@ -334,7 +336,7 @@ func TestHostileNames(t *testing.T) {
 		t.Errorf("%d findings carry path_bytes, want 1 (the name that is not UTF-8)", got)
 	}
 	// A baseline made from that report accepts the finding again.
-	b, err := report.ReadBaseline(writeFile(t, "baseline.json", write(t, report.JSON, fs, scanner.Stats{}, report.Options{})))
+	b, err := report.ReadBaseline(writeFile(t, "baseline.json", write(t, report.JSON, fs, finding.Stats{}, report.Options{})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,16 +352,16 @@ func TestHostileNames(t *testing.T) {
 func TestSummary(t *testing.T) {
 	t.Parallel()
 	key := rulestest.Key(rules.Live, 5)
-	one := []scanner.Finding{keyFinding(rules.LiveKey, rules.Error, "a.env", 1, 5, key, "{key}")}
+	one := []finding.Finding{keyFinding(rules.LiveKey, rules.Error, "a.env", 1, 5, key, "{key}")}
 	tests := []struct {
-		fs   []scanner.Finding
-		st   scanner.Stats
+		fs   []finding.Finding
+		st   finding.Stats
 		want string
 	}{
-		{nil, scanner.Stats{FilesScanned: 1, BytesScanned: 10}, "no Claro keys found; scanned 1 file (10 B) in 0ms"},
-		{one, scanner.Stats{FilesScanned: 2, Duration: 3200 * time.Millisecond}, "1 finding (1 error, 0 warnings); scanned 2 files (0 B) in 3.2s"},
-		{nil, scanner.Stats{Duration: 850 * time.Millisecond, Suppressed: 1, Warnings: 1}, "no Claro keys found; scanned 0 files (0 B) in 850ms; 1 finding suppressed; 1 warning"},
-		{nil, scanner.Stats{Duration: 725 * time.Second, Unverified: 1, NotScanned: 2, Warnings: 2},
+		{nil, finding.Stats{FilesScanned: 1, BytesScanned: 10}, "no Claro keys found; scanned 1 file (10 B) in 0ms"},
+		{one, finding.Stats{FilesScanned: 2, Duration: 3200 * time.Millisecond}, "1 finding (1 error, 0 warnings); scanned 2 files (0 B) in 3.2s"},
+		{nil, finding.Stats{Duration: 850 * time.Millisecond, Suppressed: 1, Warnings: 1}, "no Claro keys found; scanned 0 files (0 B) in 850ms; 1 finding suppressed; 1 warning"},
+		{nil, finding.Stats{Duration: 725 * time.Second, Unverified: 1, NotScanned: 2, Warnings: 2},
 			"no Claro keys found; scanned 0 files (0 B) in 12m05s; 1 key could not be verified (kept); 2 warnings; incomplete: 2 not scanned"},
 	}
 	for _, tt := range tests {
@@ -377,7 +379,7 @@ func TestStashOnly(t *testing.T) {
 	f := keyFinding(rules.LiveKey, rules.Error, "a.txt", 2, 1, rulestest.Key(rules.Live, 31), "Claro live API key {key}")
 	f.Commit, f.InHead, f.StashOnly = "4f1c2a9e8b7d6c5b4a39281706f5e4d3c2b1a090", &notInHead, true
 	for _, format := range []report.Format{report.Text, report.GitHub, report.Markdown, report.JSON} {
-		out := write(t, format, []scanner.Finding{f}, scanner.Stats{}, report.Options{})
+		out := write(t, format, []finding.Finding{f}, finding.Stats{}, report.Options{})
 		if format == report.JSON {
 			if !strings.Contains(out, `"stash_only": true`) {
 				t.Errorf("json lacks stash_only:\n%s", out)

@@ -7,8 +7,9 @@ import (
 	"io"
 	"net/url"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/clarolint/clarolint/rules"
-	"github.com/clarolint/clarolint/scanner"
 )
 
 const (
@@ -114,7 +115,7 @@ type sarifResultProps struct {
 	Verification *verification `json:"verification,omitempty"`
 }
 
-func writeSARIF(w io.Writer, fs []scanner.Finding, o Options) error {
+func writeSARIF(w io.Writer, fs []finding.Finding, o Options) error {
 	all := rules.Rules()
 	index := make(map[rules.RuleID]int, len(all))
 	descriptors := make([]sarifRule, 0, len(all))
@@ -198,7 +199,7 @@ func artifactURI(p string) string {
 // by the same rule in the same file, wherever its line moves to. It hashes
 // the key's fingerprint, itself a SHA-256 of the key, so it reveals nothing;
 // a finding without a key is identified by its rule and path.
-func partialFingerprint(f scanner.Finding) string {
+func partialFingerprint(f finding.Finding) string {
 	sum := sha256.Sum256([]byte(string(f.RuleID) + "\x00" + f.Path + "\x00" + f.Fingerprint))
 	return hex.EncodeToString(sum[:])
 }

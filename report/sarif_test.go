@@ -8,10 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/clarolint/clarolint/report"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
-	"github.com/clarolint/clarolint/scanner"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -42,7 +43,7 @@ func TestSARIFSchema(t *testing.T) {
 	t.Parallel()
 	sch := sarifSchema(t)
 	fs, st := fixture()
-	for name, fs := range map[string][]scanner.Finding{"findings": fs, "none": nil} {
+	for name, fs := range map[string][]finding.Finding{"findings": fs, "none": nil} {
 		for _, o := range []report.Options{{}, {Version: "1.2.3", ShowSecrets: true}} {
 			doc := unmarshal(t, write(t, report.SARIF, fs, st, o))
 			if err := sch.Validate(doc); err != nil {
@@ -178,15 +179,15 @@ func TestSARIFCodeScanning(t *testing.T) {
 func TestSARIFPartialFingerprint(t *testing.T) {
 	t.Parallel()
 	fs, _ := fixture()
-	base := fs[slices.IndexFunc(fs, func(f scanner.Finding) bool { return f.Fingerprint != "" })]
+	base := fs[slices.IndexFunc(fs, func(f finding.Finding) bool { return f.Fingerprint != "" })]
 	moved, otherPath, otherRule, otherKey := base, base, base, base
 	moved.Line, moved.Column, moved.EndColumn = base.Line+10, base.Column+3, base.EndColumn+3
 	otherPath.Path += ".bak"
 	otherRule.RuleID = rules.KeyClientExposed
 	otherKey.Fingerprint = rules.Fingerprint([]byte("another key"))
 	var doc sarifDoc
-	all := []scanner.Finding{base, moved, otherPath, otherRule, otherKey}
-	if err := json.Unmarshal([]byte(write(t, report.SARIF, all, scanner.Stats{}, report.Options{})), &doc); err != nil {
+	all := []finding.Finding{base, moved, otherPath, otherRule, otherKey}
+	if err := json.Unmarshal([]byte(write(t, report.SARIF, all, finding.Stats{}, report.Options{})), &doc); err != nil {
 		t.Fatal(err)
 	}
 	fp := func(i int) string { return doc.Runs[0].Results[i].PartialFingerprints["clarolint/v1"] }
@@ -209,7 +210,7 @@ func TestSARIFColumns(t *testing.T) {
 	f := keyFinding(rules.LiveKey, rules.Error, "a.txt", 1, 11, key, "a key")
 	f.UTF16Column = 7
 	var doc sarifDoc
-	if err := json.Unmarshal([]byte(write(t, report.SARIF, []scanner.Finding{f}, scanner.Stats{}, report.Options{})), &doc); err != nil {
+	if err := json.Unmarshal([]byte(write(t, report.SARIF, []finding.Finding{f}, finding.Stats{}, report.Options{})), &doc); err != nil {
 		t.Fatal(err)
 	}
 	run := doc.Runs[0]
@@ -222,7 +223,7 @@ func TestSARIFColumns(t *testing.T) {
 			EndColumn int `json:"end_column"`
 		} `json:"findings"`
 	}
-	if err := json.Unmarshal([]byte(write(t, report.JSON, []scanner.Finding{f}, scanner.Stats{}, report.Options{})), &js); err != nil {
+	if err := json.Unmarshal([]byte(write(t, report.JSON, []finding.Finding{f}, finding.Stats{}, report.Options{})), &js); err != nil {
 		t.Fatal(err)
 	}
 	if len(js.Findings) != 1 || js.Findings[0].Column != 11 || js.Findings[0].EndColumn != 11+rules.KeyLen {

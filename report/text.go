@@ -8,9 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/clarolint/clarolint/internal/escape"
 	"github.com/clarolint/clarolint/rules"
-	"github.com/clarolint/clarolint/scanner"
 )
 
 // ANSI escape sequences for Options.Color.
@@ -23,7 +24,7 @@ const (
 
 // writeText writes `path:line:col: severity rule-id: message` per finding,
 // an indented line with the commit for history findings, and a summary.
-func writeText(w io.Writer, fs []scanner.Finding, st scanner.Stats, o Options) error {
+func writeText(w io.Writer, fs []finding.Finding, st finding.Stats, o Options) error {
 	bw := bufio.NewWriter(w)
 	for _, f := range fs {
 		line, col, _, _ := span(f)
@@ -56,7 +57,7 @@ func paint(on bool, color, s string) string {
 // over and why, and "incomplete: N not scanned" whenever content could not
 // be scanned. Commands print it on standard error when the report goes to
 // a file.
-func Summary(fs []scanner.Finding, st scanner.Stats) string {
+func Summary(fs []finding.Finding, st finding.Stats) string {
 	var b strings.Builder
 	if len(fs) == 0 {
 		b.WriteString("no Claro keys found")

@@ -499,7 +499,7 @@ func (m *Matcher) findUnder(dst []Encoded, b []byte, a, z, lo, hi, depth int, d 
 		d.unescape(b, a, z, Percent)
 		dst = m.findDecoded(dst, lo, hi, depth, d, Percent)
 	}
-	if bytes.Index(seg, []byte(`\u`)) >= 0 {
+	if bytes.Contains(seg, []byte(`\u`)) {
 		d.unescape(b, a, z, JSONUnicode)
 		dst = m.findDecoded(dst, lo, hi, depth, d, JSONUnicode)
 	}

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"io"
 	"strings"
+
+	"github.com/clarolint/clarolint/finding"
 )
 
 // MaxArchiveDepth is the deepest Options.ArchiveDepth: archives nested in
@@ -91,7 +93,7 @@ func (br budgeted) Read(p []byte) (int, error) {
 // whole archive and returns it; the reader returned then reads it again
 // from the start for the scan as bytes that follows when it cannot be
 // opened. Otherwise it returns a reader of all of r and no data.
-func (s *Scanner) openArchive(st *stream, src source, r io.Reader, stats *Stats) (io.Reader, archiveKind, []byte) {
+func (s *Scanner) openArchive(st *stream, src source, r io.Reader, stats *finding.Stats) (io.Reader, archiveKind, []byte) {
 	head, kind, whole, err := st.sniff(r)
 	if kind == "" || err != nil {
 		return rejoin(head, r, err), "", nil
@@ -170,7 +172,7 @@ func (e errorReader) Read([]byte) (int, error) { return 0, e.err }
 // looked into if it is an archive and depth is above 0. It reports whether
 // the archive could be opened; if not, it warned, and its caller scans it
 // as bytes. Only emit's error is returned.
-func (s *Scanner) scanArchive(st *stream, src source, kind archiveKind, data []byte, depth int, b *expandBudget, stats *Stats, emit func(Finding) error) (bool, error) {
+func (s *Scanner) scanArchive(st *stream, src source, kind archiveKind, data []byte, depth int, b *expandBudget, stats *finding.Stats, emit func(finding.Finding) error) (bool, error) {
 	entry := func(name string, size int64, r io.Reader) error {
 		if s.opts.MaxFileSize > 0 && size > s.opts.MaxFileSize {
 			stats.SkippedTooLarge++

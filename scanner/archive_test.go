@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
@@ -199,7 +201,7 @@ func TestTreeArchiveTrouble(t *testing.T) {
 	s := New(Options{ArchiveDepth: 1, Warnings: new(strings.Builder)})
 	s.expand = 3020
 	var found []string
-	st, err := s.Tree(context.Background(), []string{filepath.Join(dir, "bomb")}, func(f Finding) error {
+	st, err := s.Tree(context.Background(), []string{filepath.Join(dir, "bomb")}, func(f finding.Finding) error {
 		found = append(found, positionOf(f))
 		return nil
 	})
@@ -261,8 +263,8 @@ func FuzzArchive(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s := New(Options{ArchiveDepth: 3})
 		s.expand = 1 << 20
-		var st Stats
-		err := s.scanReader(newStream(&s.opts.Matcher, 0, 4096), source{path: "f", label: "f"}, bytes.NewReader(data), &st, func(f Finding) error {
+		var st finding.Stats
+		err := s.scanReader(newStream(&s.opts.Matcher, 0, 4096), source{path: "f", label: "f"}, bytes.NewReader(data), &st, func(f finding.Finding) error {
 			if !strings.HasPrefix(f.Path, "f") {
 				t.Errorf("finding at %q", f.Path)
 			}

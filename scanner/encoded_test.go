@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
@@ -204,7 +206,7 @@ func TestTreeEncoded(t *testing.T) {
 		}, 3, 0},
 	} {
 		var got []string
-		st, err := New(tt.o).Tree(t.Context(), []string{dir}, func(f Finding) error {
+		st, err := New(tt.o).Tree(t.Context(), []string{dir}, func(f finding.Finding) error {
 			key := keys[f.Path]
 			if f.Secret.Reveal() != key || f.Fingerprint != rules.Fingerprint([]byte(key)) || f.Redacted != rules.Redact([]byte(key)) {
 				t.Errorf("%s: %s: the secret, redaction or fingerprint is not the decoded key's", tt.name, f.Path)
@@ -239,8 +241,8 @@ func TestReusedEncoded(t *testing.T) {
 		"deploy/production.yaml": "claro-key: " + b64(key) + "\n",
 	})
 	s := New(Options{DecodeDepth: 1})
-	var fs []Finding
-	if _, err := s.Tree(t.Context(), []string{dir}, func(f Finding) error { fs = append(fs, f); return nil }); err != nil {
+	var fs []finding.Finding
+	if _, err := s.Tree(t.Context(), []string{dir}, func(f finding.Finding) error { fs = append(fs, f); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	reused := s.Reused(fs)

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 
@@ -60,9 +62,9 @@ const envIgnoreAdvice = "add `.env` and `.env.*` to .gitignore (with `!.env.exam
 // first 256 KiB of each text file, and only until it finds it. A problem
 // reading the index or the committed .gitignore files is a warning, and
 // the checks that need them do not run.
-func (s *Scanner) Scan(ctx context.Context, roots []string, emit func(Finding) error) (Stats, error) {
+func (s *Scanner) Scan(ctx context.Context, roots []string, emit func(finding.Finding) error) (finding.Stats, error) {
 	start := time.Now()
-	var pre Stats
+	var pre finding.Stats
 	var chk *envCheck
 	if len(roots) == 1 && (s.enabled(rules.EnvFileTracked) || s.enabled(rules.EnvNotIgnored)) {
 		chk = s.newEnvCheck(&pre, roots[0])
@@ -91,9 +93,9 @@ func (s *Scanner) Scan(ctx context.Context, roots []string, emit func(Finding) e
 // index (tracked, or staged to be) is env-file-tracked; one that is not,
 // and that the committed ignore rules do not ignore, is env-not-ignored.
 // Paths are the roots as given.
-func (s *Scanner) envFileRoots(st *Stats, roots []string, emit func(Finding) error) error {
+func (s *Scanner) envFileRoots(st *finding.Stats, roots []string, emit func(finding.Finding) error) error {
 	checks := map[string]*envCheck{} // by the work tree's top
-	var out []Finding
+	var out []finding.Finding
 	for _, r := range roots {
 		rel := filepath.ToSlash(filepath.Clean(r))
 		if !rules.IsSecretEnvFile(rel) || s.allowedPath(rel) {
@@ -129,7 +131,7 @@ func (s *Scanner) envFileRoots(st *Stats, roots []string, emit func(Finding) err
 			out = append(out, f)
 		}
 	}
-	Sort(out)
+	finding.Sort(out)
 	for _, f := range out {
 		if err := emit(f); err != nil {
 			return err
@@ -142,12 +144,12 @@ func (s *Scanner) envFileRoots(st *Stats, roots []string, emit func(Finding) err
 // rel, whose path from the top of the work tree is parts: in the index, it
 // is env-file-tracked; else, unless the committed rules ignore it,
 // env-not-ignored. ok is false when neither applies or the rule is off.
-func (c *envCheck) fileFinding(rel string, parts []string) (Finding, bool) {
+func (c *envCheck) fileFinding(rel string, parts []string) (finding.Finding, bool) {
 	repoPath := strings.Join(parts, "/")
 	switch {
 	case c.tracked[repoPath]:
 		if !c.s.enabled(rules.EnvFileTracked) {
-			return Finding{}, false
+			return finding.Finding{}, false
 		}
 		return envFileFinding(rules.EnvFileTracked, rules.Error, rel, fmt.Sprintf(
 			"secret env file %s is in the index (tracked, or staged to be): every clone would carry it; take it out with `git rm --cached %s` (your copy stays), %s, commit both, and rotate the keys it held if it was ever committed",
@@ -156,7 +158,7 @@ func (c *envCheck) fileFinding(rel string, parts []string) (Finding, bool) {
 		return envFileFinding(rules.EnvNotIgnored, rules.Error, rel, fmt.Sprintf(
 			"%s is not ignored by the repository's committed .gitignore, so `git add .` would commit it; %s", repoPath, c.localAdvice(parts))), true
 	}
-	return Finding{}, false
+	return finding.Finding{}, false
 }
 
 // envCheck is the state of the .env checks of one Scan.
@@ -184,7 +186,7 @@ type envCheck struct {
 
 // newEnvCheck prepares the checks for root, or returns nil when root is
 // not a directory in a git work tree or its index cannot be read.
-func (s *Scanner) newEnvCheck(st *Stats, root string) *envCheck {
+func (s *Scanner) newEnvCheck(st *finding.Stats, root string) *envCheck {
 	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
 		return nil // Tree reports it
 	}
@@ -244,7 +246,7 @@ func (s *Scanner) newEnvCheck(st *Stats, root string) *envCheck {
 // committedRules returns a matcher of the .gitignore files in the index,
 // parents before children so that deeper files take precedence. During a
 // conflicted merge our side (stage 2) counts.
-func (c *envCheck) committedRules(st *Stats) gitignore.Matcher {
+func (c *envCheck) committedRules(st *finding.Stats) gitignore.Matcher {
 	type file struct {
 		dir  []string
 		hash plumbing.Hash
@@ -302,8 +304,8 @@ func (c *envCheck) repoParts(rel string) []string {
 }
 
 // run runs the checks once Tree is done, and emits their findings.
-func (c *envCheck) run(st *Stats, emit func(Finding) error) error {
-	var out []Finding
+func (c *envCheck) run(st *finding.Stats, emit func(finding.Finding) error) error {
+	var out []finding.Finding
 	if c.s.enabled(rules.EnvFileTracked) {
 		out = c.trackedFiles(out)
 	}
@@ -312,7 +314,7 @@ func (c *envCheck) run(st *Stats, emit func(Finding) error) error {
 		out = c.unignoredFiles(out, files)
 		out = c.repositoryWarning(out, files)
 	}
-	Sort(out)
+	finding.Sort(out)
 	for _, f := range out {
 		if err := emit(f); err != nil {
 			return err
@@ -323,7 +325,7 @@ func (c *envCheck) run(st *Stats, emit func(Finding) error) error {
 
 // trackedFiles adds an env-file-tracked error for each secret env file in
 // the index under the root.
-func (c *envCheck) trackedFiles(out []Finding) []Finding {
+func (c *envCheck) trackedFiles(out []finding.Finding) []finding.Finding {
 	prev := ""
 	for _, e := range c.idx.entries {
 		rel, ok := c.underRoot(e.path)
@@ -340,7 +342,7 @@ func (c *envCheck) trackedFiles(out []Finding) []Finding {
 
 // unignoredFiles adds an env-not-ignored error for each secret env file of
 // the work tree that is neither tracked nor ignored by the committed rules.
-func (c *envCheck) unignoredFiles(out []Finding, files []string) []Finding {
+func (c *envCheck) unignoredFiles(out []finding.Finding, files []string) []finding.Finding {
 	for _, rel := range files {
 		parts := c.repoParts(rel)
 		if !rules.IsSecretEnvFile(rel) || c.tracked[strings.Join(parts, "/")] || c.s.allowedPath(rel) {
@@ -356,7 +358,7 @@ func (c *envCheck) unignoredFiles(out []Finding, files []string) []Finding {
 // repositoryWarning adds the env-not-ignored warning about .gitignore when
 // it applies (see Scan); workHasEnv says whether the work tree has env
 // files.
-func (c *envCheck) repositoryWarning(out []Finding, workFiles []string) []Finding {
+func (c *envCheck) repositoryWarning(out []finding.Finding, workFiles []string) []finding.Finding {
 	if len(c.missing) == 0 || c.s.allowedPath(".gitignore") {
 		return out
 	}
@@ -411,7 +413,7 @@ func (c *envCheck) underRoot(p string) (string, bool) {
 // workFiles returns the env files in the work tree under the root, ignored
 // or not, that belong to this repository: those Tree passed, and those in
 // the directories Tree skipped that the committed rules do not ignore.
-func (c *envCheck) workFiles(st *Stats) []string {
+func (c *envCheck) workFiles(st *finding.Stats) []string {
 	var out []string
 	for _, rel := range c.probe.files {
 		if !c.outside(path.Dir(rel)) {
@@ -453,7 +455,7 @@ func (c *envCheck) outside(dir string) bool {
 // walk adds the env files under dir (relative to the root) to out,
 // skipping what the committed rules ignore, nested repositories and
 // symbolic links.
-func (c *envCheck) walk(st *Stats, dir string, out []string) []string {
+func (c *envCheck) walk(st *finding.Stats, dir string, out []string) []string {
 	entries, err := readDir(filepath.Join(c.root, filepath.FromSlash(dir)))
 	if err != nil {
 		c.s.warn(st, "%s: %v; .env files in it are not checked", dir, unwrapPath(err))
@@ -501,8 +503,8 @@ func (c *envCheck) localAdvice(parts []string) string {
 
 // envFileFinding is a finding about a whole file: line 1, column 1, with
 // an empty span.
-func envFileFinding(id rules.RuleID, sev rules.Severity, path, msg string) Finding {
-	return Finding{RuleID: id, Severity: sev, Path: path, Line: 1, Column: 1, EndColumn: 1, Message: msg}
+func envFileFinding(id rules.RuleID, sev rules.Severity, path, msg string) finding.Finding {
+	return finding.Finding{RuleID: id, Severity: sev, Path: path, Line: 1, Column: 1, EndColumn: 1, Message: msg}
 }
 
 // shellQuote quotes p for a POSIX shell when it holds anything but

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
@@ -13,7 +15,7 @@ import (
 // scanRepo runs Scan on roots with a chunk size (0: the default) and
 // returns "path:line:col rule" for each finding, sorted, with the
 // findings by path and rule, the stats and the warnings.
-func scanRepo(t *testing.T, o Options, chunk int, roots ...string) ([]string, map[string]Finding, Stats, string) {
+func scanRepo(t *testing.T, o Options, chunk int, roots ...string) ([]string, map[string]finding.Finding, finding.Stats, string) {
 	t.Helper()
 	var warnings strings.Builder
 	o.Warnings = &warnings
@@ -21,17 +23,17 @@ func scanRepo(t *testing.T, o Options, chunk int, roots ...string) ([]string, ma
 	if chunk > 0 {
 		s.chunkSize = chunk
 	}
-	var got []Finding
-	st, err := s.Scan(context.Background(), roots, func(f Finding) error {
+	var got []finding.Finding
+	st, err := s.Scan(context.Background(), roots, func(f finding.Finding) error {
 		got = append(got, f)
 		return nil
 	})
 	if err != nil {
 		t.Fatalf("Scan: %v", err)
 	}
-	Sort(got)
+	finding.Sort(got)
 	var out []string
-	byPath := map[string]Finding{}
+	byPath := map[string]finding.Finding{}
 	for _, f := range got {
 		out = append(out, positionOf(f))
 		byPath[f.Path+" "+string(f.RuleID)] = f
@@ -182,7 +184,7 @@ func TestEnvRepositoryWarning(t *testing.T) {
 			}
 			writeFiles(t, sr.dir, tt.files)
 			_, fs, _, _ := scanRepo(t, Options{}, tt.chunk, sr.dir)
-			var f Finding
+			var f finding.Finding
 			ok := false
 			for _, x := range fs {
 				if x.RuleID == rules.EnvNotIgnored && x.Severity == rules.Warning {

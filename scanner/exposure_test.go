@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
@@ -33,8 +35,8 @@ func TestClientExposed(t *testing.T) {
 		t.Errorf("findings:\n got %q\nwant %q", got, want)
 	}
 
-	var f Finding
-	New(Options{}).Tree(t.Context(), []string{dir + "/Dockerfile"}, func(x Finding) error { f = x; return nil })
+	var f finding.Finding
+	New(Options{}).Tree(t.Context(), []string{dir + "/Dockerfile"}, func(x finding.Finding) error { f = x; return nil })
 	if f.Severity != rules.Error || !strings.Contains(f.Message, "VITE_CLARO_KEY") || !strings.Contains(f.Message, "Claro test API key") ||
 		strings.Contains(f.Message, test[8:]) {
 		t.Errorf("exposed test key: %+v", f)

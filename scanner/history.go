@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
@@ -77,7 +79,7 @@ type HistoryProgress struct {
 // revision in o that does not resolve is an error. emit is called from
 // one goroutine, after the whole history has been read, in Sort's order;
 // its error ends the scan and is returned.
-func (s *Scanner) History(ctx context.Context, repo *Repository, o HistoryOptions, emit func(Finding) error) (Stats, error) {
+func (s *Scanner) History(ctx context.Context, repo *Repository, o HistoryOptions, emit func(finding.Finding) error) (finding.Stats, error) {
 	start := time.Now()
 	h := &history{
 		s:       s,
@@ -85,16 +87,16 @@ func (s *Scanner) History(ctx context.Context, repo *Repository, o HistoryOption
 		o:       o,
 		pathIdx: make(map[string]int32),
 		blobIdx: make(map[plumbing.Hash]int32),
-		keys:    make(map[int32][]Finding),
+		keys:    make(map[int32][]finding.Finding),
 		commitc: make(map[plumbing.Hash]histCommit),
-		workers: make([]Stats, s.opts.Workers),
+		workers: make([]finding.Stats, s.opts.Workers),
 	}
 	sel, err := repo.selection(o, h.warnf)
 	if err != nil {
-		return Stats{}, err
+		return finding.Stats{}, err
 	}
 	if h.shallow, err = repo.shallow(); err != nil {
-		return Stats{}, err
+		return finding.Stats{}, err
 	}
 	if len(h.shallow) > 0 {
 		h.warnf("shallow clone: the parents of %d commits are missing, so older history is not scanned and keys already there are reported as introduced by those commits; run git fetch --unshallow to scan all of it", len(h.shallow))
@@ -145,7 +147,7 @@ func (s *Scanner) History(ctx context.Context, repo *Repository, o HistoryOption
 	}
 	h.progress(true)
 	st := h.total(start)
-	Sort(fs)
+	finding.Sort(fs)
 	for _, f := range fs {
 		if err := emit(f); err != nil {
 			return st, err
@@ -163,7 +165,7 @@ type history struct {
 	o       HistoryOptions
 	git     string // the git binary for the fast path; "" to use go-git
 	shallow map[plumbing.Hash]bool
-	st      Stats // counts of the lister and the provenance steps
+	st      finding.Stats // counts of the lister and the provenance steps
 
 	commits      []plumbing.Hash
 	paths        []string
@@ -178,8 +180,8 @@ type history struct {
 
 	jobs    []chan histJob // to each worker, during a pass
 	mu      sync.Mutex
-	keys    map[int32][]Finding // blob index → its keys, one per fingerprint
-	workers []Stats
+	keys    map[int32][]finding.Finding // blob index → its keys, one per fingerprint
+	workers []finding.Stats
 
 	nCommits, nBlobs, nBytes atomic.Int64
 	progressMu               sync.Mutex
@@ -382,7 +384,7 @@ func (h *history) scanMore(ctx context.Context, jobs []histJob) error {
 
 // scanBlob scans one blob and keeps its keys; an unreadable blob is a
 // warning.
-func (h *history) scanBlob(sm *stream, st *Stats, j histJob, size int64, r io.Reader, err error) {
+func (h *history) scanBlob(sm *stream, st *finding.Stats, j histJob, size int64, r io.Reader, err error) {
 	defer h.progress(false)
 	if err != nil {
 		st.SkippedUnreadable++
@@ -393,10 +395,10 @@ func (h *history) scanBlob(sm *stream, st *Stats, j histJob, size int64, r io.Re
 		st.SkippedTooLarge++
 		return
 	}
-	var keys []Finding
+	var keys []finding.Finding
 	before := st.BytesScanned
-	h.s.scanReader(sm, source{path: j.path, label: j.name()}, r, st, func(f Finding) error {
-		if !slices.ContainsFunc(keys, func(k Finding) bool { return k.Fingerprint == f.Fingerprint }) {
+	h.s.scanReader(sm, source{path: j.path, label: j.name()}, r, st, func(f finding.Finding) error {
+		if !slices.ContainsFunc(keys, func(k finding.Finding) bool { return k.Fingerprint == f.Fingerprint }) {
 			// The blob may be at several paths: Path keeps only what
 			// follows this one, the file inside an archive ("!name").
 			f.Path = strings.TrimPrefix(f.Path, j.path)
@@ -415,8 +417,8 @@ func (h *history) scanBlob(sm *stream, st *Stats, j histJob, size int64, r io.Re
 
 // introductions returns a finding for each key that a change introduced:
 // in the change's blob and in none of its parents' blobs at that path.
-func (h *history) introductions() []Finding {
-	var fs []Finding
+func (h *history) introductions() []finding.Finding {
+	var fs []finding.Finding
 	for _, c := range h.changes {
 		keys := h.keys[c.blob]
 		if len(keys) == 0 {
@@ -444,13 +446,13 @@ func (h *history) introductions() []Finding {
 
 // hasKey reports whether blob b holds the key with fingerprint fp.
 func (h *history) hasKey(b int32, fp string) bool {
-	return slices.ContainsFunc(h.keys[b], func(k Finding) bool { return k.Fingerprint == fp })
+	return slices.ContainsFunc(h.keys[b], func(k finding.Finding) bool { return k.Fingerprint == fp })
 }
 
 // setInHead sets InHead on each finding: whether its key is in a blob of
 // the HEAD tree. HEAD's blobs that the scan did not read (outside a
 // range, say) are scanned now.
-func (h *history) setInHead(ctx context.Context, fs []Finding) error {
+func (h *history) setInHead(ctx context.Context, fs []finding.Finding) error {
 	inHead := make(map[string]bool)
 	tree, ok, err := h.repo.headTree()
 	if err != nil {
@@ -489,7 +491,7 @@ func (h *history) setInHead(ctx context.Context, fs []Finding) error {
 
 // setAuthors fills in the author, email and author date of each
 // finding's commit.
-func (h *history) setAuthors(fs []Finding) {
+func (h *history) setAuthors(fs []finding.Finding) {
 	authors := make(map[string]object.Signature)
 	for i, f := range fs {
 		if f.Commit == "" {
@@ -529,7 +531,7 @@ func (h *history) progress(final bool) {
 func (h *history) warnf(format string, args ...any) { h.s.warn(&h.st, format, args...) }
 
 // total returns the counts of the whole scan.
-func (h *history) total(start time.Time) Stats {
+func (h *history) total(start time.Time) finding.Stats {
 	st := h.st
 	for _, w := range h.workers {
 		st.Add(w)

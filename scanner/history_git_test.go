@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/storage/filesystem"
@@ -27,7 +29,7 @@ func needGit(t *testing.T) {
 }
 
 // detailed renders everything a history finding carries but the key.
-func detailed(fs []Finding) []string {
+func detailed(fs []finding.Finding) []string {
 	var out []string
 	for _, f := range fs {
 		in := "unset"

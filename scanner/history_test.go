@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
@@ -204,7 +206,7 @@ var scenarioWant = []string{
 
 // runHistory scans dir and returns each finding as "path:line:col
 // commit-label [in HEAD]", sorted, with the findings, stats and warnings.
-func runHistory(t *testing.T, hr *histRepo, o Options, ho HistoryOptions) ([]string, []Finding, Stats, string) {
+func runHistory(t *testing.T, hr *histRepo, o Options, ho HistoryOptions) ([]string, []finding.Finding, finding.Stats, string) {
 	t.Helper()
 	var warnings strings.Builder
 	o.Warnings = &warnings
@@ -212,8 +214,8 @@ func runHistory(t *testing.T, hr *histRepo, o Options, ho HistoryOptions) ([]str
 	if err != nil {
 		t.Fatal(err)
 	}
-	var fs []Finding
-	st, err := New(o).History(context.Background(), repo, ho, func(f Finding) error {
+	var fs []finding.Finding
+	st, err := New(o).History(context.Background(), repo, ho, func(f finding.Finding) error {
 		fs = append(fs, f)
 		return nil
 	})
@@ -304,7 +306,7 @@ func TestHistoryNarrowed(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, o := range []HistoryOptions{{Range: "main..nope"}, {Range: "main"}, {Branch: "nope"}, {Since: "nope"}, {Range: "a..b", Branch: "main"}} {
-		_, err := New(Options{}).History(context.Background(), repo, o, func(Finding) error { return nil })
+		_, err := New(Options{}).History(context.Background(), repo, o, func(finding.Finding) error { return nil })
 		if err == nil {
 			t.Errorf("%+v: no error", o)
 		} else if o.Branch == "" && !strings.Contains(err.Error(), `"`) {
@@ -488,7 +490,7 @@ func TestHistoryOptions(t *testing.T) {
 	repo, _ := OpenRepository(hr.dir)
 	stop := errors.New("stop")
 	st, err := New(Options{}).History(context.Background(), repo, HistoryOptions{NoGit: true, Progress: func(p HistoryProgress) { last = p }},
-		func(Finding) error { return stop })
+		func(finding.Finding) error { return stop })
 	if !errors.Is(err, stop) {
 		t.Errorf("emit's error: got %v", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/clarolint/clarolint/finding"
 )
 
 // TestGitDirsAt: the one place that follows .git, for the tree walk, the
@@ -78,11 +80,11 @@ func TestSHA256Repository(t *testing.T) {
 	if _, err := OpenRepository(dir); err == nil || !strings.Contains(err.Error(), says) {
 		t.Errorf("OpenRepository: %v", err)
 	}
-	if _, err := New(Options{}).Staged(context.Background(), dir, StagedOptions{}, func(Finding) error { return nil }); err == nil || !strings.Contains(err.Error(), says) {
+	if _, err := New(Options{}).Staged(context.Background(), dir, StagedOptions{}, func(finding.Finding) error { return nil }); err == nil || !strings.Contains(err.Error(), says) {
 		t.Errorf("Staged: %v", err)
 	}
 	var warn strings.Builder
-	st, err := New(Options{Warnings: &warn}).Scan(context.Background(), []string{dir}, func(Finding) error { return nil })
+	st, err := New(Options{Warnings: &warn}).Scan(context.Background(), []string{dir}, func(finding.Finding) error { return nil })
 	if err != nil || st.FilesScanned != 1 || !strings.Contains(warn.String(), says+"; .env files are not checked") {
 		t.Errorf("Scan: %v, %d files, warnings:\n%s", err, st.FilesScanned, warn.String())
 	}

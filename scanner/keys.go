@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/clarolint/clarolint/rules"
 )
 
@@ -16,7 +18,7 @@ import (
 // encoded text and says how it was encoded, and its secret and
 // fingerprint are those of the decoded key, so that allow lists,
 // baselines and reuse treat it as the same key in any form.
-func (s *Scanner) keyFinding(st *Stats, path string, h hit) (Finding, bool) {
+func (s *Scanner) keyFinding(st *finding.Stats, path string, h hit) (finding.Finding, bool) {
 	id := h.kind.Rule()
 	red := rules.Redact(h.key)
 	how := encodedAs(h.encoding)
@@ -29,15 +31,15 @@ func (s *Scanner) keyFinding(st *Stats, path string, h hit) (Finding, bool) {
 		msg = fmt.Sprintf("Claro %s API key %s%s %s: every visitor can read it, which is worse than a key in a repository; revoke it now and call the Claro API from a server you control", h.kind, red, how, why)
 	}
 	if !s.enabled(id) {
-		return Finding{}, false
+		return finding.Finding{}, false
 	}
 	fp := rules.Fingerprint(h.key)
 	if s.allowFP[fp] {
 		st.Suppressed++
-		return Finding{}, false
+		return finding.Finding{}, false
 	}
 	rule, _ := rules.Lookup(id)
-	return Finding{
+	return finding.Finding{
 		RuleID:      id,
 		Severity:    rule.Severity,
 		Path:        path,

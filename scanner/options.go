@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/clarolint/clarolint/internal/escape"
 	"github.com/clarolint/clarolint/rules"
 )
@@ -102,7 +104,7 @@ func New(o Options) *Scanner {
 // refs that the repository controls, so it is escaped as one line of
 // printable text: a name cannot add a line (a forged workflow command in
 // a CI log) or send escape sequences to a terminal.
-func (s *Scanner) warn(st *Stats, format string, args ...any) {
+func (s *Scanner) warn(st *finding.Stats, format string, args ...any) {
 	st.Warnings++
 	if s.opts.Warnings == nil {
 		return
@@ -115,7 +117,7 @@ func (s *Scanner) warn(st *Stats, format string, args ...any) {
 
 // notScanned warns that content could not be scanned and counts it in
 // st.NotScanned: the scan is incomplete, and a key may be there.
-func (s *Scanner) notScanned(st *Stats, format string, args ...any) {
+func (s *Scanner) notScanned(st *finding.Stats, format string, args ...any) {
 	st.NotScanned++
 	s.warn(st, format, args...)
 }

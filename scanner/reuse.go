@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/clarolint/clarolint/rules"
 )
 
@@ -15,13 +17,13 @@ import (
 // config/prod.yaml): the first location, by path, is the key's home, and
 // every location in another environment gets a finding naming the others.
 // fs are the findings of one scan; Reused does not modify them.
-func (s *Scanner) Reused(fs []Finding) []Finding {
+func (s *Scanner) Reused(fs []finding.Finding) []finding.Finding {
 	if !s.enabled(rules.KeyReused) {
 		return nil
 	}
 	type place struct {
 		env string
-		f   Finding
+		f   finding.Finding
 	}
 	byKey := map[string][]place{}
 	for _, f := range fs {
@@ -33,7 +35,7 @@ func (s *Scanner) Reused(fs []Finding) []Finding {
 		}
 	}
 	rule, _ := rules.Lookup(rules.KeyReused)
-	var out []Finding
+	var out []finding.Finding
 	for _, places := range byKey {
 		slices.SortFunc(places, func(a, b place) int {
 			return strings.Compare(a.f.Path+"\x00"+strconv.Itoa(a.f.Line), b.f.Path+"\x00"+strconv.Itoa(b.f.Line))
@@ -59,6 +61,6 @@ func (s *Scanner) Reused(fs []Finding) []Finding {
 			out = append(out, r)
 		}
 	}
-	Sort(out)
+	finding.Sort(out)
 	return out
 }

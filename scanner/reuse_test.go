@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
@@ -12,11 +14,11 @@ import (
 func TestReused(t *testing.T) {
 	t.Parallel()
 	shared, other := rulestest.Key(rules.Live, 1), rulestest.Key(rules.Live, 2)
-	at := func(path string, line int, key string) Finding {
-		return Finding{RuleID: rules.LiveKey, Severity: rules.Error, Path: path, Line: line, Column: 5,
+	at := func(path string, line int, key string) finding.Finding {
+		return finding.Finding{RuleID: rules.LiveKey, Severity: rules.Error, Path: path, Line: line, Column: 5,
 			Secret: rules.Secret(key), Redacted: rules.Redact([]byte(key)), Fingerprint: rules.Fingerprint([]byte(key))}
 	}
-	fs := []Finding{
+	fs := []finding.Finding{
 		at(".env.development", 2, shared),
 		at(".env.production", 1, shared),
 		at("config/staging.yaml", 7, shared),

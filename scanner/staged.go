@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/clarolint/clarolint/rules"
@@ -58,18 +60,18 @@ type StagedOptions struct {
 // AllowFingerprints, Disable, MaxFileSize and SkipBinary apply as in
 // Tree. emit is never called concurrently; its error ends the scan and is
 // returned.
-func (s *Scanner) Staged(ctx context.Context, repo string, o StagedOptions, emit func(Finding) error) (Stats, error) {
+func (s *Scanner) Staged(ctx context.Context, repo string, o StagedOptions, emit func(finding.Finding) error) (finding.Stats, error) {
 	start := time.Now()
 	r, err := openIndexRepo(repo, o.IndexFile)
 	if err != nil {
-		return Stats{}, err
+		return finding.Stats{}, err
 	}
 	defer r.close()
 	idx, err := readIndex(r.index)
 	if err != nil {
-		return Stats{}, err
+		return finding.Stats{}, err
 	}
-	var st Stats
+	var st finding.Stats
 	if conflicts := idx.unmerged(); len(conflicts) > 0 {
 		more := ""
 		if len(conflicts) > 3 {
@@ -81,16 +83,16 @@ func (s *Scanner) Staged(ctx context.Context, repo string, o StagedOptions, emit
 	if o.All {
 		sc.all = true
 		if sc.blobs, err = r.allBlobs(idx); err != nil {
-			return Stats{}, err
+			return finding.Stats{}, err
 		}
 	} else {
 		head, err := r.headTree()
 		if err != nil {
-			return Stats{}, err
+			return finding.Stats{}, err
 		}
 		ch, err := r.diff(idx, head)
 		if err != nil {
-			return Stats{}, fmt.Errorf("compare the index with HEAD: %w", err)
+			return finding.Stats{}, fmt.Errorf("compare the index with HEAD: %w", err)
 		}
 		sc.blobs, sc.removed = ch.blobs, ch.removed
 	}
@@ -133,7 +135,7 @@ type stagedScan struct {
 	next atomic.Int64 // the next blob for a worker to take
 
 	emitMu sync.Mutex
-	emit   func(Finding) error
+	emit   func(finding.Finding) error
 	seen   map[stagedSeen]bool // findings emitted: the two sides of a conflict often share them
 
 	movedOnce sync.Once
@@ -149,11 +151,11 @@ type stagedSeen struct {
 }
 
 // run scans the blobs with the scanner's workers.
-func (sc *stagedScan) run(ctx context.Context, st *Stats) error {
+func (sc *stagedScan) run(ctx context.Context, st *finding.Stats) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	workers := min(sc.s.opts.Workers, len(sc.blobs))
-	stats := make([]Stats, workers)
+	stats := make([]finding.Stats, workers)
 	var wg sync.WaitGroup
 	for i := range workers {
 		wg.Go(func() {
@@ -179,13 +181,13 @@ func (sc *stagedScan) run(ctx context.Context, st *Stats) error {
 
 // scanBlob scans one staged blob and emits what it adds; only emit's error
 // is returned.
-func (sc *stagedScan) scanBlob(sm *stream, st *Stats, b *stagedBlob) error {
+func (sc *stagedScan) scanBlob(sm *stream, st *finding.Stats, b *stagedBlob) error {
 	s := sc.s
 	if s.allowedPath(b.path) {
 		st.AllowedPaths++
 		return nil
 	}
-	var found []Finding
+	var found []finding.Finding
 	if rules.IsSecretEnvFile(b.path) && s.enabled(rules.EnvFileTracked) {
 		found = append(found, sc.envFinding(b))
 	}
@@ -202,7 +204,7 @@ func (sc *stagedScan) scanBlob(sm *stream, st *Stats, b *stagedBlob) error {
 		rd.Close()
 		st.SkippedTooLarge++
 	default:
-		err := s.scanReader(sm, source{path: b.path, label: b.path}, rd, st, func(f Finding) error {
+		err := s.scanReader(sm, source{path: b.path, label: b.path}, rd, st, func(f finding.Finding) error {
 			found = append(found, f)
 			return nil
 		})
@@ -212,7 +214,7 @@ func (sc *stagedScan) scanBlob(sm *stream, st *Stats, b *stagedBlob) error {
 		}
 	}
 	var inHead map[string]bool
-	if !sc.all && slices.ContainsFunc(found, func(f Finding) bool { return f.Fingerprint != "" }) {
+	if !sc.all && slices.ContainsFunc(found, func(f finding.Finding) bool { return f.Fingerprint != "" }) {
 		inHead = sc.headKeys(sm, st, b)
 	}
 	sc.emitMu.Lock()
@@ -233,7 +235,7 @@ func (sc *stagedScan) scanBlob(sm *stream, st *Stats, b *stagedBlob) error {
 // headKeys returns the fingerprints of the keys already in HEAD for b:
 // those in HEAD's blob at b's path or, for a new path, in the blobs at
 // the paths the index removes (a rename or a move).
-func (sc *stagedScan) headKeys(sm *stream, st *Stats, b *stagedBlob) map[string]bool {
+func (sc *stagedScan) headKeys(sm *stream, st *finding.Stats, b *stagedBlob) map[string]bool {
 	if !b.head.IsZero() {
 		keys := map[string]bool{}
 		sc.keysIn(sm, st, b.path, b.head, keys)
@@ -264,14 +266,14 @@ func (sc *stagedScan) headKeys(sm *stream, st *Stats, b *stagedBlob) map[string]
 
 // keysIn adds the fingerprints of the keys in blob h, HEAD's at path, to
 // keys. A blob that cannot be read adds none: its keys are reported.
-func (sc *stagedScan) keysIn(sm *stream, st *Stats, path string, h plumbing.Hash, keys map[string]bool) {
+func (sc *stagedScan) keysIn(sm *stream, st *finding.Stats, path string, h plumbing.Hash, keys map[string]bool) {
 	_, _, rd, err := sc.r.objects.open(h)
 	if err == nil && sc.s.opts.ArchiveDepth > 0 {
 		// The keys in its files count too. HEAD's version is not what
 		// is being scanned: only its warnings go into st.
 		defer rd.Close()
-		var head Stats
-		_ = sc.s.scanReader(sm, source{path: path, label: "HEAD's " + path}, rd, &head, func(f Finding) error { // never fails: emit does not
+		var head finding.Stats
+		_ = sc.s.scanReader(sm, source{path: path, label: "HEAD's " + path}, rd, &head, func(f finding.Finding) error { // never fails: emit does not
 			keys[f.Fingerprint] = true
 			return nil
 		})
@@ -292,7 +294,7 @@ func (sc *stagedScan) keysIn(sm *stream, st *Stats, path string, h plumbing.Hash
 
 // envFinding is the env-file-tracked error for a staged .env file: how to
 // take it out of the commit, and how to keep it out.
-func (sc *stagedScan) envFinding(b *stagedBlob) Finding {
+func (sc *stagedScan) envFinding(b *stagedBlob) finding.Finding {
 	p := shellQuote(b.path)
 	var msg string
 	switch {

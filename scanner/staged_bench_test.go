@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 
 	"github.com/clarolint/clarolint/rules"
@@ -96,7 +98,7 @@ func BenchmarkStaged(b *testing.B) {
 		b.Run(bb.name, func(b *testing.B) {
 			for b.Loop() {
 				n := 0
-				st, err := New(Options{}).Staged(context.Background(), dir, bb.o, func(Finding) error { n++; return nil })
+				st, err := New(Options{}).Staged(context.Background(), dir, bb.o, func(finding.Finding) error { n++; return nil })
 				if err != nil || n != 1 || st.FilesScanned != bb.files {
 					b.Fatalf("%v: %d findings, %d files", err, n, st.FilesScanned)
 				}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
@@ -87,19 +89,19 @@ func (sr *stagingRepo) editIndex(fn func(*index.Index)) {
 
 // scanStaged runs Staged on dir and returns "path:line:col rule" for each
 // finding, sorted, with the findings, the stats and the warnings.
-func scanStaged(t *testing.T, o Options, dir string, so StagedOptions) ([]string, []Finding, Stats, string) {
+func scanStaged(t *testing.T, o Options, dir string, so StagedOptions) ([]string, []finding.Finding, finding.Stats, string) {
 	t.Helper()
 	var warnings strings.Builder
 	o.Warnings = &warnings
-	var got []Finding
-	st, err := New(o).Staged(context.Background(), dir, so, func(f Finding) error {
+	var got []finding.Finding
+	st, err := New(o).Staged(context.Background(), dir, so, func(f finding.Finding) error {
 		got = append(got, f)
 		return nil
 	})
 	if err != nil {
 		t.Fatalf("Staged: %v", err)
 	}
-	Sort(got)
+	finding.Sort(got)
 	var out []string
 	for _, f := range got {
 		out = append(out, positionOf(f))
@@ -342,7 +344,7 @@ func TestStagedBare(t *testing.T) {
 	if _, err := git.PlainInit(dir, true); err != nil {
 		t.Fatal(err)
 	}
-	_, err := New(Options{}).Staged(context.Background(), filepath.Join(dir, "refs"), StagedOptions{}, func(Finding) error { return nil })
+	_, err := New(Options{}).Staged(context.Background(), filepath.Join(dir, "refs"), StagedOptions{}, func(finding.Finding) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), dir+" is a bare repository: it has no index, so nothing is staged") {
 		t.Errorf("bare repository: %v", err)
 	}

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 )
@@ -33,13 +35,13 @@ import (
 // a shared stack, queues its subdirectories, and scans its files itself
 // (handing batches of a large directory's files to the other workers), so
 // no file passes through a channel.
-func (s *Scanner) Tree(ctx context.Context, roots []string, emit func(Finding) error) (Stats, error) {
+func (s *Scanner) Tree(ctx context.Context, roots []string, emit func(finding.Finding) error) (finding.Stats, error) {
 	return s.tree(ctx, roots, nil, emit)
 }
 
 // tree is Tree, telling probe (when not nil) what the .env checks need
 // to know from the walk.
-func (s *Scanner) tree(ctx context.Context, roots []string, probe *envProbe, emit func(Finding) error) (Stats, error) {
+func (s *Scanner) tree(ctx context.Context, roots []string, probe *envProbe, emit func(finding.Finding) error) (finding.Stats, error) {
 	start := time.Now()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -47,7 +49,7 @@ func (s *Scanner) tree(ctx context.Context, roots []string, probe *envProbe, emi
 		emitMu  sync.Mutex
 		emitErr error // once emit fails, no worker may call it again
 	)
-	w := &walker{s: s, ctx: ctx, probe: probe, emit: func(f Finding) error {
+	w := &walker{s: s, ctx: ctx, probe: probe, emit: func(f finding.Finding) error {
 		emitMu.Lock()
 		defer emitMu.Unlock()
 		if emitErr == nil {
@@ -57,11 +59,11 @@ func (s *Scanner) tree(ctx context.Context, roots []string, probe *envProbe, emi
 	}}
 	w.cond = sync.NewCond(&w.mu)
 
-	var rootStats Stats
+	var rootStats finding.Stats
 	for _, r := range roots {
 		fi, err := os.Stat(r)
 		if err != nil {
-			return Stats{}, fmt.Errorf("%s: %w", r, unwrapPath(err))
+			return finding.Stats{}, fmt.Errorf("%s: %w", r, unwrapPath(err))
 		}
 		rel := ""
 		if len(roots) > 1 || !fi.IsDir() {
@@ -87,7 +89,7 @@ func (s *Scanner) tree(ctx context.Context, roots []string, probe *envProbe, emi
 		w.push(task{dir: d})
 	}
 
-	stats := make([]Stats, s.opts.Workers)
+	stats := make([]finding.Stats, s.opts.Workers)
 	var wg sync.WaitGroup
 	for i := range s.opts.Workers {
 		wg.Go(func() { w.work(&stats[i], cancel) })
@@ -133,7 +135,7 @@ const fileBatch = 32
 type walker struct {
 	s     *Scanner
 	ctx   context.Context
-	emit  func(Finding) error
+	emit  func(finding.Finding) error
 	probe *envProbe
 
 	mu      sync.Mutex
@@ -190,7 +192,7 @@ func (w *walker) abort() {
 }
 
 // work runs tasks until the walk is over; emit's error cancels the walk.
-func (w *walker) work(st *Stats, cancel context.CancelCauseFunc) {
+func (w *walker) work(st *finding.Stats, cancel context.CancelCauseFunc) {
 	sm := newStream(&w.s.opts.Matcher, w.s.opts.DecodeDepth, w.s.chunkSize)
 	if w.probe != nil {
 		sm.mention = w.probe.mention
@@ -222,7 +224,7 @@ func (w *walker) work(st *Stats, cancel context.CancelCauseFunc) {
 }
 
 // scanFile scans one file; only emit's error is returned.
-func (s *Scanner) scanFile(st *stream, j fileJob, stats *Stats, emit func(Finding) error) error {
+func (s *Scanner) scanFile(st *stream, j fileJob, stats *finding.Stats, emit func(finding.Finding) error) error {
 	if j.stream {
 		f, err := os.Open(j.path)
 		if err != nil {
@@ -253,13 +255,13 @@ func (s *Scanner) scanFile(st *stream, j fileJob, stats *Stats, emit func(Findin
 // stats, and the files inside it if it is an archive and
 // Options.ArchiveDepth says to look. A read error is a warning; only emit's
 // error is returned.
-func (s *Scanner) scanReader(st *stream, src source, r io.Reader, stats *Stats, emit func(Finding) error) error {
+func (s *Scanner) scanReader(st *stream, src source, r io.Reader, stats *finding.Stats, emit func(finding.Finding) error) error {
 	return s.scanReaderAt(st, src, r, s.opts.ArchiveDepth, nil, stats, emit)
 }
 
 // scanReaderAt is scanReader looking depth archives deep, inside an
 // archive whose budget is b (nil for a file that is in none).
-func (s *Scanner) scanReaderAt(st *stream, src source, r io.Reader, depth int, b *expandBudget, stats *Stats, emit func(Finding) error) error {
+func (s *Scanner) scanReaderAt(st *stream, src source, r io.Reader, depth int, b *expandBudget, stats *finding.Stats, emit func(finding.Finding) error) error {
 	if depth == 0 && b != nil {
 		// An archive in an archive at the depth limit is scanned as
 		// bytes; its files are not, and the scan says so.
@@ -342,7 +344,7 @@ type dir struct {
 // worktreeAt sets up ignore rules for a walk starting at p: the work tree
 // holding p, its local excludes, and the .gitignore files from the tree's
 // top down to p's parent (p's own is read when it is walked).
-func (d *dir) worktreeAt(w *walker, st *Stats, p string) {
+func (d *dir) worktreeAt(w *walker, st *finding.Stats, p string) {
 	wt, ok := findWorktree(p)
 	if !ok {
 		return
@@ -369,7 +371,7 @@ func (d *dir) worktreeAt(w *walker, st *Stats, p string) {
 
 // localPatterns loads a work tree's global and info/exclude patterns,
 // warning about files it cannot read.
-func (w *walker) localPatterns(wt *worktree, st *Stats) []gitignore.Pattern {
+func (w *walker) localPatterns(wt *worktree, st *finding.Stats) []gitignore.Pattern {
 	ps, err := wt.localPatterns()
 	if err != nil {
 		w.s.warn(st, "%v; its ignore rules are not applied", err)
@@ -379,7 +381,7 @@ func (w *walker) localPatterns(wt *worktree, st *Stats) []gitignore.Pattern {
 
 // readDir reads d, queues its subdirectories and returns its regular
 // files to scan, counting and warning about everything else.
-func (w *walker) readDir(d *dir, st *Stats) []fileJob {
+func (w *walker) readDir(d *dir, st *finding.Stats) []fileJob {
 	entries, err := readDir(d.path)
 	if err != nil {
 		st.SkippedUnreadable++
@@ -471,7 +473,7 @@ func (w *walker) readDir(d *dir, st *Stats) []fileJob {
 // work tree, or a directory holding tracked files. When the index cannot
 // be read, every path may be tracked: it says so once, and nothing is
 // ignored there rather than a tracked key missed.
-func (w *walker) tracked(d *dir, name string, isDir bool, st *Stats) bool {
+func (w *walker) tracked(d *dir, name string, isDir bool, st *finding.Stats) bool {
 	if d.wt == nil {
 		return false
 	}
@@ -488,7 +490,7 @@ func (w *walker) tracked(d *dir, name string, isDir bool, st *Stats) bool {
 // enterRepo updates the ignore rules in force in d from its entries: a
 // nested repository (a submodule, or a clone inside the tree) follows its
 // own rules, not its parent's; a .gitignore adds to them.
-func (w *walker) enterRepo(d *dir, entries []fs.DirEntry, st *Stats) {
+func (w *walker) enterRepo(d *dir, entries []fs.DirEntry, st *finding.Stats) {
 	has := func(name string) bool {
 		_, found := slices.BinarySearchFunc(entries, name, func(e fs.DirEntry, n string) int { return strings.Compare(e.Name(), n) })
 		return found
@@ -537,9 +539,9 @@ func displayDir(rel string) string {
 // A read error is a warning counted in Stats.NotScanned, and the keys
 // before it are still emitted. It returns emit's first error, or the
 // context's when it ends before r does.
-func (s *Scanner) ScanReader(ctx context.Context, name string, r io.Reader, emit func(Finding) error) (Stats, error) {
+func (s *Scanner) ScanReader(ctx context.Context, name string, r io.Reader, emit func(finding.Finding) error) (finding.Stats, error) {
 	start := time.Now()
-	var st Stats
+	var st finding.Stats
 	sm := newStream(&s.opts.Matcher, s.opts.DecodeDepth, s.chunkSize)
 	err := s.scanReader(sm, source{path: name, label: name}, ctxReader{ctx, r}, &st, emit)
 	st.Duration = time.Since(start)

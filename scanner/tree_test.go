@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/go-git/go-git/v5"
 
 	"github.com/clarolint/clarolint/rules"
@@ -39,19 +41,19 @@ func writeFiles(t *testing.T, dir string, files map[string]string) {
 
 // scanTree runs Tree and returns "path:line:col rule" for each finding,
 // sorted, with the stats and warnings.
-func scanTree(t *testing.T, o Options, roots ...string) ([]string, Stats, string) {
+func scanTree(t *testing.T, o Options, roots ...string) ([]string, finding.Stats, string) {
 	t.Helper()
 	var warnings strings.Builder
 	o.Warnings = &warnings
-	var got []Finding
-	st, err := New(o).Tree(context.Background(), roots, func(f Finding) error {
+	var got []finding.Finding
+	st, err := New(o).Tree(context.Background(), roots, func(f finding.Finding) error {
 		got = append(got, f)
 		return nil
 	})
 	if err != nil {
 		t.Fatalf("Tree: %v", err)
 	}
-	Sort(got)
+	finding.Sort(got)
 	var out []string
 	for _, f := range got {
 		out = append(out, positionOf(f))
@@ -59,7 +61,7 @@ func scanTree(t *testing.T, o Options, roots ...string) ([]string, Stats, string
 	return out, st, warnings.String()
 }
 
-func positionOf(f Finding) string {
+func positionOf(f finding.Finding) string {
 	return f.Path + ":" + strconv.Itoa(f.Line) + ":" + strconv.Itoa(f.Column) + " " + string(f.RuleID)
 }
 
@@ -88,8 +90,8 @@ func TestTreeFindings(t *testing.T) {
 	}
 
 	// The finding itself: every field of SPEC §2, and a redacted message.
-	var f Finding
-	New(Options{}).Tree(context.Background(), []string{filepath.Join(dir, "app", "config.py")}, func(x Finding) error { f = x; return nil })
+	var f finding.Finding
+	New(Options{}).Tree(context.Background(), []string{filepath.Join(dir, "app", "config.py")}, func(x finding.Finding) error { f = x; return nil })
 	if f.Severity != rules.Error || f.EndColumn != f.Column+rules.KeyLen || f.Redacted != rules.Redact([]byte(live)) ||
 		f.Fingerprint != rules.Fingerprint([]byte(live)) || f.Secret.Reveal() != live || strings.Contains(f.Message, live[8:]) {
 		t.Errorf("finding fields wrong: %+v", f)
@@ -137,7 +139,7 @@ func TestTreeMultipleRoots(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}
-	if _, err := New(Options{}).Tree(context.Background(), []string{filepath.Join(dir, "missing")}, func(Finding) error { return nil }); err == nil {
+	if _, err := New(Options{}).Tree(context.Background(), []string{filepath.Join(dir, "missing")}, func(finding.Finding) error { return nil }); err == nil {
 		t.Error("a missing root is no error")
 	}
 }
@@ -368,13 +370,13 @@ func TestTreeEmitError(t *testing.T) {
 	writeFiles(t, dir, files)
 	stop := os.ErrClosed
 	n := 0
-	_, err := New(Options{}).Tree(context.Background(), []string{dir}, func(Finding) error { n++; return stop })
+	_, err := New(Options{}).Tree(context.Background(), []string{dir}, func(finding.Finding) error { n++; return stop })
 	if err != stop || n != 1 {
 		t.Errorf("got %d calls and %v, want 1 call and emit's error", n, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := New(Options{}).Tree(ctx, []string{dir}, func(Finding) error { return nil }); err != context.Canceled {
+	if _, err := New(Options{}).Tree(ctx, []string{dir}, func(finding.Finding) error { return nil }); err != context.Canceled {
 		t.Errorf("cancelled: %v", err)
 	}
 }
@@ -385,8 +387,8 @@ func TestTreeUTF16Column(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"intl.txt": "x\n\"é€😀\" " + rulestest.Key(rules.Live, 3) + "\n"})
-	var got []Finding
-	if _, err := New(Options{}).Tree(context.Background(), []string{dir}, func(f Finding) error {
+	var got []finding.Finding
+	if _, err := New(Options{}).Tree(context.Background(), []string{dir}, func(f finding.Finding) error {
 		got = append(got, f)
 		return nil
 	}); err != nil {

@@ -14,6 +14,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clarolint/clarolint/finding"
+	"github.com/clarolint/clarolint/verify"
+
 	"github.com/clarolint/clarolint/config"
 	"github.com/clarolint/clarolint/internal/escape"
 	"github.com/clarolint/clarolint/report"
@@ -75,8 +78,8 @@ func (o *common) register(c *command) {
 	c.boolFlag(&o.quiet, "quiet", "print only findings: no summary line", "--quiet")
 	c.boolFlag(&o.verbose, "verbose", "print the settings used and what was scanned to standard error", "--verbose")
 	c.boolFlag(&o.verify, "verify", "check each distinct key once against the Claro API (GET /v1/health): active, invalid, active-no-permission or unknown; keys go to that API and nowhere else", "--verify --format json")
-	c.stringFlag(&o.apiURL, "api-url", "URL", "", "the Claro API for --verify (default: $CLARO_API_URL, else "+scanner.DefaultAPIURL+"); https only, except on loopback", "--verify --api-url https://claro-proxy.internal")
-	c.durationFlag(&o.verifyTimeout, "verify-timeout", "DURATION", scanner.DefaultVerifyTimeout, "with --verify, the most the whole verification may take; keys not checked by then are unknown, and kept", "--verify --verify-timeout 2m")
+	c.stringFlag(&o.apiURL, "api-url", "URL", "", "the Claro API for --verify (default: $CLARO_API_URL, else "+verify.DefaultAPIURL+"); https only, except on loopback", "--verify --api-url https://claro-proxy.internal")
+	c.durationFlag(&o.verifyTimeout, "verify-timeout", "DURATION", verify.DefaultTimeout, "with --verify, the most the whole verification may take; keys not checked by then are unknown, and kept", "--verify --verify-timeout 2m")
 	c.boolFlag(&o.onlyActive, "only-active", "with --verify, drop the findings whose key the API rejected (invalid); unknown and active-no-permission keys stay, so that a failed check never hides a leak", "--verify --only-active")
 	c.intFlag(&o.decodeDepth, "decode-depth", "N", 1, fmt.Sprintf("undo up to N layers of encoding to find keys written in base64 (a Kubernetes Secret's data, a basic-auth header), percent-encoding or JSON \\u escapes, and in UTF-16 files; a finding points at the encoded text and says how it was encoded. 0 finds only keys written as themselves; 2 also finds, say, a percent-encoded key that was then base64-encoded; at most %d", rules.MaxDecodeDepth), "--decode-depth 2")
 	c.intFlag(&o.archiveDepth, "archive-depth", "N", 0, fmt.Sprintf("open zip (and jar, war, apk…), gzip and tar archives up to N levels deep and scan the files inside, reported as archive.zip!path/in/it; 0 scans an archive as bytes only, like any binary file; at most %d", scanner.MaxArchiveDepth), "--archive-depth 2")
@@ -89,7 +92,7 @@ type setup struct {
 	cfg      *config.Config // nil without a config file
 	cfgPath  string
 	baseline *report.Baseline
-	verifier *scanner.Verifier // nil without --verify
+	verifier *verify.Verifier // nil without --verify
 	opts     scanner.Options
 }
 
@@ -186,7 +189,7 @@ func (o *common) resolve(e env, where place) (*setup, error) {
 		if o.verifyTimeout <= 0 {
 			return nil, fmt.Errorf("--verify-timeout %v: give a positive duration, such as 30s", o.verifyTimeout)
 		}
-		if s.verifier, err = scanner.NewVerifier(scanner.VerifyOptions{APIURL: api, Total: o.verifyTimeout}); err != nil {
+		if s.verifier, err = verify.New(verify.Options{APIURL: api, Total: o.verifyTimeout}); err != nil {
 			return nil, fmt.Errorf("--verify: %w", err)
 		}
 	case o.onlyActive:
@@ -251,9 +254,9 @@ func (o *common) describe(w io.Writer, s *setup, baseline string) {
 
 // finish sorts the findings, drops those in the baseline, verifies the
 // keys with --verify, writes the reports and returns the exit status.
-func (o *common) finish(ctx context.Context, e env, s *setup, fs []scanner.Finding, st scanner.Stats) int {
-	scanner.Sort(fs)
-	fs = slices.DeleteFunc(fs, func(f scanner.Finding) bool {
+func (o *common) finish(ctx context.Context, e env, s *setup, fs []finding.Finding, st finding.Stats) int {
+	finding.Sort(fs)
+	fs = slices.DeleteFunc(fs, func(f finding.Finding) bool {
 		if s.inBaseline(f) {
 			st.Suppressed++
 			return true
@@ -290,7 +293,7 @@ func (o *common) finish(ctx context.Context, e env, s *setup, fs []scanner.Findi
 
 // status is the exit status: 2 when --strict and something could not be
 // scanned (which it says), else --exit-code's when a finding fails, else 0.
-func (o *common) status(e env, s *setup, fs []scanner.Finding, st scanner.Stats) int {
+func (o *common) status(e env, s *setup, fs []finding.Finding, st finding.Stats) int {
 	if o.strict && st.NotScanned > 0 {
 		fmt.Fprintf(e.stderr, "clarolint: incomplete: %d not scanned (see the warnings above); --strict makes that an error\n", st.NotScanned)
 		return exitError
@@ -306,7 +309,7 @@ func (o *common) status(e env, s *setup, fs []scanner.Finding, st scanner.Stats)
 // inBaseline reports whether the baseline accepts f, at its path or, for
 // a scan of a subdirectory, at its path from the top of the work tree,
 // where a baseline made at the top records it.
-func (s *setup) inBaseline(f scanner.Finding) bool {
+func (s *setup) inBaseline(f finding.Finding) bool {
 	if s.baseline.Has(f) {
 		return true
 	}
@@ -320,19 +323,19 @@ func (s *setup) inBaseline(f scanner.Finding) bool {
 // verifyKeys checks the findings' keys and, with --only-active, drops the
 // findings whose key the API rejected; findings it could not judge stay.
 // It counts both in st.
-func (o *common) verifyKeys(ctx context.Context, e env, v *scanner.Verifier, fs []scanner.Finding, st *scanner.Stats) []scanner.Finding {
+func (o *common) verifyKeys(ctx context.Context, e env, v *verify.Verifier, fs []finding.Finding, st *finding.Stats) []finding.Finding {
 	v.Verify(ctx, fs)
 	counts, keys := verificationCounts(fs)
-	st.Unverified = counts[scanner.Unknown]
+	st.Unverified = counts[finding.Unknown]
 	if o.verbose {
 		fmt.Fprintf(e.stderr, "verified %s: %d active, %d active-no-permission, %d invalid, %d unknown\n", plural(keys, "key"),
-			counts[scanner.Active], counts[scanner.ActiveNoPermission], counts[scanner.Invalid], counts[scanner.Unknown])
+			counts[finding.Active], counts[finding.ActiveNoPermission], counts[finding.Invalid], counts[finding.Unknown])
 	}
 	if !o.onlyActive {
 		return fs
 	}
-	return slices.DeleteFunc(fs, func(f scanner.Finding) bool {
-		if f.Verification != nil && f.Verification.Status == scanner.Invalid {
+	return slices.DeleteFunc(fs, func(f finding.Finding) bool {
+		if f.Verification != nil && f.Verification.Status == finding.Invalid {
 			st.DroppedInvalid++
 			return true
 		}
@@ -342,7 +345,7 @@ func (o *common) verifyKeys(ctx context.Context, e env, v *scanner.Verifier, fs 
 
 // verificationCounts returns how many distinct keys got each status, and
 // how many keys were verified.
-func verificationCounts(fs []scanner.Finding) (map[string]int, int) {
+func verificationCounts(fs []finding.Finding) (map[string]int, int) {
 	counts := map[string]int{}
 	seen := map[string]bool{}
 	for _, f := range fs {
@@ -356,7 +359,7 @@ func verificationCounts(fs []scanner.Finding) (map[string]int, int) {
 
 // writeReport writes one report to the file at path, or to w when path
 // is empty.
-func writeReport(w io.Writer, path string, f report.Format, fs []scanner.Finding, st scanner.Stats, o report.Options) error {
+func writeReport(w io.Writer, path string, f report.Format, fs []finding.Finding, st finding.Stats, o report.Options) error {
 	if path == "" {
 		if err := report.Write(w, f, fs, st, o); err != nil {
 			return fmt.Errorf("write %s report: %w", f, err)

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/clarolint/clarolint/config"
 	"github.com/clarolint/clarolint/report"
 	"github.com/clarolint/clarolint/rules"
@@ -52,10 +54,10 @@ func baselineAt(repo *scanner.Repository, rev, name string) (*report.Baseline, e
 // widening compares the settings that the commit head proposes with
 // those of rev, which the scan used: it returns a finding about the
 // config for what head lets through that rev does not, or false.
-func widening(repo *scanner.Repository, s *setup, rev, head string) (scanner.Finding, bool, error) {
+func widening(repo *scanner.Repository, s *setup, rev, head string) (finding.Finding, bool, error) {
 	hc, err := configAt(repo, head)
 	if err != nil || hc == nil {
-		return scanner.Finding{}, false, err
+		return finding.Finding{}, false, err
 	}
 	base := s.cfg
 	if base == nil {
@@ -85,17 +87,17 @@ func widening(repo *scanner.Repository, s *setup, rev, head string) (scanner.Fin
 	if hc.Baseline != "" {
 		hb, err := baselineAt(repo, head, hc.Baseline)
 		if err != nil {
-			return scanner.Finding{}, false, err
+			return finding.Finding{}, false, err
 		}
 		if n := hb.Beyond(s.baseline); n > 0 {
 			more = append(more, fmt.Sprintf("%s in the baseline %s", plural(n, "new accepted finding"), hc.Baseline))
 		}
 	}
 	if len(more) == 0 {
-		return scanner.Finding{}, false, nil
+		return finding.Finding{}, false, nil
 	}
 	rule, _ := rules.Lookup(rules.ConfigWidened)
-	return scanner.Finding{
+	return finding.Finding{
 		RuleID: rule.ID, Severity: rule.Severity, Path: configFile, Line: 1, Column: 1, EndColumn: 1,
 		Message: fmt.Sprintf("this change widens what clarolint lets through: %s; the scan used the settings of %s instead, so a change cannot allow its own key; review the new allowances, which must be for fake or revoked keys only",
 			strings.Join(more, "; "), rev),

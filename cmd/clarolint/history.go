@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/clarolint/clarolint/report"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/scanner"
@@ -83,8 +85,8 @@ func scanHistory(ctx context.Context, e env, o *common, path string, ho scanner.
 		s.opts.Warnings = p // so that a warning does not land inside the progress line
 	}
 	ho.Progress = p.update
-	var findings []scanner.Finding
-	st, err := scanner.New(s.opts).History(ctx, repo, ho, func(f scanner.Finding) error {
+	var findings []finding.Finding
+	st, err := scanner.New(s.opts).History(ctx, repo, ho, func(f finding.Finding) error {
 		findings = append(findings, f)
 		return nil
 	})

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/clarolint/clarolint/scanner"
 )
 
@@ -58,8 +60,8 @@ pre-commit hook without the framework, use clarolint staged
 		return fail(e, "pre-commit", err)
 	}
 	s.opts.SkipBinary = skipBinary
-	var findings []scanner.Finding
-	st, err := scanner.New(s.opts).Scan(ctx, files, func(f scanner.Finding) error {
+	var findings []finding.Finding
+	st, err := scanner.New(s.opts).Scan(ctx, files, func(f finding.Finding) error {
 		findings = append(findings, f)
 		return nil
 	})

@@ -6,6 +6,8 @@ import (
 	"os"
 	"slices"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/clarolint/clarolint/scanner"
 )
 
@@ -64,13 +66,13 @@ uses env files or mentions BAYT_API_KEY or CLARO_API_KEY.`,
 	}
 	s.opts.NoIgnore, s.opts.SkipBinary, s.opts.FollowSymlinks = noIgnore, skipBinary, followSymlink
 
-	var findings []scanner.Finding
-	collect := func(f scanner.Finding) error {
+	var findings []finding.Finding
+	collect := func(f finding.Finding) error {
 		findings = append(findings, f)
 		return nil
 	}
 	sc := scanner.New(s.opts)
-	var st scanner.Stats
+	var st finding.Stats
 	if stdin >= 0 {
 		if st, err = sc.ScanReader(ctx, "-", e.stdin, collect); err != nil {
 			return fail(e, "scan", err)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/clarolint/clarolint/scanner"
 )
 
@@ -55,8 +57,8 @@ scans the files it passes.`,
 		}
 		fmt.Fprintf(e.stderr, "repository: %s; scanning %s\n", root, what)
 	}
-	var findings []scanner.Finding
-	st, err := scanner.New(s.opts).Staged(ctx, root, so, func(f scanner.Finding) error {
+	var findings []finding.Finding
+	st, err := scanner.New(s.opts).Staged(ctx, root, so, func(f finding.Finding) error {
 		findings = append(findings, f)
 		return nil
 	})

@@ -1,4 +1,4 @@
-package scanner
+package verify
 
 import (
 	"context"
@@ -10,24 +10,12 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/clarolint/clarolint/finding"
 )
 
-// The verification statuses of SPEC §2.
-const (
-	Active             = "active"               // 200: the key works
-	Invalid            = "invalid"              // 401: deleted or revoked
-	ActiveNoPermission = "active-no-permission" // 403: the key exists but may not call the endpoint
-	Unknown            = "unknown"              // timeout, 5xx, network error, anything else
-)
-
-// Verification is what the Claro API said of a key.
-type Verification struct {
-	Status string // Active, Invalid, ActiveNoPermission or Unknown
-	Reason string // why, in words; never the key
-}
-
-// VerifyOptions configure Verify. Zero fields take the defaults.
-type VerifyOptions struct {
+// Options configure Verify. Zero fields take the defaults.
+type Options struct {
 	// APIURL is the Claro API's base URL (default DefaultAPIURL). It must
 	// be https, except on a loopback address, so that a key never crosses
 	// a network in the clear.
@@ -51,8 +39,8 @@ type VerifyOptions struct {
 // DefaultAPIURL is the Claro API.
 const DefaultAPIURL = "https://api.baytos.ai"
 
-// DefaultVerifyTimeout bounds a whole verification unless told otherwise.
-const DefaultVerifyTimeout = 30 * time.Second
+// DefaultTimeout bounds a whole verification unless told otherwise.
+const DefaultTimeout = 30 * time.Second
 
 // backoff is the first wait before a retry; it doubles each time, and a
 // Retry-After header replaces it (capped at maxBackoff).
@@ -61,15 +49,16 @@ const (
 	maxBackoff = 30 * time.Second
 )
 
-// Verifier checks keys against the Claro API. Make one with NewVerifier.
+// Verifier checks keys against the Claro API. Make one with New; it is
+// safe for concurrent use.
 type Verifier struct {
 	endpoint string
-	opts     VerifyOptions
+	opts     Options
 	client   *http.Client
 }
 
-// NewVerifier checks o (the API URL above all) and returns a Verifier.
-func NewVerifier(o VerifyOptions) (*Verifier, error) {
+// New checks o (the API URL above all) and returns a Verifier.
+func New(o Options) (*Verifier, error) {
 	endpoint, err := healthURL(o.APIURL)
 	if err != nil {
 		return nil, err
@@ -94,7 +83,7 @@ func NewVerifier(o VerifyOptions) (*Verifier, error) {
 // that holds that key. It sends keys to the configured API and nowhere
 // else: redirects to another host are refused. Every failure to verify a
 // key is an Unknown status with a reason.
-func (v *Verifier) Verify(ctx context.Context, fs []Finding) {
+func (v *Verifier) Verify(ctx context.Context, fs []finding.Finding) {
 	o, client, endpoint := v.opts, v.client, v.endpoint
 	ctx, cancel := context.WithTimeout(ctx, o.Total)
 	defer cancel()
@@ -108,7 +97,7 @@ func (v *Verifier) Verify(ctx context.Context, fs []Finding) {
 			keys = append(keys, f.Secret.Reveal())
 		}
 	}
-	results := make([]Verification, len(keys))
+	results := make([]finding.Verification, len(keys))
 	sem := make(chan struct{}, o.Concurrency)
 	var wg sync.WaitGroup
 	for i, key := range keys {
@@ -118,7 +107,7 @@ func (v *Verifier) Verify(ctx context.Context, fs []Finding) {
 				defer func() { <-sem }()
 				results[i] = check(ctx, client, endpoint, key, o)
 			case <-ctx.Done():
-				results[i] = Verification{Unknown, "not checked: " + cause(ctx, o)}
+				results[i] = finding.Verification{Status: finding.Unknown, Reason: "not checked: " + cause(ctx, o)}
 			}
 		})
 	}
@@ -131,7 +120,7 @@ func (v *Verifier) Verify(ctx context.Context, fs []Finding) {
 	}
 }
 
-func (o VerifyOptions) withDefaults() VerifyOptions {
+func (o Options) withDefaults() Options {
 	if o.Concurrency <= 0 {
 		o.Concurrency = 4
 	}
@@ -144,7 +133,7 @@ func (o VerifyOptions) withDefaults() VerifyOptions {
 		o.Retries = 3
 	}
 	if o.Total <= 0 {
-		o.Total = DefaultVerifyTimeout
+		o.Total = DefaultTimeout
 	}
 	if o.Transport == nil {
 		o.Transport = http.DefaultTransport.(*http.Transport).Clone()
@@ -176,25 +165,25 @@ func isLoopback(host string) bool {
 }
 
 // check asks the API about one key, retrying 429 and 5xx answers.
-func check(ctx context.Context, client *http.Client, endpoint, key string, o VerifyOptions) Verification {
+func check(ctx context.Context, client *http.Client, endpoint, key string, o Options) finding.Verification {
 	wait := backoff
 	for attempt := 0; ; attempt++ {
 		status, retryAfter, err := get(ctx, client, endpoint, key, o.Timeout)
 		switch {
 		case err != nil && ctx.Err() != nil:
-			return Verification{Unknown, cause(ctx, o)}
+			return finding.Verification{Status: finding.Unknown, Reason: cause(ctx, o)}
 		case err != nil:
-			return Verification{Unknown, err.Error()}
+			return finding.Verification{Status: finding.Unknown, Reason: err.Error()}
 		case status == http.StatusOK:
-			return Verification{Active, "the API accepted the key (200)"}
+			return finding.Verification{Status: finding.Active, Reason: "the API accepted the key (200)"}
 		case status == http.StatusUnauthorized:
-			return Verification{Invalid, "the API rejected the key (401): deleted or revoked"}
+			return finding.Verification{Status: finding.Invalid, Reason: "the API rejected the key (401): deleted or revoked"}
 		case status == http.StatusForbidden:
-			return Verification{ActiveNoPermission, "the key exists but may not call /v1/health (403)"}
+			return finding.Verification{Status: finding.ActiveNoPermission, Reason: "the key exists but may not call /v1/health (403)"}
 		case status != http.StatusTooManyRequests && status < 500:
-			return Verification{Unknown, fmt.Sprintf("unexpected answer %d %s", status, http.StatusText(status))}
+			return finding.Verification{Status: finding.Unknown, Reason: fmt.Sprintf("unexpected answer %d %s", status, http.StatusText(status))}
 		case attempt >= o.Retries:
-			return Verification{Unknown, fmt.Sprintf("answer %d %s after %d attempts", status, http.StatusText(status), attempt+1)}
+			return finding.Verification{Status: finding.Unknown, Reason: fmt.Sprintf("answer %d %s after %d attempts", status, http.StatusText(status), attempt+1)}
 		}
 		if retryAfter >= 0 { // the server said when
 			wait = retryAfter
@@ -204,13 +193,13 @@ func check(ctx context.Context, client *http.Client, endpoint, key string, o Ver
 			if retryAfter >= 0 {
 				why = fmt.Sprintf("the API asked to wait %v,", wait.Round(time.Second))
 			}
-			return Verification{Unknown, fmt.Sprintf("answer %d %s; %s past the verification time limit (%v)", status, http.StatusText(status), why, o.Total)}
+			return finding.Verification{Status: finding.Unknown, Reason: fmt.Sprintf("answer %d %s; %s past the verification time limit (%v)", status, http.StatusText(status), why, o.Total)}
 		}
 		wait = min(wait, maxBackoff)
 		select {
 		case <-time.After(wait):
 		case <-ctx.Done():
-			return Verification{Unknown, cause(ctx, o)}
+			return finding.Verification{Status: finding.Unknown, Reason: cause(ctx, o)}
 		}
 		wait = min(2*wait, maxBackoff)
 	}
@@ -256,7 +245,7 @@ func retryAfter(v string) time.Duration {
 }
 
 // cause says why the verification context ended.
-func cause(ctx context.Context, o VerifyOptions) string {
+func cause(ctx context.Context, o Options) string {
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return fmt.Sprintf("the verification time limit (%v) was reached", o.Total)
 	}

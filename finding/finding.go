@@ -1,4 +1,4 @@
-package scanner
+package finding
 
 import (
 	"cmp"
@@ -8,7 +8,8 @@ import (
 	"github.com/clarolint/clarolint/rules"
 )
 
-// Finding is one thing to report, with the fields of SPEC §2.
+// Finding is one thing to report: a key at a position, or a problem with a
+// file (a tracked .env file) or with the repository (.gitignore).
 type Finding struct {
 	RuleID   rules.RuleID
 	Severity rules.Severity

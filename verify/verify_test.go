@@ -1,4 +1,4 @@
-package scanner
+package verify
 
 import (
 	"context"
@@ -11,17 +11,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clarolint/clarolint/finding"
+
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
 
 // keyFindings returns findings for keys made from seeds, as the scanner
 // would: Secret and Fingerprint set.
-func keyFindings(seeds ...uint64) []Finding {
-	var fs []Finding
+func keyFindings(seeds ...uint64) []finding.Finding {
+	var fs []finding.Finding
 	for _, s := range seeds {
 		k := rulestest.Key(rules.Live, s)
-		fs = append(fs, Finding{RuleID: rules.LiveKey, Secret: rules.Secret(k), Fingerprint: rules.Fingerprint([]byte(k)), Path: "f"})
+		fs = append(fs, finding.Finding{RuleID: rules.LiveKey, Secret: rules.Secret(k), Fingerprint: rules.Fingerprint([]byte(k)), Path: "f"})
 	}
 	return fs
 }
@@ -55,10 +57,10 @@ func TestVerifyStatuses(t *testing.T) {
 	}}
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
-	if err := verify(t, context.Background(), fs, VerifyOptions{APIURL: ts.URL, Retries: -1}); err != nil {
+	if err := verify(t, context.Background(), fs, Options{APIURL: ts.URL, Retries: -1}); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{Active, Invalid, ActiveNoPermission, Unknown, Unknown, Active}
+	want := []string{finding.Active, finding.Invalid, finding.ActiveNoPermission, finding.Unknown, finding.Unknown, finding.Active}
 	for i, f := range fs {
 		if f.Verification == nil || f.Verification.Status != want[i] || f.Verification.Reason == "" {
 			t.Errorf("finding %d: %+v, want %s", i, f.Verification, want[i])
@@ -87,8 +89,8 @@ func TestVerifyRetries(t *testing.T) {
 	}))
 	defer ts.Close()
 	fs := keyFindings(1)
-	verify(t, context.Background(), fs, VerifyOptions{APIURL: ts.URL})
-	if fs[0].Verification.Status != Active || calls.Load() != 2 {
+	verify(t, context.Background(), fs, Options{APIURL: ts.URL})
+	if fs[0].Verification.Status != finding.Active || calls.Load() != 2 {
 		t.Errorf("429 then 200: %+v after %d calls", fs[0].Verification, calls.Load())
 	}
 
@@ -101,8 +103,8 @@ func TestVerifyRetries(t *testing.T) {
 	}))
 	defer ts5.Close()
 	fs = keyFindings(2)
-	verify(t, context.Background(), fs, VerifyOptions{APIURL: ts5.URL, Retries: 2})
-	if fs[0].Verification.Status != Unknown || calls.Load() != 3 || !strings.Contains(fs[0].Verification.Reason, "502") {
+	verify(t, context.Background(), fs, Options{APIURL: ts5.URL, Retries: 2})
+	if fs[0].Verification.Status != finding.Unknown || calls.Load() != 3 || !strings.Contains(fs[0].Verification.Reason, "502") {
 		t.Errorf("502 three times: %+v after %d calls", fs[0].Verification, calls.Load())
 	}
 }
@@ -119,16 +121,16 @@ func TestVerifySlowAndUnreachable(t *testing.T) {
 	defer slow.Close()
 	defer close(release)
 	fs := keyFindings(1)
-	verify(t, context.Background(), fs, VerifyOptions{APIURL: slow.URL, Timeout: 50 * time.Millisecond})
-	if v := fs[0].Verification; v.Status != Unknown || !strings.Contains(v.Reason, "no answer within") {
+	verify(t, context.Background(), fs, Options{APIURL: slow.URL, Timeout: 50 * time.Millisecond})
+	if v := fs[0].Verification; v.Status != finding.Unknown || !strings.Contains(v.Reason, "no answer within") {
 		t.Errorf("slow server: %+v", v)
 	}
 
 	// The total cap: keys not checked in time are unknown too.
 	fs = keyFindings(2, 3, 4)
-	verify(t, context.Background(), fs, VerifyOptions{APIURL: slow.URL, Concurrency: 1, Total: 100 * time.Millisecond})
+	verify(t, context.Background(), fs, Options{APIURL: slow.URL, Concurrency: 1, Total: 100 * time.Millisecond})
 	for _, f := range fs {
-		if v := f.Verification; v.Status != Unknown || !strings.Contains(v.Reason, "time limit") {
+		if v := f.Verification; v.Status != finding.Unknown || !strings.Contains(v.Reason, "time limit") {
 			t.Errorf("over the total cap: %+v", v)
 		}
 	}
@@ -140,8 +142,8 @@ func TestVerifySlowAndUnreachable(t *testing.T) {
 	addr := l.Addr().String()
 	l.Close() // nothing listens there now
 	fs = keyFindings(5)
-	verify(t, context.Background(), fs, VerifyOptions{APIURL: "http://" + addr})
-	if v := fs[0].Verification; v.Status != Unknown || !strings.Contains(v.Reason, "refused") {
+	verify(t, context.Background(), fs, Options{APIURL: "http://" + addr})
+	if v := fs[0].Verification; v.Status != finding.Unknown || !strings.Contains(v.Reason, "refused") {
 		t.Errorf("connection refused: %+v", v)
 	}
 }
@@ -161,8 +163,8 @@ func TestVerifyRedirects(t *testing.T) {
 	}))
 	defer redirecting.Close()
 	fs := keyFindings(1)
-	verify(t, context.Background(), fs, VerifyOptions{APIURL: redirecting.URL})
-	if v := fs[0].Verification; v.Status != Unknown || !strings.Contains(v.Reason, "refused a redirect") || elsewhere.Load() != 0 {
+	verify(t, context.Background(), fs, Options{APIURL: redirecting.URL})
+	if v := fs[0].Verification; v.Status != finding.Unknown || !strings.Contains(v.Reason, "refused a redirect") || elsewhere.Load() != 0 {
 		t.Errorf("redirect to another host: %+v, %d requests reached it", v, elsewhere.Load())
 	}
 }
@@ -180,7 +182,7 @@ func TestVerifyConcurrency(t *testing.T) {
 	}))
 	defer ts.Close()
 	fs := keyFindings(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)
-	verify(t, context.Background(), fs, VerifyOptions{APIURL: ts.URL, Concurrency: 2})
+	verify(t, context.Background(), fs, Options{APIURL: ts.URL, Concurrency: 2})
 	if peak.Load() > 2 {
 		t.Errorf("%d requests at once, want at most 2", peak.Load())
 	}
@@ -205,7 +207,7 @@ func TestVerifyAPIURL(t *testing.T) {
 			t.Errorf("healthURL(%q) = %q, %v", tt.api, got, err)
 		}
 	}
-	if err := verify(t, context.Background(), keyFindings(1), VerifyOptions{APIURL: "http://example.com"}); err == nil {
+	if err := verify(t, context.Background(), keyFindings(1), Options{APIURL: "http://example.com"}); err == nil {
 		t.Error("Verify sent keys over plain http to a remote host")
 	}
 }
@@ -229,9 +231,9 @@ func TestRetryAfter(t *testing.T) {
 }
 
 // verify runs a Verifier made from o on fs.
-func verify(t *testing.T, ctx context.Context, fs []Finding, o VerifyOptions) error {
+func verify(t *testing.T, ctx context.Context, fs []finding.Finding, o Options) error {
 	t.Helper()
-	v, err := NewVerifier(o)
+	v, err := New(o)
 	if err != nil {
 		return err
 	}
@@ -255,9 +257,9 @@ func TestIssue12RetryAfterPastTheLimit(t *testing.T) {
 	fs := keyFindings(1, 2)
 	// Had it waited, the time limit would have ended the wait with
 	// another reason.
-	verify(t, context.Background(), fs, VerifyOptions{APIURL: ts.URL, Total: 10 * time.Second})
+	verify(t, context.Background(), fs, Options{APIURL: ts.URL, Total: 10 * time.Second})
 	for _, f := range fs {
-		if v := f.Verification; v == nil || v.Status != Unknown || !strings.Contains(v.Reason, "asked to wait 27h46m39s, past the verification time limit (10s)") {
+		if v := f.Verification; v == nil || v.Status != finding.Unknown || !strings.Contains(v.Reason, "asked to wait 27h46m39s, past the verification time limit (10s)") {
 			t.Errorf("Retry-After 99999: %+v", v)
 		}
 	}
