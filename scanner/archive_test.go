@@ -1,10 +1,7 @@
 package scanner
 
 import (
-	"archive/tar"
-	"archive/zip"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"fmt"
 	"os"
@@ -14,64 +11,11 @@ import (
 	"testing"
 
 	"github.com/clarolint/clarolint/finding"
+	"github.com/clarolint/clarolint/internal/fixture"
 
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
-
-// zipOf returns a zip archive of files (name → content), deflated, or
-// stored when store is set.
-func zipOf(t testing.TB, store bool, files ...string) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	w := zip.NewWriter(&b)
-	for i := 0; i < len(files); i += 2 {
-		method := zip.Deflate
-		if store {
-			method = zip.Store
-		}
-		f, err := w.CreateHeader(&zip.FileHeader{Name: files[i], Method: method})
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.Write([]byte(files[i+1]))
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
-// tarOf returns a tar archive of files (name → content).
-func tarOf(t testing.TB, files ...string) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	w := tar.NewWriter(&b)
-	w.WriteHeader(&tar.Header{Name: "dir/", Typeflag: tar.TypeDir, Mode: 0o755})
-	for i := 0; i < len(files); i += 2 {
-		if err := w.WriteHeader(&tar.Header{Name: files[i], Mode: 0o644, Size: int64(len(files[i+1]))}); err != nil {
-			t.Fatal(err)
-		}
-		w.Write([]byte(files[i+1]))
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
-// gzipOf returns data gzip-compressed, with name in the header if set.
-func gzipOf(t testing.TB, name string, data []byte) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	w := gzip.NewWriter(&b)
-	w.Name = name
-	w.Write(data)
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
 
 // TestTreeArchives: with an archive depth, the files inside zip, gzip and
 // tar archives are scanned, at their own lines, as archive!name; nested
@@ -82,18 +26,18 @@ func TestTreeArchives(t *testing.T) {
 	t.Parallel()
 	k := func(i uint64) string { return rulestest.Key(rules.Live, 700+i) }
 	dir := t.TempDir()
-	inner := zipOf(t, false, "deep.txt", "x\n"+k(1)+"\n")
+	inner := fixture.Zip(t, false, "deep.txt", "x\n"+k(1)+"\n")
 	files := map[string][]byte{
-		"app.jar":    zipOf(t, false, "META-INF/", "", "config/app.properties", "# config\n\napi.key="+k(2)+"\n", "lib/inner.zip", string(inner)),
-		"stored.zip": zipOf(t, true, "a.txt", "key: "+k(3)+"\n"),
-		"logs.tar.gz": gzipOf(t, "", tarOf(t, "dir/app.log", "line\nline\nGET /?token="+k(4)+"\n",
+		"app.jar":    fixture.Zip(t, false, "META-INF/", "", "config/app.properties", "# config\n\napi.key="+k(2)+"\n", "lib/inner.zip", string(inner)),
+		"stored.zip": fixture.Zip(t, true, "a.txt", "key: "+k(3)+"\n"),
+		"logs.tar.gz": fixture.Gzip(t, "", fixture.Tar(t, "dir/app.log", "line\nline\nGET /?token="+k(4)+"\n",
 			"dir/empty.txt", "")),
-		"dump.sql.gz": gzipOf(t, "dump.sql", []byte("INSERT INTO keys VALUES ('"+k(5)+"');\n")),
-		"plain.tar":   tarOf(t, "dir/.env", "CLARO_API_KEY="+k(6)+"\n"),
+		"dump.sql.gz": fixture.Gzip(t, "dump.sql", []byte("INSERT INTO keys VALUES ('"+k(5)+"');\n")),
+		"plain.tar":   fixture.Tar(t, "dir/.env", "CLARO_API_KEY="+k(6)+"\n"),
 		// A gzip file without its name inside a zip: the name it gets
 		// comes from its own, not from the zip's.
-		"bundle.zip": zipOf(t, false, "notes.txt.gz", string(gzipOf(t, "", []byte("\n\n"+k(8)+"\n")))),
-		"tiny.zip":   zipOf(t, false),
+		"bundle.zip": fixture.Zip(t, false, "notes.txt.gz", string(fixture.Gzip(t, "", []byte("\n\n"+k(8)+"\n")))),
+		"tiny.zip":   fixture.Zip(t, false),
 	}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
@@ -153,7 +97,7 @@ func TestTreeArchiveTrouble(t *testing.T) {
 	t.Parallel()
 	k := func(i uint64) string { return rulestest.Key(rules.Live, 720+i) }
 	dir := t.TempDir()
-	good := zipOf(t, false, "a.txt", k(1)+"\n", "big.txt", strings.Repeat("z", 2<<20), "b.txt", k(2)+"\n")
+	good := fixture.Zip(t, false, "a.txt", k(1)+"\n", "big.txt", strings.Repeat("z", 2<<20), "b.txt", k(2)+"\n")
 	corrupt := append([]byte("PK\x03\x04 not really a zip; "), k(3)...)
 	// Enough text that no deflate block holds it all, so that the first
 	// half of the archive gives the key before it breaks off.
@@ -161,9 +105,9 @@ func TestTreeArchiveTrouble(t *testing.T) {
 	for i := range 40000 {
 		fmt.Fprintf(&text, "%x\n", uint32(i)*2654435761)
 	}
-	gz := gzipOf(t, "x.txt", []byte(k(4)+"\n"+text.String()))
-	bomb := zipOf(t, false, "1.txt", strings.Repeat("0", 3000), "2.txt", k(5)+"\n", "3.txt", k(6)+"\n")
-	broken := tarOf(t, "x.txt", k(7)+"\n")
+	gz := fixture.Gzip(t, "x.txt", []byte(k(4)+"\n"+text.String()))
+	bomb := fixture.Zip(t, false, "1.txt", strings.Repeat("0", 3000), "2.txt", k(5)+"\n", "3.txt", k(6)+"\n")
+	broken := fixture.Tar(t, "x.txt", k(7)+"\n")
 	copy(broken[148:], "bad sum!") // the first header's checksum
 	for name, data := range map[string][]byte{
 		"good.zip":      good,
@@ -172,7 +116,7 @@ func TestTreeArchiveTrouble(t *testing.T) {
 		"truncated.gz":  gz[:len(gz)/2],
 		"bomb/bomb.zip": bomb,
 	} {
-		writeFiles(t, dir, map[string]string{name: string(data)})
+		fixture.WriteFiles(t, dir, map[string]string{name: string(data)})
 	}
 
 	got, st, warn := scanTree(t, Options{ArchiveDepth: 1, MaxFileSize: 1 << 20}, dir)
@@ -198,10 +142,10 @@ func TestTreeArchiveTrouble(t *testing.T) {
 	// With a budget of 3,020 bytes, 1.txt takes 3,000 and 2.txt is cut
 	// short before its key is whole: the scan says so, and 3.txt is not
 	// read.
-	s := New(Options{ArchiveDepth: 1, Warnings: new(strings.Builder)})
-	s.expand = 3020
+	s := mustNew(t, Options{ArchiveDepth: 1, Warnings: new(strings.Builder)})
+	s.content.ArchiveBudget = 3020
 	var found []string
-	st, err := s.Tree(context.Background(), []string{filepath.Join(dir, "bomb")}, func(f finding.Finding) error {
+	st, err := s.Scan(context.Background(), Tree(filepath.Join(dir, "bomb")), func(f finding.Finding) error {
 		found = append(found, positionOf(f))
 		return nil
 	})
@@ -217,18 +161,18 @@ func TestTreeArchiveTrouble(t *testing.T) {
 func TestStagedArchive(t *testing.T) {
 	t.Parallel()
 	old, added := rulestest.Key(rules.Live, 731), rulestest.Key(rules.Live, 732)
-	sr := newStagingRepo(t)
-	sr.stage(map[string]string{"dist/app.zip": string(zipOf(t, false, "config.js", "k='"+old+"'\n"))})
-	sr.commit("first")
-	sr.stage(map[string]string{"dist/app.zip": string(zipOf(t, false, "config.js", "k='"+old+"'\n", "more.js", "\nk='"+added+"'\n"))})
+	sr := fixture.NewRepo(t)
+	sr.Stage(map[string]string{"dist/app.zip": string(fixture.Zip(t, false, "config.js", "k='"+old+"'\n"))})
+	sr.Commit("first")
+	sr.Stage(map[string]string{"dist/app.zip": string(fixture.Zip(t, false, "config.js", "k='"+old+"'\n", "more.js", "\nk='"+added+"'\n"))})
 
-	got, _, _, warn := scanStaged(t, Options{ArchiveDepth: 1}, sr.dir, StagedOptions{})
+	got, _, _, warn := scanStaged(t, Options{ArchiveDepth: 1}, sr.Dir, IndexOptions{})
 	// Under dist/, a key is in a build artefact: handed to clients.
 	checkFindings(t, "staged archive", got, []string{"dist/app.zip!more.js:2:4 claro-key-client-exposed"})
 	if warn != "" {
 		t.Errorf("warnings:\n%s", warn)
 	}
-	got, _, _, _ = scanStaged(t, Options{}, sr.dir, StagedOptions{})
+	got, _, _, _ = scanStaged(t, Options{}, sr.Dir, IndexOptions{})
 	checkFindings(t, "staged archive as bytes", got, nil)
 }
 
@@ -239,7 +183,7 @@ func TestHistoryArchive(t *testing.T) {
 	key := rulestest.Key(rules.Test, 733)
 	hr := newHistRepo(t, false)
 	hr.branch("main", hr.commit("c1", map[string]string{
-		"backup.tar.gz": string(gzipOf(t, "", tarOf(t, "backup/.env", "\nCLARO_API_KEY="+key+"\n"))),
+		"backup.tar.gz": string(fixture.Gzip(t, "", fixture.Tar(t, "backup/.env", "\nCLARO_API_KEY="+key+"\n"))),
 	}))
 	for _, noGit := range []bool{true, false} {
 		got, _, _, warn := runHistory(t, hr, Options{ArchiveDepth: 2}, HistoryOptions{NoGit: noGit})
@@ -250,32 +194,6 @@ func TestHistoryArchive(t *testing.T) {
 	}
 }
 
-// FuzzArchive feeds anything to the archive reader, three levels deep:
-// whatever the bytes, the scan ends without a panic, and an archive's
-// files are scanned within the expansion budget.
-func FuzzArchive(f *testing.F) {
-	key := rulestest.Key(rules.Live, 740)
-	zipped := zipOf(f, false, "a.txt", key, "in.zip", string(zipOf(f, true, "b.txt", key)))
-	f.Add(zipped)
-	f.Add(gzipOf(f, "", tarOf(f, "dir/c.txt", key)))
-	f.Add(tarOf(f, "d.tar", string(tarOf(f, "e.txt", key))))
-	f.Add([]byte("PK\x05\x06" + strings.Repeat("\x00", 18)))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		s := New(Options{ArchiveDepth: 3})
-		s.expand = 1 << 20
-		var st finding.Stats
-		err := s.scanReader(newStream(&s.opts.Matcher, 0, 4096), source{path: "f", label: "f"}, bytes.NewReader(data), &st, func(f finding.Finding) error {
-			if !strings.HasPrefix(f.Path, "f") {
-				t.Errorf("finding at %q", f.Path)
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	})
-}
-
 // TestIssue12ArchiveNames: names inside an archive that climb out of it
 // ("zip-slip") or hold control characters are only names: nothing is
 // written anywhere, the findings carry them under the archive's path, and
@@ -284,8 +202,8 @@ func TestIssue12ArchiveNames(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	k := rulestest.Key(rules.Live, 1261)
-	writeFiles(t, dir, map[string]string{
-		"in/slip.zip": string(zipOf(t, false, "../../outside.env", "KEY="+k+"\n", "/etc/abs.env", "KEY="+k+"\n", "x\n::error::forged.zip", "PK\x03\x04 a broken zip")),
+	fixture.WriteFiles(t, dir, map[string]string{
+		"in/slip.zip": string(fixture.Zip(t, false, "../../outside.env", "KEY="+k+"\n", "/etc/abs.env", "KEY="+k+"\n", "x\n::error::forged.zip", "PK\x03\x04 a broken zip")),
 	})
 	before, _ := os.ReadDir(filepath.Dir(dir))
 	got, _, warn := scanTree(t, Options{ArchiveDepth: 2}, filepath.Join(dir, "in"))

@@ -1,20 +1,17 @@
 package scanner
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"path"
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/clarolint/clarolint/finding"
-
-	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
+	"github.com/clarolint/clarolint/internal/content"
+	"github.com/clarolint/clarolint/internal/gitrepo"
+	"github.com/clarolint/clarolint/internal/walk"
 
 	"github.com/clarolint/clarolint/rules"
 )
@@ -32,62 +29,6 @@ var envCommonNames = [...]string{".env", ".env.local", ".env.production"}
 // envIgnoreAdvice is what every env finding asks to add to .gitignore.
 const envIgnoreAdvice = "add `.env` and `.env.*` to .gitignore (with `!.env.example` to keep the example)"
 
-// Scan scans like Tree and, when roots is a single directory in a git work
-// tree, runs the .env checks of SPEC §1 on the files under it, with
-// finding paths relative to that directory:
-//
-//   - env-file-tracked, an error: a .env or .env.* file that is not an
-//     example (rules.IsSecretEnvFile) is tracked: it is in the index.
-//   - env-not-ignored, an error: such a file is in the work tree,
-//     untracked, and the repository's committed ignore rules would not
-//     ignore it.
-//   - env-not-ignored, a warning, only when the directory is the top of
-//     the work tree: the repository has env files (in the index, or in the
-//     work tree, ignored or not) or a text file that Tree reads mentions
-//     BAYT_API_KEY (see below), and its committed ignore rules would not
-//     ignore all of .env, .env.local and .env.production. The finding is
-//     at .gitignore, line 1, and names what is missing.
-//
-// The committed ignore rules are the .gitignore files in the index, as the
-// next commit will hold them. .git/info/exclude and the global excludes
-// file protect only this clone, so a file that only they ignore is still
-// a finding, whose message says so. Env files in nested repositories and
-// submodules belong to those and are not checked here. AllowPaths pass
-// over env files as over any file. Keys inside env files, examples
-// included, are found by the scan itself.
-//
-// The checks learn what is in the work tree from Tree's own walk (they
-// walk only directories that rules local to this clone made Tree skip).
-// Tree looks for BAYT_API_KEY only when the answer matters, only in the
-// first 256 KiB of each text file, and only until it finds it. A problem
-// reading the index or the committed .gitignore files is a warning, and
-// the checks that need them do not run.
-func (s *Scanner) Scan(ctx context.Context, roots []string, emit func(finding.Finding) error) (finding.Stats, error) {
-	start := time.Now()
-	var pre finding.Stats
-	var chk *envCheck
-	if len(roots) == 1 && (s.enabled(rules.EnvFileTracked) || s.enabled(rules.EnvNotIgnored)) {
-		chk = s.newEnvCheck(&pre, roots[0])
-	}
-	var probe *envProbe
-	if chk != nil {
-		defer chk.r.close()
-		probe = chk.probe
-	}
-	st, err := s.tree(ctx, roots, probe, emit)
-	st.Add(pre)
-	if err != nil {
-		return st, err
-	}
-	if chk != nil {
-		err = chk.run(&st, emit)
-	} else {
-		err = s.envFileRoots(&st, roots, emit)
-	}
-	st.Duration = time.Since(start)
-	return st, err
-}
-
 // envFileRoots runs the .env checks on the roots that are secret env
 // files in a git work tree, as the pre-commit hook passes them: one in the
 // index (tracked, or staged to be) is env-file-tracked; one that is not,
@@ -104,16 +45,16 @@ func (s *Scanner) envFileRoots(st *finding.Stats, roots []string, emit func(find
 		if fi, err := os.Stat(r); err != nil || fi.IsDir() {
 			continue
 		}
-		wt, ok := findWorktree(filepath.Dir(r))
+		wt, ok := gitrepo.FindWorkTree(filepath.Dir(r))
 		if !ok {
 			continue
 		}
-		c, seen := checks[wt.root]
+		c, seen := checks[wt.Top]
 		if !seen {
-			c = s.newEnvCheck(st, wt.root)
-			checks[wt.root] = c
+			c = s.newEnvCheck(st, wt.Top)
+			checks[wt.Top] = c
 			if c != nil {
-				defer c.r.close()
+				defer c.r.Close()
 			}
 		}
 		if c == nil {
@@ -123,11 +64,11 @@ func (s *Scanner) envFileRoots(st *finding.Stats, roots []string, emit func(find
 		if err != nil {
 			continue
 		}
-		repoPath, err := filepath.Rel(wt.root, abs)
+		repoPath, err := filepath.Rel(wt.Top, abs)
 		if err != nil {
 			continue
 		}
-		if f, ok := c.fileFinding(rel, splitPath(filepath.ToSlash(repoPath))); ok {
+		if f, ok := c.fileFinding(rel, gitrepo.SplitPath(filepath.ToSlash(repoPath))); ok {
 			out = append(out, f)
 		}
 	}
@@ -154,7 +95,7 @@ func (c *envCheck) fileFinding(rel string, parts []string) (finding.Finding, boo
 		return envFileFinding(rules.EnvFileTracked, rules.Error, rel, fmt.Sprintf(
 			"secret env file %s is in the index (tracked, or staged to be): every clone would carry it; take it out with `git rm --cached %s` (your copy stays), %s, commit both, and rotate the keys it held if it was ever committed",
 			repoPath, shellQuote(repoPath), envIgnoreAdvice)), true
-	case !ignoredBy(c.ignore, parts, false) && c.s.enabled(rules.EnvNotIgnored):
+	case !c.ignore.Ignores(parts, false) && c.s.enabled(rules.EnvNotIgnored):
 		return envFileFinding(rules.EnvNotIgnored, rules.Error, rel, fmt.Sprintf(
 			"%s is not ignored by the repository's committed .gitignore, so `git add .` would commit it; %s", repoPath, c.localAdvice(parts))), true
 	}
@@ -166,18 +107,23 @@ type envCheck struct {
 	s       *Scanner
 	root    string // the scan root, as given
 	rootRel string // the scan root relative to the top of the work tree; "" at the top
-	r       *indexRepo
-	idx     *gitIndex
+	r       *gitrepo.Repo
+	idx     *gitrepo.Index
 	tracked map[string]bool
 	// indexHasEnv says whether the index holds an env file, example or
 	// not, and indexEnvFile names the first.
 	indexHasEnv  bool
 	indexEnvFile string
-	ignore       gitignore.Matcher // the committed rules
+	ignore       gitrepo.Matcher // the committed rules
 	// missing lists which of envCommonNames the committed rules do not
 	// ignore, when the repository-wide warning applies.
 	missing []string
-	probe   *envProbe
+	// mention looks for a mention of the key variables in the tree, when
+	// it decides the repository-wide warning; nil when it does not.
+	mention *content.Mention
+	// walked is what the tree's walk saw: the env files, ignored or not,
+	// and the directories it did not enter.
+	walked walk.Result
 	// nested caches, per directory relative to the root, whether it is
 	// outside this repository for git: a nested repository or a symbolic
 	// link (git does not follow links), or below one.
@@ -188,9 +134,9 @@ type envCheck struct {
 // not a directory in a git work tree or its index cannot be read.
 func (s *Scanner) newEnvCheck(st *finding.Stats, root string) *envCheck {
 	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
-		return nil // Tree reports it
+		return nil // the walk reports it
 	}
-	wt, ok := findWorktree(root)
+	wt, ok := gitrepo.FindWorkTree(root)
 	if !ok {
 		return nil
 	}
@@ -198,38 +144,39 @@ func (s *Scanner) newEnvCheck(st *finding.Stats, root string) *envCheck {
 	if err != nil {
 		return nil
 	}
-	rel, err := filepath.Rel(wt.root, abs)
+	rel, err := filepath.Rel(wt.Top, abs)
 	if err != nil {
 		return nil
 	}
-	if err := sha1Only(wt.commonDir); err != nil {
-		s.warn(st, "%v; .env files are not checked", err)
+	if err := wt.CheckFormat(); err != nil {
+		s.warner.Warn(st, "%v; .env files are not checked", err)
 		return nil
 	}
 	c := &envCheck{
 		s:       s,
 		root:    root,
 		rootRel: path.Clean(filepath.ToSlash(rel)),
-		r:       newIndexRepo(wt.root, wt.gitDir, wt.commonDir),
+		r:       wt,
 		tracked: map[string]bool{},
-		probe:   &envProbe{},
 		nested:  map[string]bool{},
 	}
 	if c.rootRel == "." {
 		c.rootRel = ""
 	}
-	if c.idx, err = readIndex(c.r.index); err != nil {
-		s.warn(st, "%v; .env files are not checked", err)
-		c.r.close()
+	if c.idx, err = gitrepo.ReadIndex(filepath.Join(wt.GitDir, "index")); err != nil {
+		s.warner.Warn(st, "%v; .env files are not checked", err)
+		wt.Close()
 		return nil
 	}
-	for _, e := range c.idx.entries {
-		c.tracked[e.path] = true
-		if !c.indexHasEnv && rules.IsEnvFile(e.path) {
-			c.indexHasEnv, c.indexEnvFile = true, e.path
+	for _, e := range c.idx.Entries {
+		c.tracked[e.Path] = true
+		if !c.indexHasEnv && rules.IsEnvFile(e.Path) {
+			c.indexHasEnv, c.indexEnvFile = true, e.Path
 		}
 	}
-	c.ignore = c.committedRules(st)
+	c.ignore = wt.CommittedRules(c.idx, func(p string, err error) {
+		s.warner.Warn(st, "%s: %v; its committed ignore rules are not applied", p, err)
+	}).Matcher()
 	if c.rootRel == "" && s.enabled(rules.EnvNotIgnored) {
 		for _, n := range envCommonNames {
 			if !c.ignore.Match([]string{n}, false) {
@@ -237,70 +184,16 @@ func (s *Scanner) newEnvCheck(st *finding.Stats, root string) *envCheck {
 			}
 		}
 		if len(c.missing) > 0 && !c.indexHasEnv {
-			c.probe.mention = newMention(envMentions[:]...)
+			c.mention = content.NewMention(envMentions[:]...)
 		}
 	}
 	return c
 }
 
-// committedRules returns a matcher of the .gitignore files in the index,
-// parents before children so that deeper files take precedence. During a
-// conflicted merge our side (stage 2) counts.
-func (c *envCheck) committedRules(st *finding.Stats) gitignore.Matcher {
-	type file struct {
-		dir  []string
-		hash plumbing.Hash
-	}
-	var files []file
-	for _, e := range c.idx.entries {
-		if path.Base(e.path) != ".gitignore" || (e.stage != 0 && e.stage != 2) || e.intentToAdd || !stagedIsBlob(e.mode) {
-			continue
-		}
-		files = append(files, file{splitPath(path.Dir(e.path)), e.hash})
-	}
-	slices.SortStableFunc(files, func(a, b file) int { return len(a.dir) - len(b.dir) })
-	var ps []gitignore.Pattern
-	for _, f := range files {
-		b, err := c.r.objects.read(f.hash, plumbing.BlobObject)
-		if err != nil {
-			c.s.warn(st, "%s: %v; its committed ignore rules are not applied", path.Join(path.Join(f.dir...), ".gitignore"), err)
-			continue
-		}
-		ps = append(ps, parseIgnore(b, f.dir)...)
-	}
-	return gitignore.NewMatcher(ps)
-}
-
-// parseIgnore parses the lines of a gitignore-format file whose patterns
-// apply below domain, as readIgnoreFile does for a file on disk.
-func parseIgnore(b []byte, domain []string) []gitignore.Pattern {
-	var ps []gitignore.Pattern
-	for line := range bytes.Lines(b) {
-		s := strings.TrimSuffix(strings.TrimSuffix(string(line), "\n"), "\r")
-		if strings.TrimSpace(s) == "" || strings.HasPrefix(s, "#") {
-			continue
-		}
-		ps = append(ps, gitignore.ParsePattern(s, domain))
-	}
-	return ps
-}
-
-// ignoredBy reports whether m ignores the path parts: the path itself or a
-// directory above it, since git never looks inside an ignored directory
-// (a later !pattern cannot bring a file in it back).
-func ignoredBy(m gitignore.Matcher, parts []string, dir bool) bool {
-	for i := 1; i < len(parts); i++ {
-		if m.Match(parts[:i], true) {
-			return true
-		}
-	}
-	return m.Match(parts, dir)
-}
-
 // repoParts returns the path components, from the top of the work tree,
 // of rel, a path relative to the scan root.
 func (c *envCheck) repoParts(rel string) []string {
-	return splitPath(path.Join(c.rootRel, rel))
+	return gitrepo.SplitPath(path.Join(c.rootRel, rel))
 }
 
 // run runs the checks once Tree is done, and emits their findings.
@@ -327,15 +220,15 @@ func (c *envCheck) run(st *finding.Stats, emit func(finding.Finding) error) erro
 // the index under the root.
 func (c *envCheck) trackedFiles(out []finding.Finding) []finding.Finding {
 	prev := ""
-	for _, e := range c.idx.entries {
-		rel, ok := c.underRoot(e.path)
-		if e.path == prev || !ok || !rules.IsSecretEnvFile(e.path) || c.s.allowedPath(rel) {
+	for _, e := range c.idx.Entries {
+		rel, ok := c.underRoot(e.Path)
+		if e.Path == prev || !ok || !rules.IsSecretEnvFile(e.Path) || c.s.allowedPath(rel) {
 			continue
 		}
-		prev = e.path // once for the stages of a conflicted path
+		prev = e.Path // once for the stages of a conflicted path
 		out = append(out, envFileFinding(rules.EnvFileTracked, rules.Error, rel, fmt.Sprintf(
 			"secret env file %s is tracked by git: every clone carries it; stop tracking it with `git rm --cached %s` (your copy stays), %s, commit both, and rotate the keys it held: they stay in history",
-			e.path, shellQuote(e.path), envIgnoreAdvice)))
+			e.Path, shellQuote(e.Path), envIgnoreAdvice)))
 	}
 	return out
 }
@@ -368,9 +261,9 @@ func (c *envCheck) repositoryWarning(out []finding.Finding, workFiles []string) 
 	switch {
 	case len(workFiles) > 0 || c.indexHasEnv:
 		signal, shown = "the project uses env files", append(workFiles, c.indexEnvFile)
-	case c.probe.mention != nil && c.probe.mention.found.Load() != nil:
-		hit := c.probe.mention.found.Load()
-		signal, shown = fmt.Sprintf("the project mentions %s (in %s)", hit.word, hit.path), []string{hit.path}
+	case c.mention != nil && c.mention.Found() != nil:
+		hit := c.mention.Found()
+		signal, shown = fmt.Sprintf("the project mentions %s (in %s)", hit.Word, hit.Path), []string{hit.Path}
 	default:
 		return out
 	}
@@ -415,13 +308,13 @@ func (c *envCheck) underRoot(p string) (string, bool) {
 // the directories Tree skipped that the committed rules do not ignore.
 func (c *envCheck) workFiles(st *finding.Stats) []string {
 	var out []string
-	for _, rel := range c.probe.files {
+	for _, rel := range c.walked.Kept {
 		if !c.outside(path.Dir(rel)) {
 			out = append(out, rel)
 		}
 	}
-	for _, dir := range c.probe.skipped {
-		if !c.outside(dir) && !ignoredBy(c.ignore, c.repoParts(dir), true) {
+	for _, dir := range c.walked.Skipped {
+		if !c.outside(dir) && !c.ignore.Ignores(c.repoParts(dir), true) {
 			out = c.walk(st, dir, out)
 		}
 	}
@@ -456,16 +349,16 @@ func (c *envCheck) outside(dir string) bool {
 // skipping what the committed rules ignore, nested repositories and
 // symbolic links.
 func (c *envCheck) walk(st *finding.Stats, dir string, out []string) []string {
-	entries, err := readDir(filepath.Join(c.root, filepath.FromSlash(dir)))
+	entries, err := os.ReadDir(filepath.Join(c.root, filepath.FromSlash(dir)))
 	if err != nil {
-		c.s.warn(st, "%s: %v; .env files in it are not checked", dir, unwrapPath(err))
+		c.s.warner.Warn(st, "%s: %v; .env files in it are not checked", dir, unwrapPath(err))
 	}
 	for _, e := range entries {
 		rel := path.Join(dir, e.Name())
 		switch {
 		case e.Name() == ".git":
 		case e.IsDir():
-			if !c.outside(rel) && !ignoredBy(c.ignore, c.repoParts(rel), true) {
+			if !c.outside(rel) && !c.ignore.Ignores(c.repoParts(rel), true) {
 				out = c.walk(st, rel, out)
 			}
 		case rules.IsEnvFile(rel):
@@ -480,21 +373,20 @@ func (c *envCheck) walk(st *finding.Stats, dir string, out []string) []string {
 // them (a change not committed yet), else add patterns to it, saying so
 // when rules that protect only this clone ignore them.
 func (c *envCheck) localAdvice(parts []string) string {
-	var ps []gitignore.Pattern
+	var work gitrepo.Rules
 	for i := range parts {
-		p, _ := readIgnoreFile(filepath.Join(c.r.root, filepath.Join(parts[:i]...), ".gitignore"), parts[:i])
-		ps = append(ps, p...)
+		rs, _ := gitrepo.ReadIgnore(filepath.Join(c.r.Top, filepath.Join(parts[:i]...), ".gitignore"), parts[:i])
+		work = work.With(rs)
 	}
-	if ignoredBy(gitignore.NewMatcher(ps), parts, false) {
+	if work.Matcher().Ignores(parts, false) {
 		return "the .gitignore in the work tree ignores it, but that change is not committed yet: commit .gitignore"
 	}
 	advice := envIgnoreAdvice + " and commit it"
-	exclude := filepath.Join(c.r.commonDir, "info", "exclude")
-	if p, _ := readIgnoreFile(exclude, nil); ignoredBy(gitignore.NewMatcher(p), parts, false) {
+	if rs, _ := gitrepo.ReadIgnore(filepath.Join(c.r.CommonDir, "info", "exclude"), nil); rs.Matcher().Ignores(parts, false) {
 		return ".git/info/exclude ignores it, but that protects only this clone; " + advice
 	}
-	if f := excludesFile(c.r.commonDir); f != "" {
-		if p, _ := readIgnoreFile(f, nil); ignoredBy(gitignore.NewMatcher(p), parts, false) {
+	if f := c.r.ExcludesFile(); f != "" {
+		if rs, _ := gitrepo.ReadIgnore(f, nil); rs.Matcher().Ignores(parts, false) {
 			return fmt.Sprintf("your global excludes file (%s) ignores it, but that protects only your own clones; %s", f, advice)
 		}
 	}

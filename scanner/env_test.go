@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/clarolint/clarolint/finding"
+	"github.com/clarolint/clarolint/internal/fixture"
 
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
@@ -19,12 +20,10 @@ func scanRepo(t *testing.T, o Options, chunk int, roots ...string) ([]string, ma
 	t.Helper()
 	var warnings strings.Builder
 	o.Warnings = &warnings
-	s := New(o)
-	if chunk > 0 {
-		s.chunkSize = chunk
-	}
+	s := mustNew(t, o)
+	s.content.ChunkSize = chunk
 	var got []finding.Finding
-	st, err := s.Scan(context.Background(), roots, func(f finding.Finding) error {
+	st, err := s.Scan(context.Background(), Tree(roots...), func(f finding.Finding) error {
 		got = append(got, f)
 		return nil
 	})
@@ -49,17 +48,17 @@ const coveredIgnore = ".env\n.env.*\n!.env.example\n"
 func TestEnvTracked(t *testing.T) {
 	t.Parallel()
 	key := rulestest.Key(rules.Live, 1)
-	sr := newStagingRepo(t)
-	sr.stage(map[string]string{
+	sr := fixture.NewRepo(t)
+	sr.Stage(map[string]string{
 		".gitignore":        coveredIgnore,
 		"svc/.env.local":    "DEBUG=1\n",
 		".env.example":      "BAYT_API_KEY=" + key + "\n",
 		"config/.env.tmpl2": "X=1\n",
 	})
-	sr.stage(map[string]string{".env": "A=1\n"}) // tracked although ignored: added before the .gitignore, or with -f
-	sr.commit("first")
+	sr.Stage(map[string]string{".env": "A=1\n"}) // tracked although ignored: added before the .gitignore, or with -f
+	sr.Commit("first")
 
-	got, fs, _, warn := scanRepo(t, Options{}, 0, sr.dir)
+	got, fs, _, warn := scanRepo(t, Options{}, 0, sr.Dir)
 	checkFindings(t, "tracked", got, []string{
 		".env:1:1 env-file-tracked",
 		".env.example:1:14 claro-live-key",
@@ -74,7 +73,7 @@ func TestEnvTracked(t *testing.T) {
 
 	// A scan of a subdirectory checks the files under it, at paths
 	// relative to it; the message names the path from the top.
-	got, fs, _, _ = scanRepo(t, Options{}, 0, filepath.Join(sr.dir, "svc"))
+	got, fs, _, _ = scanRepo(t, Options{}, 0, filepath.Join(sr.Dir, "svc"))
 	checkFindings(t, "subdirectory", got, []string{".env.local:1:1 env-file-tracked"})
 	if m := fs[".env.local env-file-tracked"].Message; !strings.Contains(m, "git rm --cached svc/.env.local") {
 		t.Errorf("message %q", m)
@@ -87,10 +86,10 @@ func TestEnvTracked(t *testing.T) {
 // ignore the file.
 func TestEnvNotIgnored(t *testing.T) {
 	t.Parallel()
-	sr := newStagingRepo(t)
-	sr.stage(map[string]string{".gitignore": ".env\n/build/\n"})
-	sr.commit("first")
-	writeFiles(t, sr.dir, map[string]string{
+	sr := fixture.NewRepo(t)
+	sr.Stage(map[string]string{".gitignore": ".env\n/build/\n"})
+	sr.Commit("first")
+	fixture.WriteFiles(t, sr.Dir, map[string]string{
 		".env":                   "ignored by the committed .gitignore\n",
 		".env.example":           "an example may stay untracked\n",
 		".env.local":             "not ignored at all\n",
@@ -105,7 +104,7 @@ func TestEnvNotIgnored(t *testing.T) {
 		"linked/.env.production": "not ignored\n",
 		"link":                   "\x00link:linked", // git does not follow links: link/.env.production is no file for it
 	})
-	got, fs, _, _ := scanRepo(t, Options{}, 0, sr.dir)
+	got, fs, _, _ := scanRepo(t, Options{}, 0, sr.Dir)
 	checkFindings(t, "not ignored", got, []string{
 		".env.local:1:1 env-not-ignored",
 		".gitignore:1:1 env-not-ignored",
@@ -132,12 +131,12 @@ func TestEnvNotIgnored(t *testing.T) {
 
 	// Following links, the scan reads link/.env.production too, but the
 	// env checks see the repository as git does.
-	got2, _, _, _ := scanRepo(t, Options{FollowSymlinks: true}, 0, sr.dir)
+	got2, _, _, _ := scanRepo(t, Options{FollowSymlinks: true}, 0, sr.Dir)
 	checkFindings(t, "following links", got2, got)
 
 	// With every env file ignored by committed rules, nothing is reported.
-	sr.stage(map[string]string{".gitignore": coveredIgnore + "/build/\nlocal-only/\nlinked/\n"})
-	got, _, _, _ = scanRepo(t, Options{}, 0, sr.dir)
+	sr.Stage(map[string]string{".gitignore": coveredIgnore + "/build/\nlocal-only/\nlinked/\n"})
+	got, _, _, _ = scanRepo(t, Options{}, 0, sr.Dir)
 	checkFindings(t, "all ignored", got, nil)
 }
 
@@ -177,13 +176,13 @@ func TestEnvRepositoryWarning(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			sr := newStagingRepo(t)
+			sr := fixture.NewRepo(t)
 			if tt.ignore != "" {
-				sr.stage(map[string]string{".gitignore": tt.ignore})
-				sr.commit("ignore")
+				sr.Stage(map[string]string{".gitignore": tt.ignore})
+				sr.Commit("ignore")
 			}
-			writeFiles(t, sr.dir, tt.files)
-			_, fs, _, _ := scanRepo(t, Options{}, tt.chunk, sr.dir)
+			fixture.WriteFiles(t, sr.Dir, tt.files)
+			_, fs, _, _ := scanRepo(t, Options{}, tt.chunk, sr.Dir)
 			var f finding.Finding
 			ok := false
 			for _, x := range fs {
@@ -209,27 +208,27 @@ func TestEnvRepositoryWarning(t *testing.T) {
 // disabled rules run no env checks.
 func TestEnvScope(t *testing.T) {
 	t.Parallel()
-	sr := newStagingRepo(t)
-	sr.stage(map[string]string{"app/.env": "X=1\n"})
-	sr.commit("first")
-	writeFiles(t, sr.dir, map[string]string{"app/.env.local": "Y=1\n", "main.go": "BAYT_API_KEY"})
-	app := filepath.Join(sr.dir, "app")
+	sr := fixture.NewRepo(t)
+	sr.Stage(map[string]string{"app/.env": "X=1\n"})
+	sr.Commit("first")
+	fixture.WriteFiles(t, sr.Dir, map[string]string{"app/.env.local": "Y=1\n", "main.go": "BAYT_API_KEY"})
+	app := filepath.Join(sr.Dir, "app")
 
 	got, _, _, _ := scanRepo(t, Options{}, 0, app)
 	checkFindings(t, "subdirectory", got, []string{".env:1:1 env-file-tracked", ".env.local:1:1 env-not-ignored"})
-	got, _, _, _ = scanRepo(t, Options{}, 0, app, filepath.Join(sr.dir, "main.go"))
+	got, _, _, _ = scanRepo(t, Options{}, 0, app, filepath.Join(sr.Dir, "main.go"))
 	checkFindings(t, "two roots", got, nil)
-	got, _, _, _ = scanRepo(t, Options{Disable: []rules.RuleID{rules.EnvNotIgnored}}, 0, sr.dir)
+	got, _, _, _ = scanRepo(t, Options{Disable: []rules.RuleID{rules.EnvNotIgnored}}, 0, sr.Dir)
 	checkFindings(t, "env-not-ignored disabled", got, []string{"app/.env:1:1 env-file-tracked"})
-	got, _, _, _ = scanRepo(t, Options{Disable: []rules.RuleID{rules.EnvFileTracked}}, 0, sr.dir)
+	got, _, _, _ = scanRepo(t, Options{Disable: []rules.RuleID{rules.EnvFileTracked}}, 0, sr.Dir)
 	// No .gitignore: the repository's warning is at its first env file
 	// (app/.env), unless every such file is allowed.
 	checkFindings(t, "env-file-tracked disabled", got, []string{"app/.env:1:1 env-not-ignored", "app/.env.local:1:1 env-not-ignored"})
-	got, _, _, _ = scanRepo(t, Options{AllowPaths: []string{"app/**"}}, 0, sr.dir)
+	got, _, _, _ = scanRepo(t, Options{AllowPaths: []string{"app/**"}}, 0, sr.Dir)
 	checkFindings(t, "allowed paths", got, nil)
 
 	outside := t.TempDir()
-	writeFiles(t, outside, map[string]string{".env": "X=1\n", "a.txt": "BAYT_API_KEY"})
+	fixture.WriteFiles(t, outside, map[string]string{".env": "X=1\n", "a.txt": "BAYT_API_KEY"})
 	got, _, _, _ = scanRepo(t, Options{}, 0, outside)
 	checkFindings(t, "outside a repository", got, nil)
 }
@@ -241,10 +240,10 @@ func TestEnvGlobalExcludes(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "xdg"))
-	writeFiles(t, home, map[string]string{"xdg/git/ignore": ".env.local\n"})
-	sr := newStagingRepo(t)
-	writeFiles(t, sr.dir, map[string]string{".env.local": "X=1\n", ".gitignore": "*.log\n"})
-	got, fs, _, _ := scanRepo(t, Options{}, 0, sr.dir)
+	fixture.WriteFiles(t, home, map[string]string{"xdg/git/ignore": ".env.local\n"})
+	sr := fixture.NewRepo(t)
+	fixture.WriteFiles(t, sr.Dir, map[string]string{".env.local": "X=1\n", ".gitignore": "*.log\n"})
+	got, fs, _, _ := scanRepo(t, Options{}, 0, sr.Dir)
 	checkFindings(t, "global excludes", got, []string{".env.local:1:1 env-not-ignored", ".gitignore:1:1 env-not-ignored"})
 	want := "your global excludes file (" + filepath.Join(home, "xdg", "git", "ignore") + ") ignores it, but that protects only your own clones"
 	if m := fs[".env.local env-not-ignored"].Message; !strings.Contains(m, want) {
@@ -257,16 +256,16 @@ func TestEnvGlobalExcludes(t *testing.T) {
 // one the committed rules do not ignore is env-not-ignored.
 func TestIssue11EnvFileRoots(t *testing.T) {
 	t.Parallel()
-	sr := newStagingRepo(t)
-	sr.stage(map[string]string{".gitignore": ".env.test\n", "app/.env": "DEBUG=1\n"})
-	sr.commit("first")
-	writeFiles(t, sr.dir, map[string]string{".env.local": "X=1\n", ".env.test": "X=1\n", ".env.example": "X=1\n", "main.go": "package main\n"})
+	sr := fixture.NewRepo(t)
+	sr.Stage(map[string]string{".gitignore": ".env.test\n", "app/.env": "DEBUG=1\n"})
+	sr.Commit("first")
+	fixture.WriteFiles(t, sr.Dir, map[string]string{".env.local": "X=1\n", ".env.test": "X=1\n", ".env.example": "X=1\n", "main.go": "package main\n"})
 	var roots []string
 	for _, r := range []string{"app/.env", ".env.local", ".env.test", ".env.example", "main.go"} {
-		roots = append(roots, filepath.Join(sr.dir, r))
+		roots = append(roots, filepath.Join(sr.Dir, r))
 	}
 	got, fs, _, warn := scanRepo(t, Options{}, 0, roots...)
-	dir := filepath.ToSlash(sr.dir)
+	dir := filepath.ToSlash(sr.Dir)
 	checkFindings(t, "file roots", got, []string{
 		dir + "/.env.local:1:1 env-not-ignored",
 		dir + "/app/.env:1:1 env-file-tracked",

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/clarolint/clarolint/finding"
+	"github.com/clarolint/clarolint/internal/fixture"
 
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
@@ -15,7 +16,7 @@ func TestClientExposed(t *testing.T) {
 	t.Parallel()
 	key, test := rulestest.Key(rules.Live, 1), rulestest.Key(rules.Test, 2)
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
+	fixture.WriteFiles(t, dir, map[string]string{
 		".env.local":        "CLARO_KEY=" + key + "\nNEXT_PUBLIC_CLARO_KEY=" + key + "\n",
 		"Dockerfile":        "FROM node:20\nENV VITE_CLARO_KEY " + test + "\n",
 		"deploy/values.yml": "env:\n  - name: x\n    REACT_APP_KEY: \"" + key + "\"\n",
@@ -36,7 +37,7 @@ func TestClientExposed(t *testing.T) {
 	}
 
 	var f finding.Finding
-	New(Options{}).Tree(t.Context(), []string{dir + "/Dockerfile"}, func(x finding.Finding) error { f = x; return nil })
+	mustNew(t, Options{}).Scan(t.Context(), Tree(dir+"/Dockerfile"), func(x finding.Finding) error { f = x; return nil })
 	if f.Severity != rules.Error || !strings.Contains(f.Message, "VITE_CLARO_KEY") || !strings.Contains(f.Message, "Claro test API key") ||
 		strings.Contains(f.Message, test[8:]) {
 		t.Errorf("exposed test key: %+v", f)

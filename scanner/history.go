@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os/exec"
@@ -12,7 +13,10 @@ import (
 	"time"
 
 	"github.com/clarolint/clarolint/finding"
+	"github.com/clarolint/clarolint/internal/content"
+	"github.com/clarolint/clarolint/internal/gitrepo"
 
+	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
@@ -79,11 +83,28 @@ type HistoryProgress struct {
 // revision in o that does not resolve is an error. emit is called from
 // one goroutine, after the whole history has been read, in Sort's order;
 // its error ends the scan and is returned.
-func (s *Scanner) History(ctx context.Context, repo *Repository, o HistoryOptions, emit func(finding.Finding) error) (finding.Stats, error) {
+func History(repo *Repository, o HistoryOptions) Source { return historySource{repo, o} }
+
+// historySource is a Source of a repository's history.
+type historySource struct {
+	repo *Repository
+	o    HistoryOptions
+}
+
+func (src historySource) scan(ctx context.Context, s *Scanner, emit func(finding.Finding) error) (finding.Stats, error) {
 	start := time.Now()
+	o, repo := src.o, src.repo.r
+	if o.Range != "" && (o.Branch != "" || o.Since != "") {
+		return finding.Stats{}, errors.New("a range cannot be combined with a branch or a since revision")
+	}
+	gg, err := repo.GoGit()
+	if err != nil {
+		return finding.Stats{}, err
+	}
 	h := &history{
 		s:       s,
 		repo:    repo,
+		gg:      gg,
 		o:       o,
 		pathIdx: make(map[string]int32),
 		blobIdx: make(map[plumbing.Hash]int32),
@@ -91,11 +112,11 @@ func (s *Scanner) History(ctx context.Context, repo *Repository, o HistoryOption
 		commitc: make(map[plumbing.Hash]histCommit),
 		workers: make([]finding.Stats, s.opts.Workers),
 	}
-	sel, err := repo.selection(o, h.warnf)
+	sel, err := repo.Select(gitrepo.SelectOptions{Range: o.Range, Branch: o.Branch, Since: o.Since}, h.warnf)
 	if err != nil {
 		return finding.Stats{}, err
 	}
-	if h.shallow, err = repo.shallow(); err != nil {
+	if h.shallow, err = repo.Shallow(); err != nil {
 		return finding.Stats{}, err
 	}
 	if len(h.shallow) > 0 {
@@ -110,7 +131,7 @@ func (s *Scanner) History(ctx context.Context, repo *Repository, o HistoryOption
 		if err := h.list(ctx, sel); err != nil {
 			return err
 		}
-		return h.listLoose(ctx, sel.loose)
+		return h.listLoose(ctx, sel.Loose)
 	})
 	if err != nil {
 		return h.total(start), err
@@ -138,8 +159,8 @@ func (s *Scanner) History(ctx context.Context, repo *Repository, o HistoryOption
 			return h.total(start), err
 		}
 		h.setAuthors(fs)
-		if len(sel.stashes) > 0 {
-			only := repo.stashOnly(sel)
+		if len(sel.Stashes) > 0 {
+			only := repo.StashOnly(sel)
 			for i := range fs {
 				fs[i].StashOnly = only[plumbing.NewHash(fs[i].Commit)]
 			}
@@ -161,7 +182,8 @@ func (s *Scanner) History(ctx context.Context, repo *Repository, o HistoryOption
 // provenance steps read them once the workers are done.
 type history struct {
 	s       *Scanner
-	repo    *Repository
+	repo    *gitrepo.Repo
+	gg      *git.Repository // go-git's view, for the lister's goroutine only
 	o       HistoryOptions
 	git     string // the git binary for the fast path; "" to use go-git
 	shallow map[plumbing.Hash]bool
@@ -234,7 +256,7 @@ func (h *history) useGit(ctx context.Context) {
 // list lists the selected commits' changes: with git log on the fast
 // path, falling back to go-git if git fails (a corrupt object makes it
 // stop); the blobs already queued are not read again.
-func (h *history) list(ctx context.Context, sel histSelection) error {
+func (h *history) list(ctx context.Context, sel gitrepo.Selection) error {
 	if h.git != "" {
 		err := h.listGit(ctx, sel)
 		if err == nil || ctx.Err() != nil {
@@ -346,9 +368,9 @@ func (h *history) pass(ctx context.Context, list func(context.Context) error) er
 	for i := range h.workers {
 		h.jobs[i] = make(chan histJob, 4096) // a worker may fall behind on a large file
 		wg.Go(func() {
-			st, sm := &h.workers[i], newStream(&h.s.opts.Matcher, h.s.opts.DecodeDepth, h.s.chunkSize)
+			st, rd := &h.workers[i], h.s.reader()
 			err := read(ctx, h.jobs[i], func(j histJob, size int64, r io.Reader, err error) error {
-				h.scanBlob(sm, st, j, size, r, err)
+				h.scanBlob(rd, st, j, size, r, err)
 				return ctx.Err()
 			})
 			if err != nil {
@@ -384,11 +406,11 @@ func (h *history) scanMore(ctx context.Context, jobs []histJob) error {
 
 // scanBlob scans one blob and keeps its keys; an unreadable blob is a
 // warning.
-func (h *history) scanBlob(sm *stream, st *finding.Stats, j histJob, size int64, r io.Reader, err error) {
+func (h *history) scanBlob(rd *content.Reader, st *finding.Stats, j histJob, size int64, r io.Reader, err error) {
 	defer h.progress(false)
 	if err != nil {
 		st.SkippedUnreadable++
-		h.s.notScanned(st, "%s: %v; not scanned", j.name(), err)
+		h.s.warner.NotScanned(st, "%s: %v; not scanned", j.name(), err)
 		return
 	}
 	if max := h.s.opts.MaxFileSize; max > 0 && size > max {
@@ -397,15 +419,15 @@ func (h *history) scanBlob(sm *stream, st *finding.Stats, j histJob, size int64,
 	}
 	var keys []finding.Finding
 	before := st.BytesScanned
-	h.s.scanReader(sm, source{path: j.path, label: j.name()}, r, st, func(f finding.Finding) error {
+	rd.Read(content.Source{Path: j.path, Label: j.name()}, r, st, h.s.keyEmitter(st, func(f finding.Finding) error {
 		if !slices.ContainsFunc(keys, func(k finding.Finding) bool { return k.Fingerprint == f.Fingerprint }) {
 			// The blob may be at several paths: Path keeps only what
 			// follows this one, the file inside an archive ("!name").
 			f.Path = strings.TrimPrefix(f.Path, j.path)
 			keys = append(keys, f)
 		}
-		return nil // never fails, so scanReader does not either
-	})
+		return nil // never fails, so Read does not either
+	}))
 	h.nBlobs.Add(1)
 	h.nBytes.Add(st.BytesScanned - before)
 	if len(keys) > 0 {
@@ -454,7 +476,7 @@ func (h *history) hasKey(b int32, fp string) bool {
 // range, say) are scanned now.
 func (h *history) setInHead(ctx context.Context, fs []finding.Finding) error {
 	inHead := make(map[string]bool)
-	tree, ok, err := h.repo.headTree()
+	tree, ok, err := h.repo.HeadTree()
 	if err != nil {
 		h.warnf("%v; in_head is false for every finding", err)
 	}
@@ -499,7 +521,7 @@ func (h *history) setAuthors(fs []finding.Finding) {
 		}
 		a, ok := authors[f.Commit]
 		if !ok {
-			c, err := object.GetCommit(h.repo.repo.Storer, plumbing.NewHash(f.Commit))
+			c, err := object.GetCommit(h.gg.Storer, plumbing.NewHash(f.Commit))
 			if err != nil {
 				h.warnf("commit %s: %v; its author is not reported", f.Commit, err)
 			} else {
@@ -528,7 +550,7 @@ func (h *history) progress(final bool) {
 
 // warnf writes a warning about the repository as a whole or the lister's
 // work; workers warn into their own Stats.
-func (h *history) warnf(format string, args ...any) { h.s.warn(&h.st, format, args...) }
+func (h *history) warnf(format string, args ...any) { h.s.warner.Warn(&h.st, format, args...) }
 
 // total returns the counts of the whole scan.
 func (h *history) total(start time.Time) finding.Stats {

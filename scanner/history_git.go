@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/clarolint/clarolint/internal/gitrepo"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 )
@@ -27,7 +28,7 @@ import (
 // parents. Those are pinned off here; go-git applies none of them.
 func (h *history) gitCommand(ctx context.Context, args ...string) *exec.Cmd {
 	pinned := []string{
-		"--git-dir=" + h.repo.gitDir,
+		"--git-dir=" + h.repo.GitDir,
 		"-c", "core.quotePath=false",
 		"-c", "log.showSignature=false",
 		"-c", "diff.relative=false",
@@ -35,7 +36,7 @@ func (h *history) gitCommand(ctx context.Context, args ...string) *exec.Cmd {
 		"-c", "core.commitGraph=false",
 	}
 	cmd := exec.CommandContext(ctx, h.git, append(pinned, args...)...)
-	cmd.Dir = h.repo.gitDir
+	cmd.Dir = h.repo.GitDir
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "GIT_") || strings.HasPrefix(kv, "GIT_EXEC_PATH=") {
 			cmd.Env = append(cmd.Env, kv)
@@ -61,8 +62,8 @@ func (w *histStderr) Write(p []byte) (int, error) {
 // for each commit, the paths whose blob differs from every parent's (a
 // combined diff for merges, against the empty tree for root commits),
 // with the parents' blobs. That is what listGoGit computes, in C.
-func (h *history) listGit(ctx context.Context, sel histSelection) error {
-	if len(sel.tips) == 0 {
+func (h *history) listGit(ctx context.Context, sel gitrepo.Selection) error {
+	if len(sel.Tips) == 0 {
 		return nil
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -70,10 +71,10 @@ func (h *history) listGit(ctx context.Context, sel histSelection) error {
 	cmd := h.gitCommand(ctx, "log", "--stdin", "--raw", "-c", "-z", "--no-abbrev", "--no-renames", "--no-relative",
 		"--root", "--no-color", "--no-ext-diff", "--ignore-submodules=none", "--format=%x01%H")
 	var revs strings.Builder
-	for _, t := range sel.tips {
+	for _, t := range sel.Tips {
 		fmt.Fprintf(&revs, "%s\n", t)
 	}
-	for _, x := range sel.exclude {
+	for _, x := range sel.Exclude {
 		fmt.Fprintf(&revs, "^%s\n", x)
 	}
 	cmd.Stdin = strings.NewReader(revs.String())
@@ -148,7 +149,7 @@ func (h *history) parseEntry(ctx context.Context, commit int32, entry []byte, pa
 	case mode == filemode.Submodule:
 		h.addGitlink(path)
 		return nil
-	case !histIsBlob(mode): // deleted
+	case !gitrepo.IsBlob(mode): // deleted
 		return nil
 	}
 	parents := make([]plumbing.Hash, n)
@@ -157,7 +158,7 @@ func (h *history) parseEntry(ctx context.Context, commit int32, entry []byte, pa
 		if err != nil {
 			return err
 		}
-		if histIsBlob(m) {
+		if gitrepo.IsBlob(m) {
 			parents[i] = plumbing.NewHash(hashes[i])
 		}
 	}

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/clarolint/clarolint/finding"
+	"github.com/clarolint/clarolint/internal/fixture"
+	"github.com/clarolint/clarolint/internal/gitrepo"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -60,22 +62,7 @@ func (hr *histRepo) store(o interface {
 	return h
 }
 
-func (hr *histRepo) blob(body string) plumbing.Hash { return storeBlob(hr.t, hr.r, body) }
-
-// storeBlob writes a blob into r's object store and returns its hash.
-func storeBlob(t *testing.T, r *git.Repository, body string) plumbing.Hash {
-	t.Helper()
-	obj := r.Storer.NewEncodedObject()
-	obj.SetType(plumbing.BlobObject)
-	w, _ := obj.Writer()
-	w.Write([]byte(body))
-	w.Close()
-	h, err := r.Storer.SetEncodedObject(obj)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h
-}
+func (hr *histRepo) blob(body string) plumbing.Hash { return fixture.StoreBlob(hr.t, hr.r, body) }
 
 // tree writes the tree of files (slash-separated path → content); a
 // content "\x00gitlink:HASH" makes a submodule entry.
@@ -101,7 +88,7 @@ func (hr *histRepo) tree(files map[string]string) plumbing.Hash {
 	for dir, fs := range sub {
 		t.Entries = append(t.Entries, object.TreeEntry{Name: dir, Mode: filemode.Dir, Hash: hr.tree(fs)})
 	}
-	slices.SortFunc(t.Entries, func(a, b object.TreeEntry) int { return histCompareEntries(&a, &b) })
+	slices.SortFunc(t.Entries, func(a, b object.TreeEntry) int { return gitrepo.CompareEntries(&a, &b) })
 	return hr.store(&t)
 }
 
@@ -215,7 +202,7 @@ func runHistory(t *testing.T, hr *histRepo, o Options, ho HistoryOptions) ([]str
 		t.Fatal(err)
 	}
 	var fs []finding.Finding
-	st, err := New(o).History(context.Background(), repo, ho, func(f finding.Finding) error {
+	st, err := mustNew(t, o).Scan(context.Background(), History(repo, ho), func(f finding.Finding) error {
 		fs = append(fs, f)
 		return nil
 	})
@@ -306,7 +293,7 @@ func TestHistoryNarrowed(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, o := range []HistoryOptions{{Range: "main..nope"}, {Range: "main"}, {Branch: "nope"}, {Since: "nope"}, {Range: "a..b", Branch: "main"}} {
-		_, err := New(Options{}).History(context.Background(), repo, o, func(finding.Finding) error { return nil })
+		_, err := mustNew(t, Options{}).Scan(context.Background(), History(repo, o), func(finding.Finding) error { return nil })
 		if err == nil {
 			t.Errorf("%+v: no error", o)
 		} else if o.Branch == "" && !strings.Contains(err.Error(), `"`) {
@@ -489,7 +476,7 @@ func TestHistoryOptions(t *testing.T) {
 	var last HistoryProgress
 	repo, _ := OpenRepository(hr.dir)
 	stop := errors.New("stop")
-	st, err := New(Options{}).History(context.Background(), repo, HistoryOptions{NoGit: true, Progress: func(p HistoryProgress) { last = p }},
+	st, err := mustNew(t, Options{}).Scan(context.Background(), History(repo, HistoryOptions{NoGit: true, Progress: func(p HistoryProgress) { last = p }}),
 		func(finding.Finding) error { return stop })
 	if !errors.Is(err, stop) {
 		t.Errorf("emit's error: got %v", err)

@@ -4,8 +4,8 @@ import (
 	"cmp"
 	"context"
 	"path"
-	"strings"
 
+	"github.com/clarolint/clarolint/internal/gitrepo"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
@@ -18,22 +18,22 @@ type histCommit struct {
 	parents []plumbing.Hash // none for a shallow clone's oldest commits
 }
 
-// listGoGit lists the changes of the commits reachable from sel.tips and
-// not from sel.exclude, diffing each commit's tree against its parents'
+// listGoGit lists the changes of the commits reachable from sel.Tips and
+// not from sel.Exclude, diffing each commit's tree against its parents'
 // and descending only into subtrees that differ from every parent's.
 // Commits are walked depth first along first parents, so that a parent's
 // trees, just read for its child, are still in the tree cache. An
 // unreadable commit or tree is a warning and the walk goes on.
-func (h *history) listGoGit(ctx context.Context, sel histSelection) error {
+func (h *history) listGoGit(ctx context.Context, sel gitrepo.Selection) error {
 	excluded := make(map[plumbing.Hash]bool)
-	err := h.walkCommits(ctx, sel.exclude, nil, func(c plumbing.Hash, _ histCommit) error {
+	err := h.walkCommits(ctx, sel.Exclude, nil, func(c plumbing.Hash, _ histCommit) error {
 		excluded[c] = true
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	return h.walkCommits(ctx, sel.tips, excluded, func(c plumbing.Hash, hc histCommit) error {
+	return h.walkCommits(ctx, sel.Tips, excluded, func(c plumbing.Hash, hc histCommit) error {
 		i := h.addCommit(c)
 		t, ok := h.tree(hc.tree, "commit "+c.String())
 		if !ok {
@@ -90,10 +90,10 @@ func (h *history) commit(c plumbing.Hash) (histCommit, bool) {
 		return hc, !hc.tree.IsZero()
 	}
 	var hc histCommit
-	cm, err := object.GetCommit(h.repo.repo.Storer, c)
+	cm, err := object.GetCommit(h.gg.Storer, c)
 	if err != nil {
 		h.st.SkippedUnreadable++
-		h.s.notScanned(&h.st, "commit %s: %v; its changes and the history behind it are not scanned", c, err)
+		h.s.warner.NotScanned(&h.st, "commit %s: %v; its changes and the history behind it are not scanned", c, err)
 	} else {
 		hc.tree = cm.TreeHash
 		if !h.shallow[c] {
@@ -110,11 +110,11 @@ func (h *history) tree(t plumbing.Hash, holder string) (*object.Tree, bool) {
 	if tr, ok := h.trees.get(t); ok {
 		return tr, tr != nil
 	}
-	tr, err := object.GetTree(h.repo.repo.Storer, t)
+	tr, err := object.GetTree(h.gg.Storer, t)
 	if err != nil {
 		tr = nil
 		h.st.SkippedUnreadable++
-		h.s.notScanned(&h.st, "%s: tree %s: %v; not scanned", holder, t, err)
+		h.s.warner.NotScanned(&h.st, "%s: tree %s: %v; not scanned", holder, t, err)
 	}
 	h.trees.put(t, tr)
 	return tr, tr != nil
@@ -136,10 +136,10 @@ func (h *history) diffTrees(ctx context.Context, commit int32, dir string, t *ob
 			if p == nil {
 				continue
 			}
-			for next[k] < len(p.Entries) && histCompareEntries(&p.Entries[next[k]], e) < 0 {
+			for next[k] < len(p.Entries) && gitrepo.CompareEntries(&p.Entries[next[k]], e) < 0 {
 				next[k]++
 			}
-			if next[k] < len(p.Entries) && histCompareEntries(&p.Entries[next[k]], e) == 0 {
+			if next[k] < len(p.Entries) && gitrepo.CompareEntries(&p.Entries[next[k]], e) == 0 {
 				match[k] = &p.Entries[next[k]]
 				same = same || match[k].Hash == e.Hash
 			}
@@ -165,10 +165,10 @@ func (h *history) diffTrees(ctx context.Context, commit int32, dir string, t *ob
 			}
 		case e.Mode == filemode.Submodule:
 			h.addGitlink(p)
-		case histIsBlob(e.Mode):
+		case gitrepo.IsBlob(e.Mode):
 			blobs := make([]plumbing.Hash, len(parents))
 			for k, m := range match {
-				if m != nil && histIsBlob(m.Mode) {
+				if m != nil && gitrepo.IsBlob(m.Mode) {
 					blobs[k] = m.Hash
 				}
 			}
@@ -178,33 +178,6 @@ func (h *history) diffTrees(ctx context.Context, commit int32, dir string, t *ob
 		}
 	}
 	return nil
-}
-
-// histIsBlob reports whether a tree entry of mode m is a blob: a regular
-// or executable file (any 100xxx mode old git wrote) or a symbolic link.
-func histIsBlob(m filemode.FileMode) bool {
-	return m&0o170000 == 0o100000 || m == filemode.Symlink
-}
-
-// histCompareEntries orders tree entries as git sorts them: by name, with a
-// directory's name compared as if it ended in "/". Equal means the same
-// name and both directories or both not.
-func histCompareEntries(a, b *object.TreeEntry) int {
-	n := min(len(a.Name), len(b.Name))
-	if c := strings.Compare(a.Name[:n], b.Name[:n]); c != 0 {
-		return c
-	}
-	// One name is a prefix of the other: compare the byte after it.
-	after := func(e *object.TreeEntry) int {
-		switch {
-		case len(e.Name) > n:
-			return int(e.Name[n])
-		case e.Mode == filemode.Dir:
-			return '/'
-		}
-		return -1
-	}
-	return after(a) - after(b)
 }
 
 // listTree calls fn with the path and hash of every blob under tree t;
@@ -222,7 +195,7 @@ func (h *history) listTree(t plumbing.Hash, prefix string, fn func(string, plumb
 			if err := h.listTree(e.Hash, p+"/", fn); err != nil {
 				return err
 			}
-		case histIsBlob(e.Mode):
+		case gitrepo.IsBlob(e.Mode):
 			if err := fn(p, e.Hash); err != nil {
 				return err
 			}
@@ -233,15 +206,15 @@ func (h *history) listTree(t plumbing.Hash, prefix string, fn func(string, plumb
 
 // listLoose lists the content of refs that name a tree or a blob as
 // changes without a commit, at "ref:path" or the ref's name.
-func (h *history) listLoose(ctx context.Context, loose []histLooseRoot) error {
+func (h *history) listLoose(ctx context.Context, loose []gitrepo.LooseRoot) error {
 	for _, l := range loose {
-		if !l.tree {
-			if err := h.addChange(ctx, -1, l.name, l.hash, nil); err != nil {
+		if !l.Tree {
+			if err := h.addChange(ctx, -1, l.Name, l.Hash, nil); err != nil {
 				return err
 			}
 			continue
 		}
-		err := h.listTree(l.hash, l.name+":", func(p string, b plumbing.Hash) error {
+		err := h.listTree(l.Hash, l.Name+":", func(p string, b plumbing.Hash) error {
 			return h.addChange(ctx, -1, p, b, nil)
 		})
 		if err != nil {
@@ -254,7 +227,7 @@ func (h *history) listLoose(ctx context.Context, loose []histLooseRoot) error {
 // readBlobsGoGit reads the blobs of jobs with go-git, through storage of
 // its own: go-git's is not safe for concurrent use.
 func (h *history) readBlobsGoGit(ctx context.Context, jobs <-chan histJob, fn histBlobFunc) error {
-	st := h.repo.storage(16 * cache.MiByte)
+	st := h.repo.Storage(16 * cache.MiByte)
 	defer st.Close()
 	for j := range jobs {
 		if err := ctx.Err(); err != nil {

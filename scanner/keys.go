@@ -1,15 +1,18 @@
 package scanner
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/clarolint/clarolint/finding"
+	"github.com/clarolint/clarolint/internal/content"
 
 	"github.com/clarolint/clarolint/rules"
 )
 
-// keyFinding turns a key found at path into a Finding. It reports false
+// keyFinding turns a key found into a Finding. It reports false
 // when the rule is disabled or the key's fingerprint is allowed (counted as
 // suppressed). A key handed to client-side code, by a variable that
 // bundlers expose or by sitting in a built bundle, is a
@@ -18,22 +21,22 @@ import (
 // encoded text and says how it was encoded, and its secret and
 // fingerprint are those of the decoded key, so that allow lists,
 // baselines and reuse treat it as the same key in any form.
-func (s *Scanner) keyFinding(st *finding.Stats, path string, h hit) (finding.Finding, bool) {
-	id := h.kind.Rule()
-	red := rules.Redact(h.key)
-	how := encodedAs(h.encoding)
-	msg := fmt.Sprintf("Claro %s API key %s%s; rotate it and load it from the environment or a .env file that .gitignore covers", h.kind, red, how)
-	if why := exposure(path, h.before); why != "" && s.enabled(rules.KeyClientExposed) {
+func (s *Scanner) keyFinding(st *finding.Stats, h content.Hit) (finding.Finding, bool) {
+	id := h.Kind.Rule()
+	red := rules.Redact(h.Key)
+	how := encodedAs(h.Encoding)
+	msg := fmt.Sprintf("Claro %s API key %s%s; rotate it and load it from the environment or a .env file that .gitignore covers", h.Kind, red, how)
+	if why := exposure(h.Path, h.Before); why != "" && s.enabled(rules.KeyClientExposed) {
 		id = rules.KeyClientExposed
 		if how != "" {
 			how += ","
 		}
-		msg = fmt.Sprintf("Claro %s API key %s%s %s: every visitor can read it, which is worse than a key in a repository; revoke it now and call the Claro API from a server you control", h.kind, red, how, why)
+		msg = fmt.Sprintf("Claro %s API key %s%s %s: every visitor can read it, which is worse than a key in a repository; revoke it now and call the Claro API from a server you control", h.Kind, red, how, why)
 	}
 	if !s.enabled(id) {
 		return finding.Finding{}, false
 	}
-	fp := rules.Fingerprint(h.key)
+	fp := rules.Fingerprint(h.Key)
 	if s.allowFP[fp] {
 		st.Suppressed++
 		return finding.Finding{}, false
@@ -42,17 +45,28 @@ func (s *Scanner) keyFinding(st *finding.Stats, path string, h hit) (finding.Fin
 	return finding.Finding{
 		RuleID:      id,
 		Severity:    rule.Severity,
-		Path:        path,
-		Line:        h.line,
-		Column:      h.column,
-		EndColumn:   h.column + h.width,
-		UTF16Column: h.column16,
-		Secret:      rules.Secret(h.key),
+		Path:        h.Path,
+		Line:        h.Line,
+		Column:      h.Column,
+		EndColumn:   h.Column + h.Width,
+		UTF16Column: h.Column16,
+		Secret:      rules.Secret(h.Key),
 		Redacted:    red,
 		Fingerprint: fp,
 		Message:     msg,
-		Encoding:    string(h.encoding),
+		Encoding:    string(h.Encoding),
 	}, true
+}
+
+// keyEmitter returns a hit handler that turns each hit into a finding
+// (keyFinding), counting what it drops in st, and passes it to emit.
+func (s *Scanner) keyEmitter(st *finding.Stats, emit func(finding.Finding) error) func(content.Hit) error {
+	return func(h content.Hit) error {
+		if f, ok := s.keyFinding(st, h); ok {
+			return emit(f)
+		}
+		return nil
+	}
 }
 
 // encodedAs says how a key was written, for its message: "" for a plain
@@ -95,4 +109,14 @@ func exposure(path string, before []byte) string {
 		}
 	}
 	return ""
+}
+
+// unwrapPath drops the operation and path from an *fs.PathError, which a
+// warning names in its own form.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

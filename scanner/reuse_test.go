@@ -27,7 +27,7 @@ func TestReused(t *testing.T) {
 		at(".env.production", 2, other),
 		at("config/prod.yaml", 4, other), // the same environment
 	}
-	got := New(Options{}).Reused(fs)
+	got := mustNew(t, Options{}).Reused(fs)
 	var where []string
 	for _, f := range got {
 		where = append(where, f.Path)
@@ -42,7 +42,7 @@ func TestReused(t *testing.T) {
 		!strings.Contains(m, "config/staging.yaml:7 (staging)") || !strings.Contains(m, ".env.local:3 (development)") {
 		t.Errorf("message does not name the others: %s", m)
 	}
-	if got := New(Options{Disable: []rules.RuleID{rules.KeyReused}}).Reused(fs); got != nil {
+	if got := mustNew(t, Options{Disable: []rules.RuleID{rules.KeyReused}}).Reused(fs); got != nil {
 		t.Errorf("disabled rule reported %d findings", len(got))
 	}
 }

@@ -3,21 +3,24 @@ package scanner
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/clarolint/clarolint/finding"
+	"github.com/clarolint/clarolint/internal/content"
+	"github.com/clarolint/clarolint/internal/gitrepo"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/clarolint/clarolint/rules"
 )
 
-// StagedOptions says what Staged reads.
-type StagedOptions struct {
+// IndexOptions say what an Index scan reads.
+type IndexOptions struct {
 	// All scans every blob in the index (--all), not only those that
 	// differ from HEAD, and reports every key in them.
 	All bool
@@ -31,9 +34,8 @@ type StagedOptions struct {
 	IndexFile string
 }
 
-// Staged scans what the next commit would add (SPEC §3) to the git work
-// tree that holds the directory repo, found as WorkTreeRoot finds it: the
-// blobs in the index that differ from HEAD's blob at the same path, and
+// Index is the Source of what the next commit would add to the git work
+// tree that holds the directory repo: the blobs in the index that differ from HEAD's blob at the same path, and
 // in them only the keys that HEAD's version of that path does not hold
 // (compared by fingerprint), so that editing a file that already holds a
 // key does not report it again while a new key on the same line is
@@ -60,65 +62,86 @@ type StagedOptions struct {
 // AllowFingerprints, Disable, MaxFileSize and SkipBinary apply as in
 // Tree. emit is never called concurrently; its error ends the scan and is
 // returned.
-func (s *Scanner) Staged(ctx context.Context, repo string, o StagedOptions, emit func(finding.Finding) error) (finding.Stats, error) {
-	start := time.Now()
-	r, err := openIndexRepo(repo, o.IndexFile)
+func Index(repo string, o IndexOptions) Source { return indexSource{repo, o} }
+
+// indexSource is a Source of a work tree's index.
+type indexSource struct {
+	repo string
+	o    IndexOptions
+}
+
+func (src indexSource) scan(ctx context.Context, s *Scanner, emit func(finding.Finding) error) (finding.Stats, error) {
+	r, err := gitrepo.WorkTree(src.repo)
 	if err != nil {
 		return finding.Stats{}, err
 	}
-	defer r.close()
-	idx, err := readIndex(r.index)
+	defer r.Close()
+	idx, err := gitrepo.ReadIndex(indexFile(r, src.o.IndexFile))
 	if err != nil {
 		return finding.Stats{}, err
 	}
 	var st finding.Stats
-	if conflicts := idx.unmerged(); len(conflicts) > 0 {
+	if conflicts := idx.Unmerged(); len(conflicts) > 0 {
 		more := ""
 		if len(conflicts) > 3 {
 			conflicts, more = conflicts[:3], fmt.Sprintf(" and %d more", len(conflicts)-3)
 		}
-		s.warn(&st, "merge in progress, with conflicts in %s%s: both sides of each were scanned; resolve the conflicts, git add the results and run clarolint staged again", strings.Join(conflicts, ", "), more)
+		s.warner.Warn(&st, "merge in progress, with conflicts in %s%s: both sides of each were scanned; resolve the conflicts, git add the results and run clarolint staged again", strings.Join(conflicts, ", "), more)
 	}
 	sc := &stagedScan{s: s, r: r, emit: emit, seen: map[stagedSeen]bool{}}
-	if o.All {
+	if src.o.All {
 		sc.all = true
-		if sc.blobs, err = r.allBlobs(idx); err != nil {
+		if sc.blobs, err = allBlobs(r, idx); err != nil {
 			return finding.Stats{}, err
 		}
 	} else {
-		head, err := r.headTree()
+		head, _, err := r.HeadTree()
 		if err != nil {
 			return finding.Stats{}, err
 		}
-		ch, err := r.diff(idx, head)
+		ch, err := r.Diff(idx, head)
 		if err != nil {
 			return finding.Stats{}, fmt.Errorf("compare the index with HEAD: %w", err)
 		}
-		sc.blobs, sc.removed = ch.blobs, ch.removed
+		sc.blobs, sc.removed = ch.Blobs, ch.Removed
 	}
-	err = sc.run(ctx, &st)
-	st.Duration = time.Since(start)
-	return st, err
+	return st, sc.run(ctx, &st)
+}
+
+// indexFile returns the index to read: name, from GIT_INDEX_FILE, when
+// it lies in the repository's git directory (see IndexOptions), else the
+// repository's own.
+func indexFile(r *gitrepo.Repo, name string) string {
+	if name != "" {
+		p := name
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(r.Top, p)
+		}
+		if gitrepo.Within(p, r.GitDir) || gitrepo.Within(p, r.CommonDir) {
+			return filepath.Clean(p)
+		}
+	}
+	return filepath.Join(r.GitDir, "index")
 }
 
 // allBlobs returns every blob in the index, as --all scans it.
-func (r *indexRepo) allBlobs(idx *gitIndex) ([]stagedBlob, error) {
-	var out []stagedBlob
-	for _, e := range idx.entries {
-		if e.sparseDir() {
-			sub, err := r.listTree(e.path, e.hash)
+func allBlobs(r *gitrepo.Repo, idx *gitrepo.Index) ([]gitrepo.Staged, error) {
+	var out []gitrepo.Staged
+	for _, e := range idx.Entries {
+		if e.SparseDir() {
+			err := r.WalkTree(e.Hash, e.Path, func(p string, x object.TreeEntry) error {
+				if gitrepo.IsBlob(x.Mode) {
+					out = append(out, gitrepo.Staged{Path: p, Hash: x.Hash})
+				}
+				return nil
+			}, func(_ string, err error) error { return err })
 			if err != nil {
 				return nil, err
 			}
-			for _, x := range sub {
-				if stagedIsBlob(x.mode) {
-					out = append(out, stagedBlob{path: x.path, hash: x.hash})
-				}
-			}
 			continue
 		}
-		if e.stage != 1 && !e.intentToAdd && stagedIsBlob(e.mode) {
-			out = append(out, stagedBlob{path: e.path, hash: e.hash, stage: e.stage})
+		if e.Stage != 1 && !e.IntentToAdd && gitrepo.IsBlob(e.Mode) {
+			out = append(out, gitrepo.Staged{Path: e.Path, Hash: e.Hash, Stage: e.Stage})
 		}
 	}
 	return out, nil
@@ -127,10 +150,10 @@ func (r *indexRepo) allBlobs(idx *gitIndex) ([]stagedBlob, error) {
 // stagedScan is the state of one Staged call.
 type stagedScan struct {
 	s       *Scanner
-	r       *indexRepo
+	r       *gitrepo.Repo
 	all     bool
-	blobs   []stagedBlob
-	removed []stagedRemoved
+	blobs   []gitrepo.Staged
+	removed []gitrepo.Removed
 
 	next atomic.Int64 // the next blob for a worker to take
 
@@ -159,13 +182,13 @@ func (sc *stagedScan) run(ctx context.Context, st *finding.Stats) error {
 	var wg sync.WaitGroup
 	for i := range workers {
 		wg.Go(func() {
-			sm := newStream(&sc.s.opts.Matcher, sc.s.opts.DecodeDepth, sc.s.chunkSize)
+			rd := sc.s.reader()
 			for {
 				n := int(sc.next.Add(1)) - 1
 				if n >= len(sc.blobs) || ctx.Err() != nil {
 					return
 				}
-				if err := sc.scanBlob(sm, &stats[i], &sc.blobs[n]); err != nil {
+				if err := sc.scanBlob(rd, &stats[i], &sc.blobs[n]); err != nil {
 					cancel(err)
 					return
 				}
@@ -181,41 +204,25 @@ func (sc *stagedScan) run(ctx context.Context, st *finding.Stats) error {
 
 // scanBlob scans one staged blob and emits what it adds; only emit's error
 // is returned.
-func (sc *stagedScan) scanBlob(sm *stream, st *finding.Stats, b *stagedBlob) error {
+func (sc *stagedScan) scanBlob(rd *content.Reader, st *finding.Stats, b *gitrepo.Staged) error {
 	s := sc.s
-	if s.allowedPath(b.path) {
+	if s.allowedPath(b.Path) {
 		st.AllowedPaths++
 		return nil
 	}
 	var found []finding.Finding
-	if rules.IsSecretEnvFile(b.path) && s.enabled(rules.EnvFileTracked) {
+	if rules.IsSecretEnvFile(b.Path) && s.enabled(rules.EnvFileTracked) {
 		found = append(found, sc.envFinding(b))
 	}
-	typ, size, rd, err := sc.r.objects.open(b.hash)
-	if err == nil && typ != plumbing.BlobObject {
-		rd.Close()
-		err = fmt.Errorf("object %s is a %s, not a blob", b.hash, typ)
-	}
-	switch {
-	case err != nil:
-		st.SkippedUnreadable++
-		s.notScanned(st, "%s: %v; not scanned", b.path, err)
-	case s.opts.MaxFileSize > 0 && size > s.opts.MaxFileSize:
-		rd.Close()
-		st.SkippedTooLarge++
-	default:
-		err := s.scanReader(sm, source{path: b.path, label: b.path}, rd, st, func(f finding.Finding) error {
-			found = append(found, f)
-			return nil
-		})
-		rd.Close()
-		if err != nil {
-			return err
-		}
+	if err := sc.readBlob(rd, st, b, func(f finding.Finding) error {
+		found = append(found, f)
+		return nil
+	}); err != nil {
+		return err
 	}
 	var inHead map[string]bool
 	if !sc.all && slices.ContainsFunc(found, func(f finding.Finding) bool { return f.Fingerprint != "" }) {
-		inHead = sc.headKeys(sm, st, b)
+		inHead = sc.headKeys(rd, st, b)
 	}
 	sc.emitMu.Lock()
 	defer sc.emitMu.Unlock()
@@ -232,32 +239,54 @@ func (sc *stagedScan) scanBlob(sm *stream, st *finding.Stats, b *stagedBlob) err
 	return nil
 }
 
+// readBlob reads the staged blob b and passes its key findings to emit; an
+// unreadable blob is a warning, counted as not scanned.
+func (sc *stagedScan) readBlob(rd *content.Reader, st *finding.Stats, b *gitrepo.Staged, emit func(finding.Finding) error) error {
+	s := sc.s
+	typ, size, r, err := sc.r.Objects().Open(b.Hash)
+	if err == nil && typ != plumbing.BlobObject {
+		r.Close()
+		err = fmt.Errorf("object %s is a %s, not a blob", b.Hash, typ)
+	}
+	switch {
+	case err != nil:
+		st.SkippedUnreadable++
+		s.warner.NotScanned(st, "%s: %v; not scanned", b.Path, err)
+		return nil
+	case s.opts.MaxFileSize > 0 && size > s.opts.MaxFileSize:
+		r.Close()
+		st.SkippedTooLarge++
+		return nil
+	}
+	defer r.Close()
+	return rd.Read(content.Source{Path: b.Path, Label: b.Path}, r, st, s.keyEmitter(st, emit))
+}
+
 // headKeys returns the fingerprints of the keys already in HEAD for b:
 // those in HEAD's blob at b's path or, for a new path, in the blobs at
 // the paths the index removes (a rename or a move).
-func (sc *stagedScan) headKeys(sm *stream, st *finding.Stats, b *stagedBlob) map[string]bool {
-	if !b.head.IsZero() {
+func (sc *stagedScan) headKeys(rd *content.Reader, st *finding.Stats, b *gitrepo.Staged) map[string]bool {
+	if !b.Head.IsZero() {
 		keys := map[string]bool{}
-		sc.keysIn(sm, st, b.path, b.head, keys)
+		sc.keysIn(rd, st, b.Path, b.Head, keys)
 		return keys
 	}
 	sc.movedOnce.Do(func() {
 		sc.moved = map[string]bool{}
-		m := newStream(&sc.s.opts.Matcher, sc.s.opts.DecodeDepth, sc.s.chunkSize)
+		m := sc.s.reader()
 		for _, rm := range sc.removed {
-			if !rm.tree {
-				sc.keysIn(m, st, rm.path, rm.hash, sc.moved)
+			if !rm.Tree {
+				sc.keysIn(m, st, rm.Path, rm.Hash, sc.moved)
 				continue
 			}
-			sub, err := sc.r.listTree(rm.path+"/", rm.hash)
-			if err != nil {
-				sc.s.warn(st, "HEAD's %s: %v; keys moved out of it are reported as new", rm.path, err)
-				continue
-			}
-			for _, e := range sub {
-				if stagedIsBlob(e.mode) {
-					sc.keysIn(m, st, e.path, e.hash, sc.moved)
+			err := sc.r.WalkTree(rm.Hash, rm.Path+"/", func(p string, e object.TreeEntry) error {
+				if gitrepo.IsBlob(e.Mode) {
+					sc.keysIn(m, st, p, e.Hash, sc.moved)
 				}
+				return nil
+			}, func(_ string, err error) error { return err })
+			if err != nil {
+				sc.s.warner.Warn(st, "HEAD's %s: %v; keys moved out of it are reported as new", rm.Path, err)
 			}
 		}
 	})
@@ -266,42 +295,45 @@ func (sc *stagedScan) headKeys(sm *stream, st *finding.Stats, b *stagedBlob) map
 
 // keysIn adds the fingerprints of the keys in blob h, HEAD's at path, to
 // keys. A blob that cannot be read adds none: its keys are reported.
-func (sc *stagedScan) keysIn(sm *stream, st *finding.Stats, path string, h plumbing.Hash, keys map[string]bool) {
-	_, _, rd, err := sc.r.objects.open(h)
+// Without archives the keys are read as bytes, whatever --skip-binary
+// says, so that skipping binaries cannot hide HEAD's keys; with archives,
+// the keys in its files count too.
+func (sc *stagedScan) keysIn(rd *content.Reader, st *finding.Stats, path string, h plumbing.Hash, keys map[string]bool) {
+	_, _, r, err := sc.r.Objects().Open(h)
 	if err == nil && sc.s.opts.ArchiveDepth > 0 {
-		// The keys in its files count too. HEAD's version is not what
-		// is being scanned: only its warnings go into st.
-		defer rd.Close()
+		// HEAD's version is not what is being scanned: only its
+		// warnings go into st.
+		defer r.Close()
 		var head finding.Stats
-		_ = sc.s.scanReader(sm, source{path: path, label: "HEAD's " + path}, rd, &head, func(f finding.Finding) error { // never fails: emit does not
-			keys[f.Fingerprint] = true
+		_ = rd.Read(content.Source{Path: path, Label: "HEAD's " + path}, r, &head, func(x content.Hit) error { // never fails: this emit does not
+			keys[rules.Fingerprint(x.Key)] = true
 			return nil
 		})
 		st.Warnings += head.Warnings
 		return
 	}
 	if err == nil {
-		defer rd.Close()
-		_, err = sm.scan(rd, false, func(x hit) error {
-			keys[rules.Fingerprint(x.key)] = true
+		defer r.Close()
+		err = rd.Keys(r, func(x content.Hit) error {
+			keys[rules.Fingerprint(x.Key)] = true
 			return nil
 		})
 	}
 	if err != nil {
-		sc.s.warn(st, "HEAD's %s: %v; keys already there are reported as new", path, err)
+		sc.s.warner.Warn(st, "HEAD's %s: %v; keys already there are reported as new", path, err)
 	}
 }
 
 // envFinding is the env-file-tracked error for a staged .env file: how to
 // take it out of the commit, and how to keep it out.
-func (sc *stagedScan) envFinding(b *stagedBlob) finding.Finding {
-	p := shellQuote(b.path)
+func (sc *stagedScan) envFinding(b *gitrepo.Staged) finding.Finding {
+	p := shellQuote(b.Path)
 	var msg string
 	switch {
-	case sc.all || !b.head.IsZero():
-		msg = fmt.Sprintf("secret env file %s is tracked by git: every clone carries it; stop tracking it with `git rm --cached %s` (your copy stays), %s, commit both, and rotate the keys it held: they stay in history", b.path, p, envIgnoreAdvice)
+	case sc.all || !b.Head.IsZero():
+		msg = fmt.Sprintf("secret env file %s is tracked by git: every clone carries it; stop tracking it with `git rm --cached %s` (your copy stays), %s, commit both, and rotate the keys it held: they stay in history", b.Path, p, envIgnoreAdvice)
 	default:
-		msg = fmt.Sprintf("secret env file %s is staged: the next commit would add it to the repository; unstage it with `git restore --staged %s` (or `git rm --cached %s`), then %s and commit it", b.path, p, p, envIgnoreAdvice)
+		msg = fmt.Sprintf("secret env file %s is staged: the next commit would add it to the repository; unstage it with `git restore --staged %s` (or `git rm --cached %s`), then %s and commit it", b.Path, p, p, envIgnoreAdvice)
 	}
-	return envFileFinding(rules.EnvFileTracked, rules.Error, b.path, msg)
+	return envFileFinding(rules.EnvFileTracked, rules.Error, b.Path, msg)
 }

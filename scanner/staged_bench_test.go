@@ -88,17 +88,17 @@ func BenchmarkStaged(b *testing.B) {
 
 	for _, bb := range []struct {
 		name  string
-		o     StagedOptions
+		o     IndexOptions
 		files int
 	}{
-		{"one-file", StagedOptions{}, 1},
-		{"one-file-no-cache-tree", StagedOptions{IndexFile: noTree}, 1},
-		{"all", StagedOptions{All: true}, benchFiles},
+		{"one-file", IndexOptions{}, 1},
+		{"one-file-no-cache-tree", IndexOptions{IndexFile: noTree}, 1},
+		{"all", IndexOptions{All: true}, benchFiles},
 	} {
 		b.Run(bb.name, func(b *testing.B) {
 			for b.Loop() {
 				n := 0
-				st, err := New(Options{}).Staged(context.Background(), dir, bb.o, func(finding.Finding) error { n++; return nil })
+				st, err := mustNew(b, Options{}).Scan(context.Background(), Index(dir, bb.o), func(finding.Finding) error { n++; return nil })
 				if err != nil || n != 1 || st.FilesScanned != bb.files {
 					b.Fatalf("%v: %d findings, %d files", err, n, st.FilesScanned)
 				}

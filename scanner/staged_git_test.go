@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clarolint/clarolint/internal/fixture"
+	"github.com/clarolint/clarolint/internal/gitrepo"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
@@ -43,30 +45,33 @@ func realGit(t *testing.T, dir string) func(args ...string) string {
 // the changes found with it are those found by reading every tree.
 func checkCacheTree(t *testing.T, dir string) {
 	t.Helper()
-	r := newIndexRepo(dir, filepath.Join(dir, ".git"), filepath.Join(dir, ".git"))
-	defer r.close()
-	idx, err := readIndex(r.index)
+	r, err := gitrepo.WorkTree(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if idx.tree == nil {
+	defer r.Close()
+	idx, err := gitrepo.ReadIndex(filepath.Join(r.GitDir, "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if idx.Tree == nil {
 		t.Fatal("git wrote no cache tree")
 	}
-	head, err := r.headTree()
+	head, _, err := r.HeadTree()
 	if err != nil {
 		t.Fatal(err)
 	}
-	with, err := r.diff(idx, head)
+	with, err := r.Diff(idx, head)
 	if err != nil {
 		t.Fatal(err)
 	}
-	idx.tree = nil
-	without, err := r.diff(idx, head)
+	idx.Tree = nil
+	without, err := r.Diff(idx, head)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(with.blobs, without.blobs) || len(with.blobs) == 0 {
-		t.Errorf("with the cache tree %v, without %v", with.blobs, without.blobs)
+	if !slices.Equal(with.Blobs, without.Blobs) || len(with.Blobs) == 0 {
+		t.Errorf("with the cache tree %v, without %v", with.Blobs, without.Blobs)
 	}
 }
 
@@ -85,20 +90,20 @@ func TestStagedRealGit(t *testing.T) {
 		}
 	}
 	files["src/app/conf.txt"] = "A=" + a + "\n"
-	writeFiles(t, dir, files)
+	fixture.WriteFiles(t, dir, files)
 	git("add", ".")
 	git("commit", "-q", "-m", "first")
-	writeFiles(t, dir, map[string]string{"docs/a.txt": files["docs/a.txt"] + "more\n"})
+	fixture.WriteFiles(t, dir, map[string]string{"docs/a.txt": files["docs/a.txt"] + "more\n"})
 	git("commit", "-q", "-am", "second")
 	git("gc", "-q")
 
 	staged := "A=" + a + "\nB=" + b + "\n"
-	writeFiles(t, dir, map[string]string{"src/app/conf.txt": staged})
+	fixture.WriteFiles(t, dir, map[string]string{"src/app/conf.txt": staged})
 	git("add", "src/app/conf.txt")
-	writeFiles(t, dir, map[string]string{"src/app/conf.txt": "\n\n" + staged + "C=" + c + "\n"})
+	fixture.WriteFiles(t, dir, map[string]string{"src/app/conf.txt": "\n\n" + staged + "C=" + c + "\n"})
 	for _, version := range []string{"2", "4"} {
 		git("update-index", "--index-version", version)
-		got, _, st, warn := scanStaged(t, Options{}, dir, StagedOptions{})
+		got, _, st, warn := scanStaged(t, Options{}, dir, IndexOptions{})
 		checkFindings(t, "index version "+version, got, []string{"src/app/conf.txt:2:3 claro-live-key"})
 		if st.FilesScanned != 1 || warn != "" {
 			t.Errorf("index version %s: %+v, warnings %q", version, st, warn)
@@ -115,16 +120,16 @@ func TestStagedRealWorktree(t *testing.T) {
 	dir := t.TempDir()
 	git := realGit(t, dir)
 	git("init", "-q", "-b", "main")
-	writeFiles(t, dir, map[string]string{"app/a.txt": "clean\n"})
+	fixture.WriteFiles(t, dir, map[string]string{"app/a.txt": "clean\n"})
 	git("add", ".")
 	git("commit", "-q", "-m", "first")
 	wt := filepath.Join(t.TempDir(), "wt")
 	git("worktree", "add", "-q", "-b", "feature", wt)
-	writeFiles(t, wt, map[string]string{"app/a.txt": "clean\nKEY=" + key + "\n"})
+	fixture.WriteFiles(t, wt, map[string]string{"app/a.txt": "clean\nKEY=" + key + "\n"})
 	realGit(t, wt)("add", "app/a.txt")
-	got, _, _, _ := scanStaged(t, Options{}, filepath.Join(wt, "app"), StagedOptions{})
+	got, _, _, _ := scanStaged(t, Options{}, filepath.Join(wt, "app"), IndexOptions{})
 	checkFindings(t, "linked worktree", got, []string{"app/a.txt:2:5 claro-live-key"})
-	got, _, _, _ = scanStaged(t, Options{}, dir, StagedOptions{})
+	got, _, _, _ = scanStaged(t, Options{}, dir, IndexOptions{})
 	checkFindings(t, "main work tree", got, nil)
 }
 
@@ -135,19 +140,19 @@ func TestStagedRealMerge(t *testing.T) {
 	dir := t.TempDir()
 	git := realGit(t, dir)
 	git("init", "-q", "-b", "main")
-	writeFiles(t, dir, map[string]string{"conf.txt": "x=1\n", "other.txt": "o\n"})
+	fixture.WriteFiles(t, dir, map[string]string{"conf.txt": "x=1\n", "other.txt": "o\n"})
 	git("add", ".")
 	git("commit", "-q", "-m", "base")
 	git("checkout", "-q", "-b", "topic")
-	writeFiles(t, dir, map[string]string{"conf.txt": "x=2\nKEY=" + a + "\n", "other.txt": "o\nKEY=" + b + "\n"})
+	fixture.WriteFiles(t, dir, map[string]string{"conf.txt": "x=2\nKEY=" + a + "\n", "other.txt": "o\nKEY=" + b + "\n"})
 	git("commit", "-q", "-am", "topic")
 	git("checkout", "-q", "main")
-	writeFiles(t, dir, map[string]string{"conf.txt": "x=3\n"})
+	fixture.WriteFiles(t, dir, map[string]string{"conf.txt": "x=3\n"})
 	git("commit", "-q", "-am", "main")
 	if out := git("merge", "-q", "topic"); !strings.Contains(out, "CONFLICT") {
 		t.Fatalf("no conflict:\n%s", out)
 	}
-	got, _, _, warn := scanStaged(t, Options{}, dir, StagedOptions{})
+	got, _, _, warn := scanStaged(t, Options{}, dir, IndexOptions{})
 	// other.txt merged cleanly: its key is staged. conf.txt's is on
 	// their side of the conflict.
 	checkFindings(t, "merge", got, []string{"conf.txt:2:5 claro-live-key", "other.txt:2:5 claro-live-key"})

@@ -7,9 +7,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/clarolint/clarolint/finding"
+	"github.com/clarolint/clarolint/internal/fixture"
+	"github.com/clarolint/clarolint/internal/gitrepo"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -21,80 +22,14 @@ import (
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
 
-// stagingRepo is a repository built with go-git for a staged scan.
-type stagingRepo struct {
-	t    *testing.T
-	dir  string
-	repo *git.Repository
-	wt   *git.Worktree
-}
-
-func newStagingRepo(t *testing.T) *stagingRepo {
-	t.Helper()
-	dir := t.TempDir()
-	r, err := git.PlainInit(dir, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wt, err := r.Worktree()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &stagingRepo{t: t, dir: dir, repo: r, wt: wt}
-}
-
-// stage writes files to the work tree and adds them to the index.
-func (sr *stagingRepo) stage(files map[string]string) {
-	sr.t.Helper()
-	writeFiles(sr.t, sr.dir, files)
-	for name := range files {
-		if _, err := sr.wt.Add(name); err != nil {
-			sr.t.Fatalf("add %s: %v", name, err)
-		}
-	}
-}
-
-// remove deletes a file from the work tree and the index.
-func (sr *stagingRepo) remove(name string) {
-	sr.t.Helper()
-	if _, err := sr.wt.Remove(name); err != nil {
-		sr.t.Fatalf("remove %s: %v", name, err)
-	}
-}
-
-func (sr *stagingRepo) commit(msg string) plumbing.Hash {
-	sr.t.Helper()
-	h, err := sr.wt.Commit(msg, &git.CommitOptions{Author: &object.Signature{Name: "T", Email: "t@example.com", When: time.Unix(1700000000, 0)}})
-	if err != nil {
-		sr.t.Fatalf("commit: %v", err)
-	}
-	return h
-}
-
-// blob stores a blob and returns its hash.
-func (sr *stagingRepo) blob(body string) plumbing.Hash { return storeBlob(sr.t, sr.repo, body) }
-
-// editIndex changes the index with fn and writes it back.
-func (sr *stagingRepo) editIndex(fn func(*index.Index)) {
-	sr.t.Helper()
-	idx, err := sr.repo.Storer.Index()
-	if err != nil {
-		sr.t.Fatal(err)
-	}
-	fn(idx)
-	if err := sr.repo.Storer.SetIndex(idx); err != nil {
-		sr.t.Fatal(err)
-	}
-}
-
 // scanStaged runs Staged on dir and returns "path:line:col rule" for each
 // finding, sorted, with the findings, the stats and the warnings.
-func scanStaged(t *testing.T, o Options, dir string, so StagedOptions) ([]string, []finding.Finding, finding.Stats, string) {
+func scanStaged(t *testing.T, o Options, dir string, so IndexOptions) ([]string, []finding.Finding, finding.Stats, string) {
 	t.Helper()
 	var warnings strings.Builder
 	o.Warnings = &warnings
 	var got []finding.Finding
-	st, err := New(o).Staged(context.Background(), dir, so, func(f finding.Finding) error {
+	st, err := mustNew(t, o).Scan(context.Background(), Index(dir, so), func(f finding.Finding) error {
 		got = append(got, f)
 		return nil
 	})
@@ -115,15 +50,15 @@ func scanStaged(t *testing.T, o Options, dir string, so StagedOptions) ([]string
 func TestStagedPartiallyStaged(t *testing.T) {
 	t.Parallel()
 	a, b, c := rulestest.Key(rules.Live, 1), rulestest.Key(rules.Live, 2), rulestest.Key(rules.Test, 3)
-	sr := newStagingRepo(t)
-	sr.stage(map[string]string{"config.py": "x = 1\nA = '" + a + "'\n", "other.txt": "no keys\n"})
-	sr.commit("first")
+	sr := fixture.NewRepo(t)
+	sr.Stage(map[string]string{"config.py": "x = 1\nA = '" + a + "'\n", "other.txt": "no keys\n"})
+	sr.Commit("first")
 	staged := "# settings\nx = 1\n\nA = '" + a + "'; B = '" + b + "'\n"
-	sr.stage(map[string]string{"config.py": staged})
+	sr.Stage(map[string]string{"config.py": staged})
 	// Edited again after staging: lines inserted above, a third key below.
-	writeFiles(t, sr.dir, map[string]string{"config.py": "\n\n\n" + staged + "C = '" + c + "'\n"})
+	fixture.WriteFiles(t, sr.Dir, map[string]string{"config.py": "\n\n\n" + staged + "C = '" + c + "'\n"})
 
-	got, fs, st, warn := scanStaged(t, Options{}, sr.dir, StagedOptions{})
+	got, fs, st, warn := scanStaged(t, Options{}, sr.Dir, IndexOptions{})
 	checkFindings(t, "findings", got, []string{"config.py:4:64 claro-live-key"})
 	if len(fs) == 1 && (fs[0].Fingerprint != rules.Fingerprint([]byte(b)) || fs[0].EndColumn != 64+rules.KeyLen) {
 		t.Errorf("finding is not key B: %+v", fs[0])
@@ -140,37 +75,37 @@ func TestStagedPartiallyStaged(t *testing.T) {
 func TestStagedRename(t *testing.T) {
 	t.Parallel()
 	a, b := rulestest.Key(rules.Live, 1), rulestest.Key(rules.Live, 2)
-	sr := newStagingRepo(t)
-	sr.stage(map[string]string{
+	sr := fixture.NewRepo(t)
+	sr.Stage(map[string]string{
 		"old/a.txt":  "first\nKEY=" + a + "\n",
 		"same/x.txt": "KEY=" + a + "\n",
 		"keep.txt":   "KEY=" + a + "\n",
 	})
-	sr.commit("first")
-	sr.remove("old/a.txt")
-	sr.remove("same/x.txt")
-	sr.stage(map[string]string{
+	sr.Commit("first")
+	sr.Remove("old/a.txt")
+	sr.Remove("same/x.txt")
+	sr.Stage(map[string]string{
 		"new/b.txt":   "first\nKEY=" + a + "\nNEXT=" + b + "\n",
 		"moved/y.txt": "KEY=" + a + "\n",
 	})
-	got, _, _, _ := scanStaged(t, Options{}, sr.dir, StagedOptions{})
+	got, _, _, _ := scanStaged(t, Options{}, sr.Dir, IndexOptions{})
 	checkFindings(t, "rename", got, []string{"new/b.txt:3:6 claro-live-key"})
 
-	sr.commit("renamed")
-	sr.stage(map[string]string{"copy.txt": "KEY=" + a + "\n"})
-	got, _, _, _ = scanStaged(t, Options{}, sr.dir, StagedOptions{})
+	sr.Commit("renamed")
+	sr.Stage(map[string]string{"copy.txt": "KEY=" + a + "\n"})
+	got, _, _, _ = scanStaged(t, Options{}, sr.Dir, IndexOptions{})
 	checkFindings(t, "copy", got, []string{"copy.txt:1:5 claro-live-key"})
 }
 
 // TestStagedDeletion: deleting a file that holds a key adds nothing.
 func TestStagedDeletion(t *testing.T) {
 	t.Parallel()
-	sr := newStagingRepo(t)
-	sr.stage(map[string]string{"leak.txt": rulestest.Key(rules.Live, 1), "dir/deep.txt": rulestest.Key(rules.Live, 2)})
-	sr.commit("first")
-	sr.remove("leak.txt")
-	sr.remove("dir/deep.txt")
-	got, _, st, _ := scanStaged(t, Options{}, sr.dir, StagedOptions{})
+	sr := fixture.NewRepo(t)
+	sr.Stage(map[string]string{"leak.txt": rulestest.Key(rules.Live, 1), "dir/deep.txt": rulestest.Key(rules.Live, 2)})
+	sr.Commit("first")
+	sr.Remove("leak.txt")
+	sr.Remove("dir/deep.txt")
+	got, _, st, _ := scanStaged(t, Options{}, sr.Dir, IndexOptions{})
 	checkFindings(t, "deletion", got, nil)
 	if st.FilesScanned != 0 {
 		t.Errorf("scanned %d files", st.FilesScanned)
@@ -182,11 +117,11 @@ func TestStagedDeletion(t *testing.T) {
 func TestStagedAll(t *testing.T) {
 	t.Parallel()
 	a, b := rulestest.Key(rules.Live, 1), rulestest.Key(rules.Test, 2)
-	sr := newStagingRepo(t)
-	sr.stage(map[string]string{"a.txt": "KEY=" + a + "\n", ".env": "BAYT_API_KEY=" + a + "\n", "clean.txt": "nothing\n"})
-	sr.commit("first")
-	sr.stage(map[string]string{"b/c.txt": "\nKEY=" + b + "\n"})
-	got, _, st, _ := scanStaged(t, Options{}, sr.dir, StagedOptions{All: true})
+	sr := fixture.NewRepo(t)
+	sr.Stage(map[string]string{"a.txt": "KEY=" + a + "\n", ".env": "BAYT_API_KEY=" + a + "\n", "clean.txt": "nothing\n"})
+	sr.Commit("first")
+	sr.Stage(map[string]string{"b/c.txt": "\nKEY=" + b + "\n"})
+	got, _, st, _ := scanStaged(t, Options{}, sr.Dir, IndexOptions{All: true})
 	checkFindings(t, "--all", got, []string{
 		".env:1:1 env-file-tracked",
 		".env:1:14 claro-live-key",
@@ -196,7 +131,7 @@ func TestStagedAll(t *testing.T) {
 	if st.FilesScanned != 4 {
 		t.Errorf("--all scanned %d files, want 4", st.FilesScanned)
 	}
-	got, _, _, _ = scanStaged(t, Options{}, sr.dir, StagedOptions{})
+	got, _, _, _ = scanStaged(t, Options{}, sr.Dir, IndexOptions{})
 	checkFindings(t, "without --all", got, []string{"b/c.txt:2:5 claro-test-key"})
 }
 
@@ -204,16 +139,16 @@ func TestStagedAll(t *testing.T) {
 // all, and one whose index matches HEAD.
 func TestStagedEmpty(t *testing.T) {
 	t.Parallel()
-	sr := newStagingRepo(t)
+	sr := fixture.NewRepo(t)
 	for _, all := range []bool{false, true} {
-		got, _, st, warn := scanStaged(t, Options{}, sr.dir, StagedOptions{All: all})
+		got, _, st, warn := scanStaged(t, Options{}, sr.Dir, IndexOptions{All: all})
 		if len(got) != 0 || st.FilesScanned != 0 || warn != "" {
 			t.Errorf("no index, --all=%v: %q %+v %q", all, got, st, warn)
 		}
 	}
-	sr.stage(map[string]string{"a.txt": rulestest.Key(rules.Live, 1)})
-	sr.commit("first")
-	got, _, st, _ := scanStaged(t, Options{}, sr.dir, StagedOptions{})
+	sr.Stage(map[string]string{"a.txt": rulestest.Key(rules.Live, 1)})
+	sr.Commit("first")
+	got, _, st, _ := scanStaged(t, Options{}, sr.Dir, IndexOptions{})
 	if len(got) != 0 || st.FilesScanned != 0 {
 		t.Errorf("index equal to HEAD: %q %+v", got, st)
 	}
@@ -223,9 +158,9 @@ func TestStagedEmpty(t *testing.T) {
 // new, in any directory.
 func TestStagedInitialCommit(t *testing.T) {
 	t.Parallel()
-	sr := newStagingRepo(t)
-	sr.stage(map[string]string{"src/app/k.go": "package app\n\nconst k = \"" + rulestest.Key(rules.Live, 1) + "\"\n", "README": "hello\n"})
-	got, _, st, _ := scanStaged(t, Options{}, sr.dir, StagedOptions{})
+	sr := fixture.NewRepo(t)
+	sr.Stage(map[string]string{"src/app/k.go": "package app\n\nconst k = \"" + rulestest.Key(rules.Live, 1) + "\"\n", "README": "hello\n"})
+	got, _, st, _ := scanStaged(t, Options{}, sr.Dir, IndexOptions{})
 	checkFindings(t, "initial commit", got, []string{"src/app/k.go:3:12 claro-live-key"})
 	if st.FilesScanned != 2 {
 		t.Errorf("scanned %d files, want 2", st.FilesScanned)
@@ -238,13 +173,13 @@ func TestStagedInitialCommit(t *testing.T) {
 func TestStagedMergeConflict(t *testing.T) {
 	t.Parallel()
 	a, b, c := rulestest.Key(rules.Live, 1), rulestest.Key(rules.Live, 2), rulestest.Key(rules.Live, 3)
-	sr := newStagingRepo(t)
-	sr.stage(map[string]string{"conf.txt": "base\nOLD=" + a + "\n"})
-	sr.commit("base")
-	base := sr.blob("base\nOLD=" + a + "\n")
-	ours := sr.blob("ours\nOLD=" + a + "\nBOTH=" + c + "\n")
-	theirs := sr.blob("theirs\nOLD=" + a + "\nBOTH=" + c + "\nNEW=" + b + "\n")
-	sr.editIndex(func(idx *index.Index) {
+	sr := fixture.NewRepo(t)
+	sr.Stage(map[string]string{"conf.txt": "base\nOLD=" + a + "\n"})
+	sr.Commit("base")
+	base := sr.Blob("base\nOLD=" + a + "\n")
+	ours := sr.Blob("ours\nOLD=" + a + "\nBOTH=" + c + "\n")
+	theirs := sr.Blob("theirs\nOLD=" + a + "\nBOTH=" + c + "\nNEW=" + b + "\n")
+	sr.EditIndex(func(idx *index.Index) {
 		var kept []*index.Entry
 		for _, e := range idx.Entries {
 			if e.Name != "conf.txt" {
@@ -259,7 +194,7 @@ func TestStagedMergeConflict(t *testing.T) {
 		})
 		idx.Entries = kept
 	})
-	got, _, st, warn := scanStaged(t, Options{}, sr.dir, StagedOptions{})
+	got, _, st, warn := scanStaged(t, Options{}, sr.Dir, IndexOptions{})
 	checkFindings(t, "conflict", got, []string{"conf.txt:3:6 claro-live-key", "conf.txt:4:5 claro-live-key"})
 	if st.FilesScanned != 2 || !strings.Contains(warn, "merge in progress, with conflicts in conf.txt: both sides of each were scanned") || !strings.Contains(warn, "resolve the conflicts") {
 		t.Errorf("stats %+v, warnings %q", st, warn)
@@ -272,22 +207,22 @@ func TestStagedMergeConflict(t *testing.T) {
 func TestStagedLinkedWorktree(t *testing.T) {
 	t.Parallel()
 	a, b := rulestest.Key(rules.Live, 1), rulestest.Key(rules.Live, 2)
-	sr := newStagingRepo(t)
-	sr.stage(map[string]string{"app/conf.txt": "KEY=" + a + "\n"})
-	head := sr.commit("first")
-	if err := sr.repo.Storer.SetReference(plumbing.NewHashReference("refs/heads/feature", head)); err != nil {
+	sr := fixture.NewRepo(t)
+	sr.Stage(map[string]string{"app/conf.txt": "KEY=" + a + "\n"})
+	head := sr.Commit("first")
+	if err := sr.Git.Storer.SetReference(plumbing.NewHashReference("refs/heads/feature", head)); err != nil {
 		t.Fatal(err)
 	}
 	wtDir := t.TempDir()
-	gitDir := filepath.Join(sr.dir, ".git", "worktrees", "feature")
-	writeFiles(t, gitDir, map[string]string{
+	gitDir := filepath.Join(sr.Dir, ".git", "worktrees", "feature")
+	fixture.WriteFiles(t, gitDir, map[string]string{
 		"HEAD":      "ref: refs/heads/feature\n",
 		"commondir": "../..\n",
 		"gitdir":    filepath.Join(wtDir, ".git") + "\n",
 	})
-	writeFiles(t, wtDir, map[string]string{".git": "gitdir: " + gitDir + "\n"})
-	staged := sr.blob("KEY=" + a + "\nNEW=" + b + "\n")
-	idx, err := sr.repo.Storer.Index()
+	fixture.WriteFiles(t, wtDir, map[string]string{".git": "gitdir: " + gitDir + "\n"})
+	staged := sr.Blob("KEY=" + a + "\nNEW=" + b + "\n")
+	idx, err := sr.Git.Storer.Index()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,10 +236,10 @@ func TestStagedLinkedWorktree(t *testing.T) {
 	}
 	f.Close()
 
-	got, _, _, _ := scanStaged(t, Options{}, filepath.Join(wtDir), StagedOptions{})
+	got, _, _, _ := scanStaged(t, Options{}, filepath.Join(wtDir), IndexOptions{})
 	checkFindings(t, "linked worktree", got, []string{"app/conf.txt:2:5 claro-live-key"})
 	// The main work tree's own index has nothing staged.
-	got, _, _, _ = scanStaged(t, Options{}, sr.dir, StagedOptions{})
+	got, _, _, _ = scanStaged(t, Options{}, sr.Dir, IndexOptions{})
 	checkFindings(t, "main work tree", got, nil)
 }
 
@@ -312,13 +247,13 @@ func TestStagedLinkedWorktree(t *testing.T) {
 // replaces the index when it lies in the git directory, and not otherwise.
 func TestStagedIndexFile(t *testing.T) {
 	t.Parallel()
-	sr := newStagingRepo(t)
-	sr.stage(map[string]string{"a.txt": "clean\n"})
-	sr.commit("first")
+	sr := fixture.NewRepo(t)
+	sr.Stage(map[string]string{"a.txt": "clean\n"})
+	sr.Commit("first")
 	// A temporary index holding a key, as git writes .git/index.lock.
-	sr.stage(map[string]string{"a.txt": "KEY=" + rulestest.Key(rules.Live, 1) + "\n"})
-	lock := filepath.Join(sr.dir, ".git", "index.lock")
-	if err := os.Rename(filepath.Join(sr.dir, ".git", "index"), lock); err != nil {
+	sr.Stage(map[string]string{"a.txt": "KEY=" + rulestest.Key(rules.Live, 1) + "\n"})
+	lock := filepath.Join(sr.Dir, ".git", "index.lock")
+	if err := os.Rename(filepath.Join(sr.Dir, ".git", "index"), lock); err != nil {
 		t.Fatal(err)
 	}
 	outside := filepath.Join(t.TempDir(), "index")
@@ -333,7 +268,7 @@ func TestStagedIndexFile(t *testing.T) {
 		{"another repository's", outside, nil},
 		{"unset: .git/index, missing", "", nil},
 	} {
-		got, _, _, _ := scanStaged(t, Options{}, sr.dir, StagedOptions{IndexFile: tt.file})
+		got, _, _, _ := scanStaged(t, Options{}, sr.Dir, IndexOptions{IndexFile: tt.file})
 		checkFindings(t, tt.name, got, tt.want)
 	}
 }
@@ -344,11 +279,11 @@ func TestStagedBare(t *testing.T) {
 	if _, err := git.PlainInit(dir, true); err != nil {
 		t.Fatal(err)
 	}
-	_, err := New(Options{}).Staged(context.Background(), filepath.Join(dir, "refs"), StagedOptions{}, func(finding.Finding) error { return nil })
+	_, err := mustNew(t, Options{}).Scan(context.Background(), Index(filepath.Join(dir, "refs"), IndexOptions{}), func(finding.Finding) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), dir+" is a bare repository: it has no index, so nothing is staged") {
 		t.Errorf("bare repository: %v", err)
 	}
-	if _, err := WorkTreeRoot(t.TempDir()); err == nil || !strings.Contains(err.Error(), "is not inside a git work tree") {
+	if _, err := gitrepo.WorkTree(t.TempDir()); err == nil || !strings.Contains(err.Error(), "is not inside a git work tree") {
 		t.Errorf("outside a repository: %v", err)
 	}
 }
@@ -357,16 +292,16 @@ func TestStagedBare(t *testing.T) {
 // passed over; intent-to-add entries too.
 func TestStagedSubmodule(t *testing.T) {
 	t.Parallel()
-	sr := newStagingRepo(t)
-	sr.stage(map[string]string{"a.txt": "clean\n"})
-	sr.commit("first")
-	sr.editIndex(func(idx *index.Index) {
+	sr := fixture.NewRepo(t)
+	sr.Stage(map[string]string{"a.txt": "clean\n"})
+	sr.Commit("first")
+	sr.EditIndex(func(idx *index.Index) {
 		idx.Entries = append(idx.Entries,
 			&index.Entry{Name: "vendor/lib", Hash: plumbing.NewHash("0123456789abcdef0123456789abcdef01234567"), Mode: filemode.Submodule},
-			&index.Entry{Name: "z.txt", Hash: sr.blob(""), Mode: filemode.Regular, IntentToAdd: true},
+			&index.Entry{Name: "z.txt", Hash: sr.Blob(""), Mode: filemode.Regular, IntentToAdd: true},
 		)
 	})
-	got, _, st, warn := scanStaged(t, Options{}, sr.dir, StagedOptions{All: true})
+	got, _, st, warn := scanStaged(t, Options{}, sr.Dir, IndexOptions{All: true})
 	if len(got) != 0 || st.FilesScanned != 1 || st.SkippedUnreadable != 0 || warn != "" {
 		t.Errorf("gitlink: %q %+v %q", got, st, warn)
 	}
@@ -378,16 +313,16 @@ func TestStagedSubmodule(t *testing.T) {
 func TestStagedEnv(t *testing.T) {
 	t.Parallel()
 	key := rulestest.Key(rules.Live, 1)
-	sr := newStagingRepo(t)
-	sr.stage(map[string]string{"svc/.env.production": "DEBUG=0\n"})
-	sr.commit("first")
-	sr.stage(map[string]string{
+	sr := fixture.NewRepo(t)
+	sr.Stage(map[string]string{"svc/.env.production": "DEBUG=0\n"})
+	sr.Commit("first")
+	sr.Stage(map[string]string{
 		".env":                "DEBUG=1\n",
 		"svc/.env.production": "DEBUG=1\n",
 		".env.example":        "BAYT_API_KEY=" + key + "\n",
 		"my app/.env.local":   "X=1\n",
 	})
-	got, fs, _, _ := scanStaged(t, Options{}, sr.dir, StagedOptions{})
+	got, fs, _, _ := scanStaged(t, Options{}, sr.Dir, IndexOptions{})
 	checkFindings(t, "env", got, []string{
 		".env:1:1 env-file-tracked",
 		".env.example:1:14 claro-live-key",
@@ -417,8 +352,8 @@ func TestStagedEnv(t *testing.T) {
 func TestStagedConfig(t *testing.T) {
 	t.Parallel()
 	a, b := rulestest.Key(rules.Live, 1), rulestest.Key(rules.Live, 2)
-	sr := newStagingRepo(t)
-	sr.stage(map[string]string{
+	sr := fixture.NewRepo(t)
+	sr.Stage(map[string]string{
 		"testdata/fixture.txt": a,
 		"src/a.txt":            a + "\n" + b + "\n",
 		"config/.env":          "X=1\n",
@@ -432,55 +367,11 @@ func TestStagedConfig(t *testing.T) {
 		MaxFileSize:       500,
 		SkipBinary:        true,
 	}
-	got, _, st, _ := scanStaged(t, o, sr.dir, StagedOptions{})
+	got, _, st, _ := scanStaged(t, o, sr.Dir, IndexOptions{})
 	checkFindings(t, "config", got, []string{"src/a.txt:2:1 claro-live-key"})
 	if st.AllowedPaths != 1 || st.Suppressed != 1 || st.SkippedTooLarge != 1 || st.SkippedBinary != 1 {
 		t.Errorf("stats %+v", st)
 	}
-}
-
-// TestStagedCacheTree: a valid cache-tree node equal to HEAD's tree is
-// trusted (the directory is not read), and one whose entry count does not
-// match the index is not.
-func TestStagedCacheTree(t *testing.T) {
-	t.Parallel()
-	sr := newStagingRepo(t)
-	sr.stage(map[string]string{"a/x.txt": "clean\n", "b/y.txt": "clean\n"})
-	sr.commit("first")
-	sr.stage(map[string]string{"a/x.txt": rulestest.Key(rules.Live, 1), "b/y.txt": rulestest.Key(rules.Live, 2)})
-	r := newIndexRepo(sr.dir, filepath.Join(sr.dir, ".git"), filepath.Join(sr.dir, ".git"))
-	defer r.close()
-	idx, err := readIndex(r.index)
-	if err != nil {
-		t.Fatal(err)
-	}
-	head, err := r.headTree()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ht, err := r.tree(head)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub := map[string]plumbing.Hash{}
-	for _, e := range ht.Entries {
-		sub[e.Name] = e.Hash
-	}
-	// a/ claims HEAD's tree (as git would only if nothing below changed);
-	// b/ claims it too but with the wrong entry count.
-	idx.tree = &cacheTree{count: -1, children: []*cacheTree{
-		{name: "a", count: 1, hash: sub["a"]},
-		{name: "b", count: 2, hash: sub["b"]},
-	}}
-	ch, err := r.diff(idx, head)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var paths []string
-	for _, b := range ch.blobs {
-		paths = append(paths, b.path)
-	}
-	checkFindings(t, "changed paths", paths, []string{"b/y.txt"})
 }
 
 // TestStagedPacked reads HEAD's trees and blobs from packs that go-git
@@ -489,26 +380,22 @@ func TestStagedPacked(t *testing.T) {
 	t.Parallel()
 	for _, refDeltas := range []bool{false, true} {
 		a, b := rulestest.Key(rules.Live, 1), rulestest.Key(rules.Live, 2)
-		sr := newStagingRepo(t)
+		sr := fixture.NewRepo(t)
 		body := strings.Repeat("a line of settings that repeats\n", 100)
 		for i := range 5 {
-			sr.stage(map[string]string{"conf/app.txt": body + strings.Repeat("more\n", i) + "KEY=" + a + "\n"})
-			sr.commit("version")
+			sr.Stage(map[string]string{"conf/app.txt": body + strings.Repeat("more\n", i) + "KEY=" + a + "\n"})
+			sr.Commit("version")
 		}
-		if err := sr.repo.RepackObjects(&git.RepackConfig{UseRefDeltas: refDeltas}); err != nil {
+		if err := sr.Git.RepackObjects(&git.RepackConfig{UseRefDeltas: refDeltas}); err != nil {
 			t.Fatal(err)
 		}
-		if loose, _ := filepath.Glob(filepath.Join(sr.dir, ".git", "objects", "??", "*")); len(loose) != 0 {
+		if loose, _ := filepath.Glob(filepath.Join(sr.Dir, ".git", "objects", "??", "*")); len(loose) != 0 {
 			t.Fatalf("loose objects left after repacking: %d", len(loose))
 		}
-		deltas := packDeltas(t, sr.dir)
-		if deltas == 0 {
-			t.Fatalf("refDeltas=%v: the pack holds no deltas, so this test reads none", refDeltas)
-		}
-		sr.stage(map[string]string{"conf/app.txt": body + "KEY=" + a + "\nNEW=" + b + "\n"})
-		got, _, _, warn := scanStaged(t, Options{}, sr.dir, StagedOptions{})
+		sr.Stage(map[string]string{"conf/app.txt": body + "KEY=" + a + "\nNEW=" + b + "\n"})
+		got, _, _, warn := scanStaged(t, Options{}, sr.Dir, IndexOptions{})
 		checkFindings(t, "packed HEAD", got, []string{"conf/app.txt:102:5 claro-live-key"})
-		got, _, st, warn2 := scanStaged(t, Options{}, sr.dir, StagedOptions{All: true})
+		got, _, st, warn2 := scanStaged(t, Options{}, sr.Dir, IndexOptions{All: true})
 		checkFindings(t, "packed, --all", got, []string{"conf/app.txt:101:5 claro-live-key", "conf/app.txt:102:5 claro-live-key"})
 		if warn+warn2 != "" || st.FilesScanned != 1 {
 			t.Errorf("scanned %d files; warnings: %s", st.FilesScanned, warn+warn2)
@@ -521,14 +408,14 @@ func TestStagedPacked(t *testing.T) {
 func TestStagedTypeChanges(t *testing.T) {
 	t.Parallel()
 	a, b, c := rulestest.Key(rules.Live, 1), rulestest.Key(rules.Live, 2), rulestest.Key(rules.Live, 3)
-	sr := newStagingRepo(t)
-	sr.stage(map[string]string{"conf": "KEY=" + a + "\n", "old/x.txt": "KEY=" + b + "\n"})
-	sr.commit("first")
-	sr.remove("conf")
-	sr.remove("old/x.txt")
-	os.Remove(filepath.Join(sr.dir, "old"))
-	sr.stage(map[string]string{"conf/main.txt": "KEY=" + a + "\nNEW=" + c + "\n", "old": "KEY=" + b + "\n"})
-	got, _, _, _ := scanStaged(t, Options{}, sr.dir, StagedOptions{})
+	sr := fixture.NewRepo(t)
+	sr.Stage(map[string]string{"conf": "KEY=" + a + "\n", "old/x.txt": "KEY=" + b + "\n"})
+	sr.Commit("first")
+	sr.Remove("conf")
+	sr.Remove("old/x.txt")
+	os.Remove(filepath.Join(sr.Dir, "old"))
+	sr.Stage(map[string]string{"conf/main.txt": "KEY=" + a + "\nNEW=" + c + "\n", "old": "KEY=" + b + "\n"})
+	got, _, _, _ := scanStaged(t, Options{}, sr.Dir, IndexOptions{})
 	checkFindings(t, "type changes", got, []string{"conf/main.txt:2:5 claro-live-key"})
 }
 
@@ -538,15 +425,15 @@ func TestStagedTypeChanges(t *testing.T) {
 func TestStagedSparseIndex(t *testing.T) {
 	t.Parallel()
 	a, b := rulestest.Key(rules.Live, 1), rulestest.Key(rules.Live, 2)
-	sr := newStagingRepo(t)
-	sr.stage(map[string]string{"top.txt": "top\n", "lib/x.txt": "KEY=" + a + "\n", "lib/sub/y.txt": "y\n"})
-	head := sr.commit("first")
-	c, _ := sr.repo.CommitObject(head)
+	sr := fixture.NewRepo(t)
+	sr.Stage(map[string]string{"top.txt": "top\n", "lib/x.txt": "KEY=" + a + "\n", "lib/sub/y.txt": "y\n"})
+	head := sr.Commit("first")
+	c, _ := sr.Git.CommitObject(head)
 	tree, _ := c.Tree()
 	lib, _ := tree.Tree("lib") // sub/, then x.txt
 	// A tree like lib/ with a key added to lib/sub/y.txt.
-	changedSub := sr.storeTree(object.TreeEntry{Name: "y.txt", Mode: filemode.Regular, Hash: sr.blob("y\nKEY=" + b + "\n")})
-	changed := sr.storeTree(object.TreeEntry{Name: "sub", Mode: filemode.Dir, Hash: changedSub}, lib.Entries[1])
+	changedSub := sr.Tree(object.TreeEntry{Name: "y.txt", Mode: filemode.Regular, Hash: sr.Blob("y\nKEY=" + b + "\n")})
+	changed := sr.Tree(object.TreeEntry{Name: "sub", Mode: filemode.Dir, Hash: changedSub}, lib.Entries[1])
 
 	for _, tt := range []struct {
 		name string
@@ -562,24 +449,10 @@ func TestStagedSparseIndex(t *testing.T) {
 			{Name: "lib/", Hash: tt.dir, Mode: filemode.Dir, SkipWorktree: true},
 			{Name: "top.txt", Hash: tree.Entries[1].Hash, Mode: filemode.Regular},
 		}}
-		if err := os.WriteFile(filepath.Join(sr.dir, ".git", "index"), encodeIndex(t, idx, "sdir", ""), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(sr.Dir, ".git", "index"), fixture.EncodeIndex(t, idx, "sdir", ""), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		got, _, _, _ := scanStaged(t, Options{}, sr.dir, StagedOptions{All: tt.all})
+		got, _, _, _ := scanStaged(t, Options{}, sr.Dir, IndexOptions{All: tt.all})
 		checkFindings(t, tt.name, got, tt.want)
 	}
-}
-
-// storeTree stores a tree of the given entries, sorted as git sorts them.
-func (sr *stagingRepo) storeTree(entries ...object.TreeEntry) plumbing.Hash {
-	sr.t.Helper()
-	o := sr.repo.Storer.NewEncodedObject()
-	if err := (&object.Tree{Entries: entries}).Encode(o); err != nil {
-		sr.t.Fatal(err)
-	}
-	h, err := sr.repo.Storer.SetEncodedObject(o)
-	if err != nil {
-		sr.t.Fatal(err)
-	}
-	return h
 }

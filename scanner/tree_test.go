@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/clarolint/clarolint/finding"
+	"github.com/clarolint/clarolint/internal/content"
+	"github.com/clarolint/clarolint/internal/fixture"
 
 	"github.com/go-git/go-git/v5"
 
@@ -18,35 +20,24 @@ import (
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
 
-// writeFiles creates files under dir; a value of "\x00link:target" makes a
-// symbolic link instead.
-func writeFiles(t *testing.T, dir string, files map[string]string) {
+// mustNew returns New(o), failing the test on an error.
+func mustNew(t testing.TB, o Options) *Scanner {
 	t.Helper()
-	for name, body := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if target, ok := strings.CutPrefix(body, "\x00link:"); ok {
-			if err := os.Symlink(target, p); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	s, err := New(o)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return s
 }
 
-// scanTree runs Tree and returns "path:line:col rule" for each finding,
-// sorted, with the stats and warnings.
+// scanTree scans Tree(roots...) and returns "path:line:col rule" for each
+// finding, sorted, with the stats and warnings.
 func scanTree(t *testing.T, o Options, roots ...string) ([]string, finding.Stats, string) {
 	t.Helper()
 	var warnings strings.Builder
 	o.Warnings = &warnings
 	var got []finding.Finding
-	st, err := New(o).Tree(context.Background(), roots, func(f finding.Finding) error {
+	st, err := mustNew(t, o).Scan(context.Background(), Tree(roots...), func(f finding.Finding) error {
 		got = append(got, f)
 		return nil
 	})
@@ -69,7 +60,7 @@ func TestTreeFindings(t *testing.T) {
 	t.Parallel()
 	live, test := rulestest.Key(rules.Live, 1), rulestest.Key(rules.Test, 2)
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
+	fixture.WriteFiles(t, dir, map[string]string{
 		"app/config.py": "import os\nAPI_KEY = \"" + live + "\"\n",
 		"app/test.js":   "const k = '" + test + "'; // a sandbox key\n",
 		"docs/README":   "use sk_live_your_key_here or " + live[:30] + "\n",
@@ -91,7 +82,7 @@ func TestTreeFindings(t *testing.T) {
 
 	// The finding itself: every field of SPEC §2, and a redacted message.
 	var f finding.Finding
-	New(Options{}).Tree(context.Background(), []string{filepath.Join(dir, "app", "config.py")}, func(x finding.Finding) error { f = x; return nil })
+	mustNew(t, Options{}).Scan(context.Background(), Tree(filepath.Join(dir, "app", "config.py")), func(x finding.Finding) error { f = x; return nil })
 	if f.Severity != rules.Error || f.EndColumn != f.Column+rules.KeyLen || f.Redacted != rules.Redact([]byte(live)) ||
 		f.Fingerprint != rules.Fingerprint([]byte(live)) || f.Secret.Reveal() != live || strings.Contains(f.Message, live[8:]) {
 		t.Errorf("finding fields wrong: %+v", f)
@@ -106,7 +97,7 @@ func TestTreeConfig(t *testing.T) {
 	live, other := rulestest.Key(rules.Live, 1), rulestest.Key(rules.Live, 3)
 	test := rulestest.Key(rules.Test, 2)
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
+	fixture.WriteFiles(t, dir, map[string]string{
 		"src/a.go":         live + "\n" + other + "\n" + test + "\n",
 		"testdata/fixture": live,
 		"x/y/z.golden":     live,
@@ -130,7 +121,7 @@ func TestTreeMultipleRoots(t *testing.T) {
 	t.Parallel()
 	key := rulestest.Key(rules.Live, 1)
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"a/k.txt": key, "b/k.txt": key})
+	fixture.WriteFiles(t, dir, map[string]string{"a/k.txt": key, "b/k.txt": key})
 	got, _, _ := scanTree(t, Options{}, filepath.Join(dir, "a"), filepath.Join(dir, "b"))
 	want := []string{
 		filepath.ToSlash(filepath.Join(dir, "a")) + "/k.txt:1:1 claro-live-key",
@@ -139,7 +130,7 @@ func TestTreeMultipleRoots(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}
-	if _, err := New(Options{}).Tree(context.Background(), []string{filepath.Join(dir, "missing")}, func(finding.Finding) error { return nil }); err == nil {
+	if _, err := mustNew(t, Options{}).Scan(context.Background(), Tree(filepath.Join(dir, "missing")), func(finding.Finding) error { return nil }); err == nil {
 		t.Error("a missing root is no error")
 	}
 }
@@ -154,7 +145,7 @@ func TestTreeGitignore(t *testing.T) {
 	if _, err := git.PlainInit(dir, false); err != nil {
 		t.Fatal(err)
 	}
-	writeFiles(t, dir, map[string]string{
+	fixture.WriteFiles(t, dir, map[string]string{
 		".gitignore":                    "*.log\n!keep.log\nbuild/\n# a comment\n\n/rootonly.txt\r\n",
 		".git/info/exclude":             "excluded.txt\n",
 		"app.log":                       key,
@@ -208,18 +199,18 @@ func TestTreeGlobalExcludes(t *testing.T) {
 	home, dir := t.TempDir(), t.TempDir()
 	t.Setenv("HOME", home)
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "xdg"))
-	writeFiles(t, home, map[string]string{"xdg/git/ignore": "*.secret\n"})
+	fixture.WriteFiles(t, home, map[string]string{"xdg/git/ignore": "*.secret\n"})
 	if _, err := git.PlainInit(dir, false); err != nil {
 		t.Fatal(err)
 	}
-	writeFiles(t, dir, map[string]string{"a.secret": key, "b.txt": key})
+	fixture.WriteFiles(t, dir, map[string]string{"a.secret": key, "b.txt": key})
 	got, st, _ := scanTree(t, Options{}, dir)
 	if want := []string{"b.txt:1:1 claro-live-key"}; !slices.Equal(got, want) || st.Ignored != 1 {
 		t.Errorf("got %q (ignored %d), want %q", got, st.Ignored, want)
 	}
 
 	// core.excludesFile in ~/.gitconfig takes precedence over the default.
-	writeFiles(t, home, map[string]string{".gitconfig": "[core]\n\texcludesFile = ~/my-ignore\n", "my-ignore": "b.txt\n"})
+	fixture.WriteFiles(t, home, map[string]string{".gitconfig": "[core]\n\texcludesFile = ~/my-ignore\n", "my-ignore": "b.txt\n"})
 	got, _, _ = scanTree(t, Options{}, dir)
 	if want := []string{"a.secret:1:1 claro-live-key"}; !slices.Equal(got, want) {
 		t.Errorf("with core.excludesFile: got %q, want %q", got, want)
@@ -231,7 +222,7 @@ func TestTreeOutsideRepository(t *testing.T) {
 	key := rulestest.Key(rules.Live, 1)
 	dir := t.TempDir()
 	// A .gitignore outside any work tree means nothing.
-	writeFiles(t, dir, map[string]string{".gitignore": "*\n", "a.txt": key, ".env": "CLARO_KEY=" + key})
+	fixture.WriteFiles(t, dir, map[string]string{".gitignore": "*\n", "a.txt": key, ".env": "CLARO_KEY=" + key})
 	got, st, _ := scanTree(t, Options{}, dir)
 	if len(got) != 2 || st.Ignored != 0 {
 		t.Errorf("outside a repository: %q, %d ignored", got, st.Ignored)
@@ -245,7 +236,7 @@ func TestTreeBinary(t *testing.T) {
 	bin := append([]byte("\x7fELF\x02\x01\x01\x00\x00\x00"), make([]byte, 20000)...)
 	bin = append(bin, key...) // past the first 8 KiB, as in a compiled string table
 	bin = append(bin, 0, 0xff, 0xfe)
-	writeFiles(t, dir, map[string]string{"app.bin": string(bin), "db.sqlite": "SQLite format 3\x00" + key, "ok.txt": "nothing"})
+	fixture.WriteFiles(t, dir, map[string]string{"app.bin": string(bin), "db.sqlite": "SQLite format 3\x00" + key, "ok.txt": "nothing"})
 	got, st, _ := scanTree(t, Options{}, dir)
 	if len(got) != 2 || st.BinaryFiles != 2 || st.SkippedBinary != 0 || st.FilesScanned != 3 {
 		t.Errorf("binary files scanned: %q %+v", got, st)
@@ -260,7 +251,7 @@ func TestTreeMaxFileSize(t *testing.T) {
 	t.Parallel()
 	key := rulestest.Key(rules.Live, 1)
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"small": key, "big": key + strings.Repeat("x", 1000)})
+	fixture.WriteFiles(t, dir, map[string]string{"small": key, "big": key + strings.Repeat("x", 1000)})
 	got, st, _ := scanTree(t, Options{MaxFileSize: 500}, dir)
 	if want := []string{"small:1:1 claro-live-key"}; !slices.Equal(got, want) || st.SkippedTooLarge != 1 {
 		t.Errorf("got %q, %d too large", got, st.SkippedTooLarge)
@@ -277,11 +268,11 @@ func TestTreeChunkEdge(t *testing.T) {
 	var want []string
 	for _, off := range []int{-49, -25, -1, 0, 1} {
 		name := "edge" + strconv.Itoa(off+100)
-		col := defaultChunk + off // the key starts at byte defaultChunk+off-1
+		col := content.DefaultChunk + off // the key starts at byte content.DefaultChunk+off-1
 		files[name] = strings.Repeat("a", col-2) + " " + key + "\n"
 		want = append(want, name+":1:"+strconv.Itoa(col)+" claro-live-key")
 	}
-	writeFiles(t, dir, files)
+	fixture.WriteFiles(t, dir, files)
 	got, _, _ := scanTree(t, Options{}, dir)
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
@@ -298,7 +289,7 @@ func TestTreeLargeOneLine(t *testing.T) {
 	line := []byte(strings.Repeat("{\"k\":1},", (10<<20)/8))
 	at := len(line) - 1000
 	copy(line[at:], "\""+key+"\"")
-	writeFiles(t, dir, map[string]string{"payload.json": string(line)})
+	fixture.WriteFiles(t, dir, map[string]string{"payload.json": string(line)})
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	got, st, _ := scanTree(t, Options{Workers: 1}, dir)
@@ -310,7 +301,7 @@ func TestTreeLargeOneLine(t *testing.T) {
 		t.Errorf("scanned %d bytes, want %d", st.BytesScanned, len(line))
 	}
 	// One worker's buffer is a chunk; reading the file whole would take 10 MB.
-	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 2*defaultChunk {
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 2*content.DefaultChunk {
 		t.Errorf("scanning a 10 MB line allocated %d bytes", alloc)
 	}
 }
@@ -319,7 +310,7 @@ func TestTreeSymlinks(t *testing.T) {
 	t.Parallel()
 	key := rulestest.Key(rules.Live, 1)
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
+	fixture.WriteFiles(t, dir, map[string]string{
 		"real/k.txt":   key,
 		"real/loop":    "\x00link:..",   // a loop back up
 		"real/self":    "\x00link:self", // a link to itself
@@ -349,7 +340,7 @@ func TestTreeUnreadable(t *testing.T) {
 	}
 	key := rulestest.Key(rules.Live, 1)
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"a.txt": key, "secret/b.txt": key, "c.txt": key})
+	fixture.WriteFiles(t, dir, map[string]string{"a.txt": key, "secret/b.txt": key, "c.txt": key})
 	os.Chmod(filepath.Join(dir, "c.txt"), 0)
 	os.Chmod(filepath.Join(dir, "secret"), 0)
 	t.Cleanup(func() { os.Chmod(filepath.Join(dir, "secret"), 0o755) })
@@ -367,16 +358,16 @@ func TestTreeEmitError(t *testing.T) {
 	for i := range 50 {
 		files["f"+strconv.Itoa(i)] = rulestest.Key(rules.Live, uint64(i))
 	}
-	writeFiles(t, dir, files)
+	fixture.WriteFiles(t, dir, files)
 	stop := os.ErrClosed
 	n := 0
-	_, err := New(Options{}).Tree(context.Background(), []string{dir}, func(finding.Finding) error { n++; return stop })
+	_, err := mustNew(t, Options{}).Scan(context.Background(), Tree(dir), func(finding.Finding) error { n++; return stop })
 	if err != stop || n != 1 {
 		t.Errorf("got %d calls and %v, want 1 call and emit's error", n, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := New(Options{}).Tree(ctx, []string{dir}, func(finding.Finding) error { return nil }); err != context.Canceled {
+	if _, err := mustNew(t, Options{}).Scan(ctx, Tree(dir), func(finding.Finding) error { return nil }); err != context.Canceled {
 		t.Errorf("cancelled: %v", err)
 	}
 }
@@ -386,9 +377,9 @@ func TestTreeEmitError(t *testing.T) {
 func TestTreeUTF16Column(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"intl.txt": "x\n\"é€😀\" " + rulestest.Key(rules.Live, 3) + "\n"})
+	fixture.WriteFiles(t, dir, map[string]string{"intl.txt": "x\n\"é€😀\" " + rulestest.Key(rules.Live, 3) + "\n"})
 	var got []finding.Finding
-	if _, err := New(Options{}).Tree(context.Background(), []string{dir}, func(f finding.Finding) error {
+	if _, err := mustNew(t, Options{}).Scan(context.Background(), Tree(dir), func(f finding.Finding) error {
 		got = append(got, f)
 		return nil
 	}); err != nil {
@@ -407,20 +398,20 @@ func TestTreeUTF16Column(t *testing.T) {
 // untracked ignored file is not.
 func TestIssue11TrackedFilesNeverIgnored(t *testing.T) {
 	t.Parallel()
-	sr := newStagingRepo(t)
+	sr := fixture.NewRepo(t)
 	keys := map[string]string{}
 	for i, p := range []string{".env", "config/secrets.yml", "gen/out.js", "deep/ignored/dir/app.yaml"} {
 		keys[p] = rulestest.Key(rules.Live, uint64(1100+i))
-		sr.stage(map[string]string{p: "KEY=" + keys[p] + "\n"})
+		sr.Stage(map[string]string{p: "KEY=" + keys[p] + "\n"})
 	}
-	sr.stage(map[string]string{".gitignore": coveredIgnore + "config/secrets.yml\ngen/\ndeep/\n"})
-	sr.commit("keys committed, then ignored")
-	writeFiles(t, sr.dir, map[string]string{
+	sr.Stage(map[string]string{".gitignore": coveredIgnore + "config/secrets.yml\ngen/\ndeep/\n"})
+	sr.Commit("keys committed, then ignored")
+	fixture.WriteFiles(t, sr.Dir, map[string]string{
 		"gen/tmp.js":         "KEY=" + rulestest.Key(rules.Live, 1190) + "\n", // untracked and ignored
 		"deep/ignored/x.txt": "KEY=" + rulestest.Key(rules.Live, 1191) + "\n",
 		"config/local.yml":   "KEY=" + rulestest.Key(rules.Live, 1192) + "\n", // untracked, not ignored
 	})
-	got, _, st, warn := scanRepo(t, Options{}, 0, sr.dir)
+	got, _, st, warn := scanRepo(t, Options{}, 0, sr.Dir)
 	checkFindings(t, "root", got, []string{
 		".env:1:1 env-file-tracked",
 		".env:1:5 claro-live-key",
@@ -433,16 +424,16 @@ func TestIssue11TrackedFilesNeverIgnored(t *testing.T) {
 		t.Errorf("ignored %d (want 2: gen/tmp.js, deep/ignored/x.txt), warnings %q", st.Ignored, warn)
 	}
 	// A path on the command line: a subdirectory, and a file in it.
-	got, _, _, _ = scanRepo(t, Options{}, 0, filepath.Join(sr.dir, "gen"))
+	got, _, _, _ = scanRepo(t, Options{}, 0, filepath.Join(sr.Dir, "gen"))
 	checkFindings(t, "ignored directory as root", got, []string{"out.js:1:5 claro-live-key"})
-	got, _, _, _ = scanRepo(t, Options{}, 0, filepath.Join(sr.dir, "deep", "ignored"))
+	got, _, _, _ = scanRepo(t, Options{}, 0, filepath.Join(sr.Dir, "deep", "ignored"))
 	checkFindings(t, "ignored subdirectory as root", got, []string{"dir/app.yaml:1:5 claro-live-key"})
 
 	// An index that cannot be read: nothing is ignored, with a warning.
-	if err := os.WriteFile(filepath.Join(sr.dir, ".git", "index"), []byte("DIRC garbage"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(sr.Dir, ".git", "index"), []byte("DIRC garbage"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	got, _, _, warn = scanRepo(t, Options{Disable: []rules.RuleID{rules.EnvFileTracked, rules.EnvNotIgnored}}, 0, sr.dir)
+	got, _, _, warn = scanRepo(t, Options{Disable: []rules.RuleID{rules.EnvFileTracked, rules.EnvNotIgnored}}, 0, sr.Dir)
 	if len(got) != 7 || !strings.Contains(warn, "files that .gitignore ignores are scanned too") {
 		t.Errorf("unreadable index: findings %q, warnings %q", got, warn)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/clarolint/clarolint/internal/fixture"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
@@ -20,7 +21,7 @@ import (
 func TestTreeSpecialFiles(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"k.txt": rulestest.Key(rules.Live, 1)})
+	fixture.WriteFiles(t, dir, map[string]string{"k.txt": rulestest.Key(rules.Live, 1)})
 	if err := syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o644); err != nil {
 		t.Skipf("mkfifo: %v", err)
 	}

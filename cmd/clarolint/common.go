@@ -133,6 +133,8 @@ func (p place) pathBase() string {
 // .clarolint.yaml at the top of the work tree, else in the scan root) and
 // the baseline (from --baseline, else the config's baseline:).
 func (o *common) resolve(e env, where place) (*setup, error) {
+	// Flags are checked here, by their names; scanner.New checks the
+	// options again for other callers of the library.
 	if o.decodeDepth < 0 || o.decodeDepth > rules.MaxDecodeDepth {
 		return nil, fmt.Errorf("--decode-depth %d: use 0 (no decoding) to %d", o.decodeDepth, rules.MaxDecodeDepth)
 	}
@@ -233,6 +235,28 @@ func (s *setup) useConfig(cfg *config.Config, path string) {
 	s.opts.AllowFingerprints = cfg.AllowFingerprints
 	s.opts.Disable = cfg.Disable
 	s.opts.MaxFileSize = cfg.MaxFileSize
+}
+
+// scan runs one scan of sources with the resolved options and returns its
+// findings, in no particular order, and the stats of all of them.
+func (s *setup) scan(ctx context.Context, sources ...scanner.Source) (*scanner.Scanner, []finding.Finding, finding.Stats, error) {
+	sc, err := scanner.New(s.opts)
+	if err != nil {
+		return nil, nil, finding.Stats{}, err
+	}
+	var fs []finding.Finding
+	var total finding.Stats
+	for _, src := range sources {
+		st, err := sc.Scan(ctx, src, func(f finding.Finding) error {
+			fs = append(fs, f)
+			return nil
+		})
+		total.Add(st)
+		if err != nil {
+			return sc, fs, total, err
+		}
+	}
+	return sc, fs, total, nil
 }
 
 // describe writes the resolved settings, so that a user can see which

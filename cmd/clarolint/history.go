@@ -10,8 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/clarolint/clarolint/finding"
-
 	"github.com/clarolint/clarolint/report"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/scanner"
@@ -85,11 +83,7 @@ func scanHistory(ctx context.Context, e env, o *common, path string, ho scanner.
 		s.opts.Warnings = p // so that a warning does not land inside the progress line
 	}
 	ho.Progress = p.update
-	var findings []finding.Finding
-	st, err := scanner.New(s.opts).History(ctx, repo, ho, func(f finding.Finding) error {
-		findings = append(findings, f)
-		return nil
-	})
+	_, findings, st, err := s.scan(ctx, scanner.History(repo, ho))
 	p.clear()
 	if err != nil {
 		return fail(e, cmd, err)

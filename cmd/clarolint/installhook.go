@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/clarolint/clarolint/scanner"
+	"github.com/clarolint/clarolint/internal/gitrepo"
 )
 
 // hookMarker is the line that marks a hook as clarolint's own: install-hook
@@ -42,10 +42,11 @@ Skip the hook once with: SKIP=clarolint git commit`,
 	if err != nil {
 		return fail(e, "install-hook", err)
 	}
-	dir, err := scanner.HooksDir(repo)
-	if err != nil {
-		return fail(e, "install-hook", err)
+	wt, ok := gitrepo.FindWorkTree(repo)
+	if !ok {
+		return fail(e, "install-hook", fmt.Errorf("%s is not inside a git work tree (a bare repository runs no pre-commit hook)", repo))
 	}
+	dir := wt.HooksDir()
 	hook := filepath.Join(dir, "pre-commit")
 	if uninstall {
 		err = removeHook(e, hook)

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/clarolint/clarolint/finding"
-
 	"github.com/clarolint/clarolint/scanner"
 )
 
@@ -60,11 +58,7 @@ pre-commit hook without the framework, use clarolint staged
 		return fail(e, "pre-commit", err)
 	}
 	s.opts.SkipBinary = skipBinary
-	var findings []finding.Finding
-	st, err := scanner.New(s.opts).Scan(ctx, files, func(f finding.Finding) error {
-		findings = append(findings, f)
-		return nil
-	})
+	_, findings, st, err := s.scan(ctx, scanner.Tree(files...))
 	if err != nil {
 		return fail(e, "pre-commit", err)
 	}

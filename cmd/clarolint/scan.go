@@ -6,8 +6,7 @@ import (
 	"os"
 	"slices"
 
-	"github.com/clarolint/clarolint/finding"
-
+	"github.com/clarolint/clarolint/internal/gitrepo"
 	"github.com/clarolint/clarolint/scanner"
 )
 
@@ -66,24 +65,16 @@ uses env files or mentions BAYT_API_KEY or CLARO_API_KEY.`,
 	}
 	s.opts.NoIgnore, s.opts.SkipBinary, s.opts.FollowSymlinks = noIgnore, skipBinary, followSymlink
 
-	var findings []finding.Finding
-	collect := func(f finding.Finding) error {
-		findings = append(findings, f)
-		return nil
-	}
-	sc := scanner.New(s.opts)
-	var st finding.Stats
+	var sources []scanner.Source
 	if stdin >= 0 {
-		if st, err = sc.ScanReader(ctx, "-", e.stdin, collect); err != nil {
-			return fail(e, "scan", err)
-		}
+		sources = append(sources, scanner.Reader("-", e.stdin))
 	}
 	if len(roots) > 0 {
-		tst, err := sc.Scan(ctx, roots, collect)
-		if err != nil {
-			return fail(e, "scan", err)
-		}
-		st.Add(tst)
+		sources = append(sources, scanner.Tree(roots...))
+	}
+	sc, findings, st, err := s.scan(ctx, sources...)
+	if err != nil {
+		return fail(e, "scan", err)
 	}
 	// One key in several environments is a finding about the whole scan.
 	findings = append(findings, sc.Reused(findings)...)
@@ -100,8 +91,8 @@ func scanPlace(roots []string) place {
 			p.root = roots[0]
 		}
 	}
-	if top, err := scanner.WorkTreeRoot(p.root); err == nil {
-		p.top = top
+	if wt, ok := gitrepo.FindWorkTree(p.root); ok {
+		p.top = wt.Top
 	}
 	return p
 }

@@ -5,8 +5,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/clarolint/clarolint/finding"
-
+	"github.com/clarolint/clarolint/internal/gitrepo"
 	"github.com/clarolint/clarolint/scanner"
 )
 
@@ -40,16 +39,17 @@ scans the files it passes.`,
 	if err != nil {
 		return fail(e, "staged", err)
 	}
-	root, err := scanner.WorkTreeRoot(repo)
+	wt, err := gitrepo.WorkTree(repo)
 	if err != nil {
 		return fail(e, "staged", err)
 	}
+	root := wt.Top
 	s, err := o.resolve(e, place{top: root, root: root})
 	if err != nil {
 		return fail(e, "staged", err)
 	}
 	s.opts.SkipBinary = skipBinary
-	so := scanner.StagedOptions{All: all, IndexFile: os.Getenv("GIT_INDEX_FILE")}
+	so := scanner.IndexOptions{All: all, IndexFile: os.Getenv("GIT_INDEX_FILE")}
 	if o.verbose {
 		what := "the index compared with HEAD"
 		if all {
@@ -57,11 +57,7 @@ scans the files it passes.`,
 		}
 		fmt.Fprintf(e.stderr, "repository: %s; scanning %s\n", root, what)
 	}
-	var findings []finding.Finding
-	st, err := scanner.New(s.opts).Staged(ctx, root, so, func(f finding.Finding) error {
-		findings = append(findings, f)
-		return nil
-	})
+	_, findings, st, err := s.scan(ctx, scanner.Index(root, so))
 	if err != nil {
 		return fail(e, "staged", err)
 	}

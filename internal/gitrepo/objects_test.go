@@ -1,4 +1,4 @@
-package scanner
+package gitrepo
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clarolint/clarolint/internal/fixture"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
@@ -21,24 +22,24 @@ func TestObjectStore(t *testing.T) {
 	t.Parallel()
 	for _, refDeltas := range []bool{false, true} {
 		for _, limit := range []int{deltaCacheSize, 1 << 10} {
-			sr := newStagingRepo(t)
+			sr := fixture.NewRepo(t)
 			body := strings.Repeat("a line of settings that repeats\n", 100)
 			// Versions that shrink: packers make the larger, older ones
 			// the bases, so the newer ones are deltas.
 			for i := 20; i > 0; i-- {
-				sr.stage(map[string]string{"conf/app.txt": body + strings.Repeat("more\n", i), "conf/other.txt": strings.Repeat("x", i)})
-				sr.commit("version")
+				sr.Stage(map[string]string{"conf/app.txt": body + strings.Repeat("more\n", i), "conf/other.txt": strings.Repeat("x", i)})
+				sr.Commit("version")
 			}
-			if err := sr.repo.RepackObjects(&git.RepackConfig{UseRefDeltas: refDeltas}); err != nil {
+			if err := sr.Git.RepackObjects(&git.RepackConfig{UseRefDeltas: refDeltas}); err != nil {
 				t.Fatal(err)
 			}
-			if n := packDeltas(t, sr.dir); n == 0 {
+			if n := packDeltas(t, sr.Dir); n == 0 {
 				t.Fatalf("refDeltas=%v: the pack holds no deltas, so this test reads none", refDeltas)
 			}
-			loose := sr.blob("a loose object\n")
-			s := newObjectStore(filepath.Join(sr.dir, ".git", "objects"))
+			loose := sr.Blob("a loose object\n")
+			s := newObjects(filepath.Join(sr.Dir, ".git", "objects"))
 			s.cache.limit = limit
-			it, err := sr.repo.Storer.IterEncodedObjects(plumbing.AnyObject)
+			it, err := sr.Git.Storer.IterEncodedObjects(plumbing.AnyObject)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -47,7 +48,7 @@ func TestObjectStore(t *testing.T) {
 				r, _ := o.Reader()
 				want, _ := io.ReadAll(r)
 				r.Close()
-				got, err := s.read(o.Hash(), o.Type())
+				got, err := s.Read(o.Hash(), o.Type())
 				if err != nil || !bytes.Equal(got, want) {
 					t.Errorf("refDeltas=%v, limit %d: %s %s: %v; content equal %v", refDeltas, limit, o.Type(), o.Hash(), err, bytes.Equal(got, want))
 				}
@@ -60,13 +61,13 @@ func TestObjectStore(t *testing.T) {
 			if n < lazyLookups {
 				t.Errorf("only %d objects: the pack index is never read whole", n)
 			}
-			if b, err := s.read(loose, plumbing.BlobObject); err != nil || string(b) != "a loose object\n" {
+			if b, err := s.Read(loose, plumbing.BlobObject); err != nil || string(b) != "a loose object\n" {
 				t.Errorf("loose object: %q, %v", b, err)
 			}
-			if _, err := s.read(loose, plumbing.TreeObject); err == nil || !strings.Contains(err.Error(), "is a blob, not a tree") {
+			if _, err := s.Read(loose, plumbing.TreeObject); err == nil || !strings.Contains(err.Error(), "is a blob, not a tree") {
 				t.Errorf("wrong type: %v", err)
 			}
-			if _, err := s.read(plumbing.NewHash("0123456789abcdef0123456789abcdef01234567"), plumbing.BlobObject); !errors.Is(err, plumbing.ErrObjectNotFound) {
+			if _, err := s.Read(plumbing.NewHash("0123456789abcdef0123456789abcdef01234567"), plumbing.BlobObject); !errors.Is(err, plumbing.ErrObjectNotFound) {
 				t.Errorf("missing object: %v", err)
 			}
 			s.Close()
@@ -79,18 +80,18 @@ func TestObjectStore(t *testing.T) {
 // `--reference` set up.
 func TestObjectStoreAlternates(t *testing.T) {
 	t.Parallel()
-	lender := newStagingRepo(t)
-	h := lender.blob("borrowed\n")
+	lender := fixture.NewRepo(t)
+	h := lender.Blob("borrowed\n")
 	for _, rel := range []bool{false, true} {
 		dir := t.TempDir()
 		objects := filepath.Join(dir, "objects")
-		path := filepath.Join(lender.dir, ".git", "objects")
+		path := filepath.Join(lender.Dir, ".git", "objects")
 		if rel {
 			path, _ = filepath.Rel(objects, path)
 		}
-		writeFiles(t, objects, map[string]string{"info/alternates": "# a comment\n" + path + "\n"})
-		s := newObjectStore(objects)
-		if b, err := s.read(h, plumbing.BlobObject); err != nil || string(b) != "borrowed\n" {
+		fixture.WriteFiles(t, objects, map[string]string{"info/alternates": "# a comment\n" + path + "\n"})
+		s := newObjects(objects)
+		if b, err := s.Read(h, plumbing.BlobObject); err != nil || string(b) != "borrowed\n" {
 			t.Errorf("relative=%v: %q, %v", rel, b, err)
 		}
 		s.Close()
@@ -101,14 +102,14 @@ func TestObjectStoreAlternates(t *testing.T) {
 // never a panic.
 func TestObjectStoreCorrupt(t *testing.T) {
 	t.Parallel()
-	sr := newStagingRepo(t)
-	sr.stage(map[string]string{"a.txt": strings.Repeat("content\n", 50)})
-	sr.commit("first")
-	if err := sr.repo.RepackObjects(&git.RepackConfig{}); err != nil {
+	sr := fixture.NewRepo(t)
+	sr.Stage(map[string]string{"a.txt": strings.Repeat("content\n", 50)})
+	sr.Commit("first")
+	if err := sr.Git.RepackObjects(&git.RepackConfig{}); err != nil {
 		t.Fatal(err)
 	}
-	head, _ := sr.repo.Head()
-	packs, _ := filepath.Glob(filepath.Join(sr.dir, ".git", "objects", "pack", "*.pack"))
+	head, _ := sr.Git.Head()
+	packs, _ := filepath.Glob(filepath.Join(sr.Dir, ".git", "objects", "pack", "*.pack"))
 	b, _ := os.ReadFile(packs[0])
 	for i := 12; i < len(b)-20; i++ {
 		b[i] ^= 0xff
@@ -117,17 +118,17 @@ func TestObjectStoreCorrupt(t *testing.T) {
 	if err := os.WriteFile(packs[0], b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	bad := sr.blob("will be damaged\n")
+	bad := sr.Blob("will be damaged\n")
 	hex := bad.String()
-	if err := os.WriteFile(filepath.Join(sr.dir, ".git", "objects", hex[:2], hex[2:]), []byte("not zlib"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(sr.Dir, ".git", "objects", hex[:2], hex[2:]), []byte("not zlib"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s := newObjectStore(filepath.Join(sr.dir, ".git", "objects"))
+	s := newObjects(filepath.Join(sr.Dir, ".git", "objects"))
 	defer s.Close()
-	if _, err := s.read(head.Hash(), plumbing.CommitObject); err == nil {
+	if _, err := s.Read(head.Hash(), plumbing.CommitObject); err == nil {
 		t.Error("a damaged pack read without error")
 	}
-	if _, err := s.read(bad, plumbing.BlobObject); err == nil || !strings.Contains(err.Error(), "loose object "+hex) {
+	if _, err := s.Read(bad, plumbing.BlobObject); err == nil || !strings.Contains(err.Error(), "loose object "+hex) {
 		t.Errorf("a damaged loose object: %v", err)
 	}
 
@@ -135,9 +136,9 @@ func TestObjectStoreCorrupt(t *testing.T) {
 	b, _ = os.ReadFile(idx)
 	os.Chmod(idx, 0o644)
 	os.WriteFile(idx, b[:len(b)-30], 0o644) // the header is whole, the tables are not
-	s2 := newObjectStore(filepath.Join(sr.dir, ".git", "objects"))
+	s2 := newObjects(filepath.Join(sr.Dir, ".git", "objects"))
 	defer s2.Close()
-	if _, err := s2.read(head.Hash(), plumbing.CommitObject); err == nil || !strings.Contains(err.Error(), ".idx: truncated") {
+	if _, err := s2.Read(head.Hash(), plumbing.CommitObject); err == nil || !strings.Contains(err.Error(), ".idx: truncated") {
 		t.Errorf("a truncated pack index: %v", err)
 	}
 }

@@ -1,33 +1,16 @@
-package scanner
+package gitrepo
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/clarolint/clarolint/internal/fixture"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 )
-
-// encodeIndex writes idx with go-git's encoder, with extra extensions
-// (signature and data pairs) before the trailing checksum.
-func encodeIndex(t *testing.T, idx *index.Index, ext ...string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := index.NewEncoder(&buf).Encode(idx); err != nil {
-		t.Fatal(err)
-	}
-	b := buf.Bytes()[:buf.Len()-indexHashLen]
-	for i := 0; i+1 < len(ext); i += 2 {
-		b = append(b, ext[i]...)
-		b = binary.BigEndian.AppendUint32(b, uint32(len(ext[i+1])))
-		b = append(b, ext[i+1]...)
-	}
-	return append(b, make([]byte, indexHashLen)...) // the checksum is not checked
-}
 
 func testIndex(version uint32) *index.Index {
 	h := func(n byte) plumbing.Hash { return plumbing.Hash{n, 1, 2, 3} }
@@ -50,16 +33,16 @@ func TestParseIndex(t *testing.T) {
 	t.Parallel()
 	for _, v := range []uint32{2, 3, 4} {
 		want := testIndex(v)
-		got, err := parseIndex(encodeIndex(t, want))
+		got, err := ParseIndex(fixture.EncodeIndex(t, want))
 		if err != nil {
 			t.Fatalf("version %d: %v", v, err)
 		}
-		if len(got.entries) != len(want.Entries) || got.tree != nil {
-			t.Fatalf("version %d: %d entries, tree %v", v, len(got.entries), got.tree)
+		if len(got.Entries) != len(want.Entries) || got.Tree != nil {
+			t.Fatalf("version %d: %d entries, tree %v", v, len(got.Entries), got.Tree)
 		}
-		for i, e := range got.entries {
+		for i, e := range got.Entries {
 			w := want.Entries[i]
-			if e.path != w.Name || e.hash != w.Hash || e.mode != w.Mode || e.stage != int(w.Stage) || e.intentToAdd != w.IntentToAdd {
+			if e.Path != w.Name || e.Hash != w.Hash || e.Mode != w.Mode || e.Stage != int(w.Stage) || e.IntentToAdd != w.IntentToAdd {
 				t.Errorf("version %d, entry %d: got %+v, want %+v", v, i, e, w)
 			}
 		}
@@ -75,22 +58,22 @@ func TestParseCacheTree(t *testing.T) {
 		"a\x00-1 1\n" + // a/, invalidated, one subtree
 		"b\x003 0\n" + string(h[:]) + // a/b/, valid
 		"c\x002 0\n" + string(h[:]) // c/, valid
-	got, err := parseIndex(encodeIndex(t, testIndex(2), "TREE", tree, "UNTR", "ignored optional extension"))
+	got, err := ParseIndex(fixture.EncodeIndex(t, testIndex(2), "TREE", tree, "UNTR", "ignored optional extension"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var show func(c *cacheTree) string
-	show = func(c *cacheTree) string {
+	var show func(c *CacheTree) string
+	show = func(c *CacheTree) string {
 		var kids []string
-		for _, k := range c.children {
+		for _, k := range c.Children {
 			kids = append(kids, show(k))
 		}
-		return fmt.Sprintf("%q:%d:%v[%s]", c.name, c.count, c.hash == h, strings.Join(kids, " "))
+		return fmt.Sprintf("%q:%d:%v[%s]", c.Name, c.Count, c.Hash == h, strings.Join(kids, " "))
 	}
-	if s, want := show(got.tree), `"":-1:false["a":-1:false["b":3:true[]] "c":2:true[]]`; s != want {
+	if s, want := show(got.Tree), `"":-1:false["a":-1:false["b":3:true[]] "c":2:true[]]`; s != want {
 		t.Errorf("cache tree %s, want %s", s, want)
 	}
-	if got.tree.child("a").child("b") == nil || got.tree.child("x") != nil {
+	if got.Tree.Child("a").Child("b") == nil || got.Tree.Child("x") != nil {
 		t.Error("child lookup")
 	}
 }
@@ -99,7 +82,7 @@ func TestParseCacheTree(t *testing.T) {
 // the required extensions clarolint cannot read are named.
 func TestParseIndexErrors(t *testing.T) {
 	t.Parallel()
-	good := encodeIndex(t, testIndex(2))
+	good := fixture.EncodeIndex(t, testIndex(2))
 	for _, tt := range []struct {
 		name string
 		b    []byte
@@ -109,12 +92,12 @@ func TestParseIndexErrors(t *testing.T) {
 		{"version 5", append(append([]byte("DIRC"), 0, 0, 0, 5), good[8:]...), "version 5"},
 		{"truncated", good[:len(good)/2], "malformed index"},
 		{"too many entries", append(append([]byte{}, good[:8]...), append([]byte{0, 1, 0, 0}, good[12:]...)...), "entries in"},
-		{"split index", encodeIndex(t, testIndex(2), "link", strings.Repeat("x", 20)), "split index (core.splitIndex) is not supported"},
-		{"unknown required extension", encodeIndex(t, testIndex(2), "abcd", ""), `required extension "abcd"`},
-		{"bad cache tree", encodeIndex(t, testIndex(2), "TREE", "\x00x y\n"), "cache tree"},
+		{"split index", fixture.EncodeIndex(t, testIndex(2), "link", strings.Repeat("x", 20)), "split index (core.splitIndex) is not supported"},
+		{"unknown required extension", fixture.EncodeIndex(t, testIndex(2), "abcd", ""), `required extension "abcd"`},
+		{"bad cache tree", fixture.EncodeIndex(t, testIndex(2), "TREE", "\x00x y\n"), "cache tree"},
 		{"extension past the end", append(good[:len(good)-indexHashLen], "TREE\xff\xff\xff\xff"+strings.Repeat("\x00", 20)...), "truncated TREE"},
 	} {
-		if _, err := parseIndex(tt.b); err == nil || !strings.Contains(err.Error(), tt.want) {
+		if _, err := ParseIndex(tt.b); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: %v, want an error holding %q", tt.name, err, tt.want)
 		}
 	}
@@ -127,7 +110,7 @@ func FuzzParseIndex(f *testing.F) {
 		f.Add(buf.Bytes())
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		idx, err := parseIndex(b)
+		idx, err := ParseIndex(b)
 		if err == nil && idx == nil {
 			t.Fatal("no index and no error")
 		}

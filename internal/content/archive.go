@@ -1,4 +1,4 @@
-package scanner
+package content
 
 import (
 	"archive/tar"
@@ -31,10 +31,10 @@ const (
 	archiveSniff = 512
 )
 
-// archiveExpand is how many bytes all the files in one archive, nested
-// archives included, may decompress to before the rest is not scanned: a
-// guard against decompression bombs. Scanner.expand holds it, for tests.
-const archiveExpand = 4 << 30
+// DefaultArchiveBudget is how many bytes all the files in one archive,
+// nested archives included, may decompress to before the rest is not
+// scanned: a guard against decompression bombs.
+const DefaultArchiveBudget = 4 << 30
 
 // archiveKind is a format whose files the scanner reads.
 type archiveKind string
@@ -59,7 +59,7 @@ func sniffArchive(head []byte) archiveKind {
 	return ""
 }
 
-// expandBudget is what is left of archiveExpand for one outermost archive.
+// expandBudget is what is left of the budget for one outermost archive.
 type expandBudget struct {
 	left int64
 	over bool // the budget ran out: no more files are read
@@ -72,7 +72,7 @@ type budgeted struct {
 }
 
 // errExpandBudget ends the scan of the file inside an archive that
-// reached archiveExpand; the files after it are not read either.
+// reached its budget; the files after it are not read either.
 var errExpandBudget = errors.New("the archive decompresses to more than the 4 GiB read from one archive; the files after this one in it are not scanned")
 
 func (br budgeted) Read(p []byte) (int, error) {
@@ -93,8 +93,8 @@ func (br budgeted) Read(p []byte) (int, error) {
 // whole archive and returns it; the reader returned then reads it again
 // from the start for the scan as bytes that follows when it cannot be
 // opened. Otherwise it returns a reader of all of r and no data.
-func (s *Scanner) openArchive(st *stream, src source, r io.Reader, stats *finding.Stats) (io.Reader, archiveKind, []byte) {
-	head, kind, whole, err := st.sniff(r)
+func (rd *Reader) openArchive(src Source, r io.Reader, stats *finding.Stats) (io.Reader, archiveKind, []byte) {
+	head, kind, whole, err := rd.st.sniff(r)
 	if kind == "" || err != nil {
 		return rejoin(head, r, err), "", nil
 	}
@@ -110,7 +110,7 @@ func (s *Scanner) openArchive(st *stream, src source, r io.Reader, stats *findin
 	case err != nil:
 		return io.MultiReader(bytes.NewReader(data.Bytes()), errorReader{err}), "", nil
 	case int64(n)+m > archiveMaxSize:
-		s.notScanned(stats, "%s: a %s archive larger than %d MiB; its files are not scanned, only its bytes", src.label, kind, archiveMaxSize>>20)
+		rd.o.Warner.NotScanned(stats, "%s: a %s archive larger than %d MiB; its files are not scanned, only its bytes", src.Label, kind, archiveMaxSize>>20)
 		return io.MultiReader(bytes.NewReader(data.Bytes()), r), "", nil
 	}
 	return bytes.NewReader(data.Bytes()), kind, data.Bytes()
@@ -142,23 +142,23 @@ func rejoin(head []byte, r io.Reader, err error) io.Reader {
 	return io.MultiReader(bytes.NewReader(head), r)
 }
 
-// A source is a file or blob being scanned: its path, which findings
-// carry, and its label, which warnings name it by (for a blob in history,
-// the path and the blob's hash).
-type source struct {
-	path, label string
-	inner       int // where in path the name of a file in an archive starts; 0 outside one
+// A Source is a file or blob being read: its path, which hits carry, and
+// its label, which warnings name it by (for a blob in history, the path
+// and the blob's hash).
+type Source struct {
+	Path, Label string
+	inner       int // where in Path the name of a file in an archive starts; 0 outside one
 }
 
 // at returns the source of the file name inside the archive src.
-func (src source) at(name string) source {
-	return source{src.path + archiveSep + name, src.label + archiveSep + name, len(src.path) + len(archiveSep)}
+func (src Source) at(name string) Source {
+	return Source{src.Path + archiveSep + name, src.Label + archiveSep + name, len(src.Path) + len(archiveSep)}
 }
 
 // base returns the last element of the file's own name, without the
 // directories and archives that hold it.
-func (src source) base() string {
-	name := src.path[src.inner:]
+func (src Source) base() string {
+	name := src.Path[src.inner:]
 	return name[strings.LastIndexByte(name, '/')+1:]
 }
 
@@ -167,80 +167,93 @@ type errorReader struct{ err error }
 
 func (e errorReader) Read([]byte) (int, error) { return 0, e.err }
 
-// scanArchive scans the files in data, an archive of kind read from src,
-// as scanReader scans a file: each as src.path!name, and each in turn
-// looked into if it is an archive and depth is above 0. It reports whether
-// the archive could be opened; if not, it warned, and its caller scans it
-// as bytes. Only emit's error is returned.
-func (s *Scanner) scanArchive(st *stream, src source, kind archiveKind, data []byte, depth int, b *expandBudget, stats *finding.Stats, emit func(finding.Finding) error) (bool, error) {
+// readArchive reads the files in data, an archive of kind read from src,
+// as Read reads a file: each as src.Path!name, and each in turn looked
+// into if it is an archive and depth is above 0. It reports whether the
+// archive could be opened; if not, it warned, and its caller reads it as
+// bytes. Only emit's error is returned.
+func (rd *Reader) readArchive(src Source, kind archiveKind, data []byte, depth int, b *expandBudget, stats *finding.Stats, emit func(Hit) error) (bool, error) {
 	entry := func(name string, size int64, r io.Reader) error {
-		if s.opts.MaxFileSize > 0 && size > s.opts.MaxFileSize {
+		if rd.o.MaxFileSize > 0 && size > rd.o.MaxFileSize {
 			stats.SkippedTooLarge++
 			return nil
 		}
-		return s.scanReaderAt(st, src.at(name), budgeted{r, b}, depth, b, stats, emit)
+		return rd.read(src.at(name), budgeted{r, b}, depth, b, stats, emit)
 	}
 	switch kind {
 	case zipArchive:
-		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-		if err != nil {
-			s.warn(stats, "%s: %v; scanned as bytes", src.label, err)
-			return false, nil
-		}
-		for _, f := range zr.File {
-			if f.FileInfo().IsDir() || b.over {
-				continue
-			}
-			rc, err := f.Open()
-			if err != nil {
-				stats.SkippedUnreadable++
-				s.notScanned(stats, "%s: %v; not scanned", src.at(f.Name).label, err)
-				continue
-			}
-			err = entry(f.Name, int64(f.UncompressedSize64), rc)
-			rc.Close()
-			if err != nil {
-				return true, err
-			}
-		}
+		return rd.zipFiles(src, data, b, stats, entry)
 	case gzipArchive:
-		gr, err := gzip.NewReader(bytes.NewReader(data))
+		return rd.gzipFile(src, data, stats, entry)
+	}
+	return rd.tarFiles(src, data, b, stats, entry)
+}
+
+// zipFiles reads the files of a zip archive with entry.
+func (rd *Reader) zipFiles(src Source, data []byte, b *expandBudget, stats *finding.Stats, entry func(string, int64, io.Reader) error) (bool, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		rd.o.Warner.Warn(stats, "%s: %v; scanned as bytes", src.Label, err)
+		return false, nil
+	}
+	for _, f := range zr.File {
+		if f.FileInfo().IsDir() || b.over {
+			continue
+		}
+		rc, err := f.Open()
 		if err != nil {
-			s.warn(stats, "%s: %v; scanned as bytes", src.label, err)
-			return false, nil
+			stats.SkippedUnreadable++
+			rd.o.Warner.NotScanned(stats, "%s: %v; not scanned", src.at(f.Name).Label, err)
+			continue
 		}
-		name := gr.Name // the compressed file's name, when gzip kept it
-		if name == "" {
-			name = strings.TrimSuffix(src.base(), ".gz")
-			if strings.HasSuffix(name, ".tgz") {
-				name = strings.TrimSuffix(name, ".tgz") + ".tar"
-			}
-		}
-		if err := entry(name, -1, gr); err != nil {
+		err = entry(f.Name, int64(f.UncompressedSize64), rc)
+		rc.Close()
+		if err != nil {
 			return true, err
 		}
-	case tarArchive:
-		tr := tar.NewReader(bytes.NewReader(data))
-		for first := true; !b.over; first = false {
-			hdr, err := tr.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil && first { // tar has no directory: this is where it fails to open
-				s.warn(stats, "%s: %v; scanned as bytes", src.label, err)
-				return false, nil
-			}
-			if err != nil {
-				stats.SkippedUnreadable++
-				s.notScanned(stats, "%s: %v; the rest of the archive is not scanned", src.label, err)
-				break
-			}
-			if hdr.Typeflag != tar.TypeReg {
-				continue // directories, links and devices hold no bytes of their own
-			}
-			if err := entry(hdr.Name, hdr.Size, tr); err != nil {
-				return true, err
-			}
+	}
+	return true, nil
+}
+
+// gzipFile reads the one file of a gzip stream with entry.
+func (rd *Reader) gzipFile(src Source, data []byte, stats *finding.Stats, entry func(string, int64, io.Reader) error) (bool, error) {
+	gr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		rd.o.Warner.Warn(stats, "%s: %v; scanned as bytes", src.Label, err)
+		return false, nil
+	}
+	name := gr.Name // the compressed file's name, when gzip kept it
+	if name == "" {
+		name = strings.TrimSuffix(src.base(), ".gz")
+		if strings.HasSuffix(name, ".tgz") {
+			name = strings.TrimSuffix(name, ".tgz") + ".tar"
+		}
+	}
+	return true, entry(name, -1, gr)
+}
+
+// tarFiles reads the regular files of a tar archive with entry.
+func (rd *Reader) tarFiles(src Source, data []byte, b *expandBudget, stats *finding.Stats, entry func(string, int64, io.Reader) error) (bool, error) {
+	tr := tar.NewReader(bytes.NewReader(data))
+	for first := true; !b.over; first = false {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil && first { // tar has no directory: this is where it fails to open
+			rd.o.Warner.Warn(stats, "%s: %v; scanned as bytes", src.Label, err)
+			return false, nil
+		}
+		if err != nil {
+			stats.SkippedUnreadable++
+			rd.o.Warner.NotScanned(stats, "%s: %v; the rest of the archive is not scanned", src.Label, err)
+			break
+		}
+		if hdr.Typeflag != tar.TypeReg {
+			continue // directories, links and devices hold no bytes of their own
+		}
+		if err := entry(hdr.Name, hdr.Size, tr); err != nil {
+			return true, err
 		}
 	}
 	return true, nil

@@ -1,4 +1,4 @@
-package scanner
+package gitrepo
 
 import (
 	"bytes"
@@ -7,90 +7,96 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
+	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 )
 
-// indexEntry is one entry of git's index: a path at one merge stage.
-type indexEntry struct {
-	path        string
-	mode        filemode.FileMode
-	hash        plumbing.Hash
-	stage       int  // 0 merged; 1 base, 2 ours, 3 theirs during a conflicted merge
-	intentToAdd bool // `git add -N`: the path is recorded, its content is not staged
+// Entry is one entry of git's index: a path at one merge stage.
+type Entry struct {
+	Path        string
+	Mode        filemode.FileMode
+	Hash        plumbing.Hash
+	Stage       int  // 0 merged; 1 base, 2 ours, 3 theirs during a conflicted merge
+	IntentToAdd bool // `git add -N`: the path is recorded, its content is not staged
 }
 
-// sparseDir reports whether e is a sparse-index directory entry: a whole
+// SparseDir reports whether e is a sparse-index directory entry: a whole
 // tree outside the sparse-checkout cone, named with a trailing slash.
-func (e *indexEntry) sparseDir() bool { return e.mode == filemode.Dir }
+func (e *Entry) SparseDir() bool { return e.Mode == filemode.Dir }
 
-// cacheTree is one node of the index's cache-tree extension (TREE): the
+// CacheTree is one node of the index's cache-tree extension (TREE): the
 // tree object that the index entries below a directory would write, when
 // git still knows it. git invalidates the nodes on the path of every entry
 // it changes, so for a valid node whose hash equals HEAD's tree at the same
 // directory, nothing below it is staged.
-type cacheTree struct {
-	name     string // path component; "" for the root
-	count    int    // index entries below this directory; -1 when invalidated
-	hash     plumbing.Hash
-	children []*cacheTree
+type CacheTree struct {
+	Name     string // path component; "" for the root
+	Count    int    // index entries below this directory; -1 when invalidated
+	Hash     plumbing.Hash
+	Children []*CacheTree
 }
 
-func (c *cacheTree) child(name string) *cacheTree {
+// Child returns the node of the subdirectory name, nil when there is none
+// (or c is nil).
+func (c *CacheTree) Child(name string) *CacheTree {
 	if c == nil {
 		return nil
 	}
-	for _, ch := range c.children {
-		if ch.name == name {
+	for _, ch := range c.Children {
+		if ch.Name == name {
 			return ch
 		}
 	}
 	return nil
 }
 
-// gitIndex is an index file as the staged scan needs it: the entries, in
+// Index is an index file as the staged scan needs it: the entries, in
 // the index's order (by path, then stage), and the cache tree.
-type gitIndex struct {
-	entries []indexEntry
-	tree    *cacheTree // nil when the index has no TREE extension
+type Index struct {
+	Entries []Entry
+	Tree    *CacheTree // nil when the index has no TREE extension
 }
 
-// readIndex reads the index file at path. A missing file is an empty
+// ReadIndex reads the index file at path. A missing file is an empty
 // index, as in a repository where nothing was ever added.
 //
 // go-git's index decoder drops the invalidated nodes of the cache tree
 // together with their subtree counts, which leaves the valid nodes without
 // their place in the tree, so this reader parses the format itself
 // (versions 2 to 4, Documentation/gitformat-index.txt).
-func readIndex(path string) (*gitIndex, error) {
+func ReadIndex(path string) (*Index, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return &gitIndex{}, nil
+		return &Index{}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	idx, err := parseIndex(b)
+	idx, err := ParseIndex(b)
 	if err != nil {
 		return nil, fmt.Errorf("read index %s: %w", path, err)
 	}
 	return idx, nil
 }
 
-// unmerged returns the paths with a merge conflict: entries at stages 1
+// Unmerged returns the paths with a merge conflict: entries at stages 1
 // to 3 instead of 0.
-func (idx *gitIndex) unmerged() []string {
+func (idx *Index) Unmerged() []string {
 	var out []string
-	for _, e := range idx.entries {
-		if e.stage != 0 && (len(out) == 0 || out[len(out)-1] != e.path) {
-			out = append(out, e.path)
+	for _, e := range idx.Entries {
+		if e.Stage != 0 && (len(out) == 0 || out[len(out)-1] != e.Path) {
+			out = append(out, e.Path)
 		}
 	}
 	return out
 }
 
+// errBadIndex is wrapped by the errors about an index file's content.
 var errBadIndex = errors.New("malformed index")
 
 // Flags of an index entry.
@@ -103,7 +109,8 @@ const (
 	entryFixedLen    = 62 // stat data, mode, object name and flags
 )
 
-func parseIndex(b []byte) (*gitIndex, error) {
+// ParseIndex parses the content of an index file; see ReadIndex.
+func ParseIndex(b []byte) (*Index, error) {
 	if len(b) < 12+indexHashLen || string(b[:4]) != "DIRC" {
 		return nil, fmt.Errorf("%w: no DIRC header", errBadIndex)
 	}
@@ -119,7 +126,7 @@ func parseIndex(b []byte) (*gitIndex, error) {
 		return nil, fmt.Errorf("%w: %d entries in %d bytes", errBadIndex, count64, len(b))
 	}
 	count := int(count64)
-	idx := &gitIndex{entries: make([]indexEntry, 0, count)}
+	idx := &Index{Entries: make([]Entry, 0, count)}
 	off := 12
 	var prev []byte // the previous path, which version 4 names are relative to
 	for range count {
@@ -127,10 +134,10 @@ func parseIndex(b []byte) (*gitIndex, error) {
 			return nil, fmt.Errorf("%w: truncated entry", errBadIndex)
 		}
 		start := off
-		e := indexEntry{mode: filemode.FileMode(binary.BigEndian.Uint32(b[off+24:]))}
-		copy(e.hash[:], b[off+40:off+60])
+		e := Entry{Mode: filemode.FileMode(binary.BigEndian.Uint32(b[off+24:]))}
+		copy(e.Hash[:], b[off+40:off+60])
 		flags := binary.BigEndian.Uint16(b[off+60:])
-		e.stage = int(flags>>flagStageShift) & 3
+		e.Stage = int(flags>>flagStageShift) & 3
 		off += entryFixedLen
 		if flags&flagExtended != 0 {
 			// Version 2 has no extended flags, but git reads them in any
@@ -138,7 +145,7 @@ func parseIndex(b []byte) (*gitIndex, error) {
 			if off+2 > end {
 				return nil, fmt.Errorf("%w: extended flags", errBadIndex)
 			}
-			e.intentToAdd = binary.BigEndian.Uint16(b[off:])&xflagIntentToAdd != 0
+			e.IntentToAdd = binary.BigEndian.Uint16(b[off:])&xflagIntentToAdd != 0
 			off += 2
 		}
 		var name []byte
@@ -166,9 +173,9 @@ func parseIndex(b []byte) (*gitIndex, error) {
 		if n := int(flags & flagNameMask); n != flagNameMask && n != len(name) {
 			return nil, fmt.Errorf("%w: path length", errBadIndex)
 		}
-		e.path = string(name)
+		e.Path = string(name)
 		prev = name
-		idx.entries = append(idx.entries, e)
+		idx.Entries = append(idx.Entries, e)
 	}
 	for off+8 <= end {
 		sig := string(b[off : off+4])
@@ -186,7 +193,7 @@ func parseIndex(b []byte) (*gitIndex, error) {
 			if err != nil {
 				return nil, err
 			}
-			idx.tree = t
+			idx.Tree = t
 		case sig == "link":
 			return nil, errors.New("split index (core.splitIndex) is not supported; run git update-index --no-split-index")
 		case sig == "sdir":
@@ -225,15 +232,15 @@ func indexVarint(b []byte) (uint64, int) {
 // parseCacheTree parses the TREE extension: nodes in pre-order, each a
 // NUL-terminated name, "count subtrees\n" in decimal and, unless count is
 // -1 (invalidated), the tree's object name.
-func parseCacheTree(b []byte) (*cacheTree, error) {
+func parseCacheTree(b []byte) (*CacheTree, error) {
 	bad := fmt.Errorf("%w: cache tree", errBadIndex)
-	var node func(depth int) (*cacheTree, error)
-	node = func(depth int) (*cacheTree, error) {
+	var node func(depth int) (*CacheTree, error)
+	node = func(depth int) (*CacheTree, error) {
 		nul := bytes.IndexByte(b, 0)
 		if nul < 0 || depth > 4096 {
 			return nil, bad
 		}
-		t := &cacheTree{name: string(b[:nul])}
+		t := &CacheTree{Name: string(b[:nul])}
 		b = b[nul+1:]
 		sp := bytes.IndexByte(b, ' ')
 		nl := bytes.IndexByte(b, '\n')
@@ -246,12 +253,12 @@ func parseCacheTree(b []byte) (*cacheTree, error) {
 			return nil, bad
 		}
 		b = b[nl+1:]
-		t.count = count
+		t.Count = count
 		if count >= 0 {
 			if len(b) < indexHashLen {
 				return nil, bad
 			}
-			copy(t.hash[:], b)
+			copy(t.Hash[:], b)
 			b = b[indexHashLen:]
 		}
 		for range subtrees {
@@ -259,7 +266,7 @@ func parseCacheTree(b []byte) (*cacheTree, error) {
 			if err != nil {
 				return nil, err
 			}
-			t.children = append(t.children, c)
+			t.Children = append(t.Children, c)
 		}
 		return t, nil
 	}
@@ -267,4 +274,55 @@ func parseCacheTree(b []byte) (*cacheTree, error) {
 		return nil, nil
 	}
 	return node(0)
+}
+
+// Tracked is what a work tree's index tracks, for deciding ignored paths:
+// git's ignore rules apply only to untracked files, so a tracked file is
+// scanned whatever .gitignore says, and so is a directory that holds one.
+type Tracked struct {
+	files  map[string]bool // paths from the top of the work tree
+	dirs   map[string]bool // every directory above a tracked file
+	sparse map[string]bool // a sparse index's directory entries: all below is tracked
+}
+
+// Tracked returns the work tree's tracked paths, reading its index once.
+// It returns an error when the index cannot be read: the caller must then
+// take any path for possibly tracked.
+func (r *Repo) Tracked() (*Tracked, error) {
+	r.trackedOnce.Do(func() {
+		idx, err := ReadIndex(filepath.Join(r.GitDir, "index"))
+		if err != nil {
+			r.trackedErr = err
+			return
+		}
+		t := &Tracked{files: make(map[string]bool, len(idx.Entries)), dirs: map[string]bool{}, sparse: map[string]bool{}}
+		for _, e := range idx.Entries {
+			p := strings.TrimSuffix(e.Path, "/")
+			if e.SparseDir() {
+				t.sparse[p] = true
+			} else {
+				t.files[p] = true
+			}
+			for d := path.Dir(p); d != "." && !t.dirs[d]; d = path.Dir(d) {
+				t.dirs[d] = true
+			}
+		}
+		r.tracked = t
+	})
+	return r.tracked, r.trackedErr
+}
+
+// Holds reports whether p (from the top of the work tree) is tracked: a
+// tracked file, a directory with a tracked file below it, or anything at
+// or below a sparse index's directory entry.
+func (t *Tracked) Holds(p string, dir bool) bool {
+	if dir && t.dirs[p] || !dir && t.files[p] {
+		return true
+	}
+	for d := p; d != "."; d = path.Dir(d) {
+		if t.sparse[d] {
+			return true
+		}
+	}
+	return false
 }

@@ -1,4 +1,4 @@
-package scanner
+package gitrepo
 
 import (
 	"bufio"
@@ -21,7 +21,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 )
 
-// objectStore reads git objects by name from loose files and packs,
+// Objects reads git objects by name from loose files and packs,
 // looking each name up in the pack indexes on disk as git does.
 //
 // go-git's object storage decodes every pack index whole into memory
@@ -35,8 +35,8 @@ import (
 // decoding: loose objects (plumbing/format/objfile), deltas
 // (packfile.PatchDelta), trees and commits (plumbing/object).
 //
-// An objectStore is safe for concurrent use.
-type objectStore struct {
+// An Objects is safe for concurrent use.
+type Objects struct {
 	dirs  []string // object directories: the repository's, then its alternates
 	cache deltaCache
 
@@ -45,8 +45,9 @@ type objectStore struct {
 	packsErr error
 }
 
-func newObjectStore(objectsDir string) *objectStore {
-	s := &objectStore{dirs: []string{objectsDir}, cache: deltaCache{limit: deltaCacheSize}}
+// newObjects opens the object directory objectsDir and its alternates.
+func newObjects(objectsDir string) *Objects {
+	s := &Objects{dirs: []string{objectsDir}, cache: deltaCache{limit: deltaCacheSize}}
 	s.dirs = append(s.dirs, alternates(objectsDir, 0)...)
 	return s
 }
@@ -74,7 +75,7 @@ func alternates(dir string, depth int) []string {
 }
 
 // Close closes the pack files the store opened.
-func (s *objectStore) Close() error {
+func (s *Objects) Close() error {
 	var errs []error
 	for _, p := range s.packs {
 		errs = append(errs, p.close())
@@ -86,14 +87,14 @@ func (s *objectStore) Close() error {
 // blobs stored as deltas), so that a corrupt size cannot exhaust memory.
 const maxObjectSize = 1 << 32
 
-// open returns a reader of the content of object h, with its type and
+// Open returns a reader of the content of object h, with its type and
 // size. The caller closes the reader.
-func (s *objectStore) open(h plumbing.Hash) (plumbing.ObjectType, int64, io.ReadCloser, error) {
+func (s *Objects) Open(h plumbing.Hash) (plumbing.ObjectType, int64, io.ReadCloser, error) {
 	return s.openAt(h, 0)
 }
 
 // openAt is open for the base of a chain of depth REF deltas.
-func (s *objectStore) openAt(h plumbing.Hash, depth int) (plumbing.ObjectType, int64, io.ReadCloser, error) {
+func (s *Objects) openAt(h plumbing.Hash, depth int) (plumbing.ObjectType, int64, io.ReadCloser, error) {
 	if depth > maxDeltaChain {
 		return 0, 0, nil, fmt.Errorf("object %s: delta chain too long", h)
 	}
@@ -126,9 +127,9 @@ func (s *objectStore) openAt(h plumbing.Hash, depth int) (plumbing.ObjectType, i
 	return p.open(s, off, depth)
 }
 
-// read returns the whole content of object h, which must be of type want.
-func (s *objectStore) read(h plumbing.Hash, want plumbing.ObjectType) ([]byte, error) {
-	typ, size, r, err := s.open(h)
+// Read returns the whole content of object h, which must be of type want.
+func (s *Objects) Read(h plumbing.Hash, want plumbing.ObjectType) ([]byte, error) {
+	typ, size, r, err := s.Open(h)
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +163,7 @@ func (r *looseReader) Close() error {
 }
 
 // find returns the pack holding h and the object's offset in it.
-func (s *objectStore) find(h plumbing.Hash) (*packIndex, int64, error) {
+func (s *Objects) find(h plumbing.Hash) (*packIndex, int64, error) {
 	s.once.Do(s.loadPacks)
 	if s.packsErr != nil {
 		return nil, 0, s.packsErr
@@ -180,7 +181,7 @@ func (s *objectStore) find(h plumbing.Hash) (*packIndex, int64, error) {
 }
 
 // loadPacks opens the index of every pack in the object directories.
-func (s *objectStore) loadPacks() {
+func (s *Objects) loadPacks() {
 	for _, d := range s.dirs {
 		dir := filepath.Join(d, "pack")
 		names, err := os.ReadDir(dir)
@@ -458,7 +459,7 @@ const maxDeltaChain = 10000
 // open returns a reader of the object at off. An object stored whole is
 // streamed, so a large blob costs no more memory than the scan's buffer;
 // a delta is resolved in memory, as git does.
-func (p *packIndex) open(s *objectStore, off int64, depth int) (plumbing.ObjectType, int64, io.ReadCloser, error) {
+func (p *packIndex) open(s *Objects, off int64, depth int) (plumbing.ObjectType, int64, io.ReadCloser, error) {
 	f, err := p.packFile()
 	if err != nil {
 		return 0, 0, nil, err
@@ -592,7 +593,7 @@ func (p *packIndex) inflateAll(f *os.File, e packEntry) ([]byte, error) {
 
 // readBase returns the type and content of the base of a REF delta at
 // depth in its chain.
-func (s *objectStore) readBase(h plumbing.Hash, depth int) (plumbing.ObjectType, []byte, error) {
+func (s *Objects) readBase(h plumbing.Hash, depth int) (plumbing.ObjectType, []byte, error) {
 	typ, size, r, err := s.openAt(h, depth)
 	if err != nil {
 		return 0, nil, err
@@ -600,4 +601,10 @@ func (s *objectStore) readBase(h plumbing.Hash, depth int) (plumbing.ObjectType,
 	defer r.Close()
 	b, err := readSized(r, size)
 	return typ, b, err
+}
+
+// Objects returns the repository's object store, opened on first use.
+func (r *Repo) Objects() *Objects {
+	r.objectsOnce.Do(func() { r.objects = newObjects(filepath.Join(r.CommonDir, "objects")) })
+	return r.objects
 }

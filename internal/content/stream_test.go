@@ -1,4 +1,4 @@
-package scanner
+package content
 
 import (
 	"bytes"
@@ -67,11 +67,11 @@ func streamPositions(t *testing.T, src []byte, depth, chunk int, r io.Reader) []
 	t.Helper()
 	var got []position
 	st := newStream(new(rules.Matcher), depth, chunk)
-	res, err := st.scan(r, false, func(h hit) error {
-		if !rules.IsKey(h.key) {
+	res, err := st.scan(r, false, func(h Hit) error {
+		if !rules.IsKey(h.Key) {
 			t.Fatalf("hit is not a key")
 		}
-		got = append(got, position{h.line, h.column, h.column16})
+		got = append(got, position{h.Line, h.Column, h.Column16})
 		return nil
 	})
 	if err != nil {
@@ -159,11 +159,11 @@ func TestStreamLongLine(t *testing.T) {
 	mid := (5 << 20) / len(unit) * len(unit) // on a unit's first byte
 	copy(src[mid:], " "+k1+" ")
 	src = append(src, ","+k2...)
-	st := newStream(new(rules.Matcher), 0, defaultChunk)
+	st := newStream(new(rules.Matcher), 0, DefaultChunk)
 	bufCap := cap(st.buf)
 	var got []position
-	res, err := st.scan(bytes.NewReader(src), false, func(h hit) error {
-		got = append(got, position{h.line, h.column, h.column16})
+	res, err := st.scan(bytes.NewReader(src), false, func(h Hit) error {
+		got = append(got, position{h.Line, h.Column, h.Column16})
 		return nil
 	})
 	if err != nil || res.bytes != int64(len(src)) {
@@ -186,7 +186,7 @@ func TestStreamBinary(t *testing.T) {
 	src := append([]byte("\x7fELF\x00\x00\x01"), key...)
 	for _, skip := range []bool{false, true} {
 		n := 0
-		res, err := newStream(new(rules.Matcher), 0, defaultChunk).scan(bytes.NewReader(src), skip, func(hit) error { n++; return nil })
+		res, err := newStream(new(rules.Matcher), 0, DefaultChunk).scan(bytes.NewReader(src), skip, func(Hit) error { n++; return nil })
 		if err != nil || !res.binary {
 			t.Fatalf("skip %v: err %v, binary %v", skip, err, res.binary)
 		}
@@ -204,7 +204,7 @@ func TestStreamReadError(t *testing.T) {
 	boom := errors.New("input/output error")
 	r := io.MultiReader(bytes.NewReader(src), errReader{boom})
 	n := 0
-	_, err := newStream(new(rules.Matcher), 0, 64).scan(r, false, func(hit) error { n++; return nil })
+	_, err := newStream(new(rules.Matcher), 0, 64).scan(r, false, func(Hit) error { n++; return nil })
 	if !errors.Is(err, boom) || n != 2 {
 		t.Errorf("got %d keys and %v, want 2 keys and the read error", n, err)
 	}
@@ -216,7 +216,7 @@ func TestStreamEmitError(t *testing.T) {
 	src := []byte(rulestest.Key(rules.Live, 6) + "\n" + rulestest.Key(rules.Live, 7))
 	stop := errors.New("stop")
 	n := 0
-	_, err := newStream(new(rules.Matcher), 0, 64).scan(bytes.NewReader(src), false, func(hit) error { n++; return stop })
+	_, err := newStream(new(rules.Matcher), 0, 64).scan(bytes.NewReader(src), false, func(Hit) error { n++; return stop })
 	if !errors.Is(err, stop) || n != 1 {
 		t.Errorf("got %d keys and %v, want 1 key and emit's error", n, err)
 	}

@@ -1,6 +1,6 @@
 //go:build unix
 
-package scanner
+package walk
 
 import (
 	"errors"
@@ -23,7 +23,7 @@ type rawFile int
 // openFile opens path for reading. O_NONBLOCK keeps a FIFO that replaced a
 // regular file after the directory was read from blocking the scan; it
 // does nothing for regular files.
-func openFile(path string) (rawFile, error) {
+func openFile(path string) (Reader, error) {
 	const flags = syscall.O_RDONLY | syscall.O_CLOEXEC | syscall.O_NONBLOCK
 	for {
 		fd, err := syscall.Open(path, flags, 0)
@@ -34,7 +34,7 @@ func openFile(path string) (rawFile, error) {
 			fd, err = openLong(path, flags)
 		}
 		if err != nil {
-			return -1, &fs.PathError{Op: "open", Path: path, Err: err}
+			return nil, &fs.PathError{Op: "open", Path: path, Err: err}
 		}
 		return rawFile(fd), nil
 	}
@@ -116,8 +116,8 @@ func (f rawFile) Read(p []byte) (int, error) {
 
 func (f rawFile) Close() error { return syscall.Close(int(f)) }
 
-// size returns the file's size in bytes.
-func (f rawFile) size() (int64, error) {
+// Size returns the file's size in bytes.
+func (f rawFile) Size() (int64, error) {
 	var st syscall.Stat_t
 	if err := syscall.Fstat(int(f), &st); err != nil {
 		return 0, err

@@ -1,4 +1,4 @@
-package scanner
+package content
 
 import (
 	"bytes"
@@ -16,19 +16,24 @@ const allowMarker = "clarolint:allow"
 // that a file is binary, as git and ripgrep do.
 const binarySniff = 8 << 10
 
-// maxBefore is how much of a key's line, up to the key, a hit keeps: enough
+// maxBefore is how much of a key's line, up to the key, a Hit keeps: enough
 // for the assignment that names its variable.
 const maxBefore = 128
 
-// hit is a key found in a stream, with its 1-based position.
-type hit struct {
-	key          []byte // a copy, decoded when encoded; the stream's buffer is reused
-	before       []byte // up to maxBefore bytes of the line before the key, a copy
-	kind         rules.Kind
-	line, column int
-	column16     int            // column in UTF-16 code units (Finding.UTF16Column)
-	width        int            // bytes of the key as written: rules.KeyLen, or its encoded span
-	encoding     rules.Encoding // how it was written; "" for a plain key
+// Hit is a key found in an input, with its 1-based position.
+type Hit struct {
+	// Path is the input's path, and inside an archive the path of the
+	// file in it, joined with "!".
+	Path   string
+	Key    []byte // a copy, decoded when encoded: the Reader's buffer is reused
+	Before []byte // up to maxBefore bytes of the line before the key, a copy
+	Kind   rules.Kind
+	// Line and Column are 1-based; Column counts bytes, or in a UTF-16
+	// input code units of the decoded text.
+	Line, Column int
+	Column16     int            // the column in UTF-16 code units (finding.Finding.UTF16Column)
+	Width        int            // bytes of the key as written: rules.KeyLen, or its encoded span
+	Encoding     rules.Encoding // how it was written; "" for a plain key
 }
 
 // stream reads one file or blob at a time through a fixed buffer, so that
@@ -45,10 +50,10 @@ type stream struct {
 	buf           []byte // chunk + before + after
 	matches       []rules.Match
 	encoded       []rules.Encoded
-	pending       []hit
+	pending       []Hit
 	// mention, when set, is shown the first window of each text input
 	// (a chunk and the overlap) until it has found its word.
-	mention *mention
+	mention *Mention
 	name    string // the path of the input being read, for mention
 	utf16   utf16Reader
 	// head holds the first bytes of a file that may be an archive
@@ -88,7 +93,7 @@ type scanResult struct {
 // text, not binary: it is decoded as it is read, one byte per code unit,
 // and searched with one layer fewer to undo. Its positions count code
 // units, and its keys have the file's encoding as their outer layer.
-func (st *stream) scan(r io.Reader, skipBinary bool, emit func(hit) error) (scanResult, error) {
+func (st *stream) scan(r io.Reader, skipBinary bool, emit func(Hit) error) (scanResult, error) {
 	w := window{st: st, r: r, buf: st.buf, depth: st.depth}
 	st.pending = st.pending[:0]
 	for first := true; ; first = false {
@@ -239,7 +244,7 @@ func (w *window) endedLineAllows(from, end int) bool {
 // settlePending emits the keys held back because their line went on past
 // the last window, once the line ends, unless the rest of it holds the
 // marker.
-func (w *window) settlePending(emit func(hit) error) error {
+func (w *window) settlePending(emit func(Hit) error) error {
 	st := w.st
 	if len(st.pending) == 0 {
 		return nil
@@ -263,7 +268,7 @@ func (w *window) settlePending(emit func(hit) error) error {
 }
 
 // flush emits the pending keys.
-func (w *window) flush(emit func(hit) error) error {
+func (w *window) flush(emit func(Hit) error) error {
 	st := w.st
 	for _, h := range st.pending {
 		if err := emit(h); err != nil {
@@ -277,24 +282,24 @@ func (w *window) flush(emit func(hit) error) error {
 // findKeys searches buf[lo:hi] and emits, or holds back, each key found.
 // With decoding, one search finds keys in both forms (FindAll); both lists
 // are in order, and the keys are taken from them in order.
-func (w *window) findKeys(lo, hi int, emit func(hit) error) error {
+func (w *window) findKeys(lo, hi int, emit func(Hit) error) error {
 	st := w.st
 	st.matches, st.encoded = st.m.FindAll(st.matches[:0], st.encoded[:0], w.buf[:w.n], lo, hi, w.depth)
 	for i, j := 0, 0; i < len(st.matches) || j < len(st.encoded); {
-		var h hit
+		var h Hit
 		var start, stop int // the key as written in buf
 		if j == len(st.encoded) || (i < len(st.matches) && st.matches[i].Start <= st.encoded[j].Start) {
 			mt := st.matches[i]
 			i++
 			start, stop = mt.Start, mt.End
-			h = hit{key: w.buf[start:stop], kind: mt.Kind, encoding: w.text}
+			h = Hit{Key: w.buf[start:stop], Kind: mt.Kind, Encoding: w.text}
 		} else {
 			e := &st.encoded[j]
 			j++
 			start, stop = e.Start, e.End
-			h = hit{key: e.Key[:], kind: e.Kind, encoding: e.Encoding}
+			h = Hit{Key: e.Key[:], Kind: e.Kind, Encoding: e.Encoding}
 			if w.text != "" {
-				h.encoding = e.Encoding.Then(w.text)
+				h.Encoding = e.Encoding.Then(w.text)
 			}
 		}
 		if err := w.place(&h, start, stop, emit); err != nil {
@@ -307,9 +312,9 @@ func (w *window) findKeys(lo, hi int, emit func(hit) error) error {
 // place decides the key h written at buf[start:stop]: dropped when a
 // marker allows its line, held back when its line goes on past this
 // window (a marker may follow), emitted otherwise.
-func (w *window) place(h *hit, start, stop int, emit func(hit) error) error {
+func (w *window) place(h *Hit, start, stop int, emit func(Hit) error) error {
 	buf := w.buf
-	h.width = stop - start
+	h.Width = stop - start
 	w.advance(start)
 	from := int(max(w.lineStart-w.base, 0))
 	end := w.n
@@ -320,11 +325,11 @@ func (w *window) place(h *hit, start, stop int, emit func(hit) error) error {
 		w.res.allowed++
 		return nil
 	}
-	h.key = bytes.Clone(h.key)
-	h.before = bytes.Clone(buf[max(from, start-maxBefore):start])
-	h.line = w.lines + 1
-	h.column = int(w.base+int64(start)-w.lineStart) + 1
-	h.column16 = h.column + int(w.lineWide)
+	h.Key = bytes.Clone(h.Key)
+	h.Before = bytes.Clone(buf[max(from, start-maxBefore):start])
+	h.Line = w.lines + 1
+	h.Column = int(w.base+int64(start)-w.lineStart) + 1
+	h.Column16 = h.Column + int(w.lineWide)
 	if end == w.n && !w.eof { // the line goes on past this window: the marker may follow
 		w.st.pending = append(w.st.pending, *h)
 		w.pendingFrom = w.base + int64(w.n)

@@ -1,4 +1,4 @@
-package scanner
+package gitrepo
 
 import (
 	"bufio"
@@ -9,92 +9,18 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/go-git/go-billy/v5/osfs"
-	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/storage/filesystem"
-	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
+	"github.com/go-git/go-git/v5/plumbing/storer"
 )
 
-// Repository is a git repository opened for History: a work tree's or a
-// bare one. Its methods are not safe for concurrent use.
-type Repository struct {
-	root      string // the work tree's top directory; the git directory when bare
-	gitDir    string // HEAD and, for a linked worktree, its own refs
-	commonDir string // objects and shared refs
-	repo      *git.Repository
-}
-
-// OpenRepository opens the repository that holds path, looking in path
-// and its parents as git does: a directory with a .git directory or file
-// (a work tree, a linked worktree, a submodule checkout), or a bare
-// repository's own directory.
-func OpenRepository(path string) (*Repository, error) {
-	abs, err := filepath.Abs(path)
+// Shallow returns the commits whose parents a shallow clone lacks.
+func (r *Repo) Shallow() (map[plumbing.Hash]bool, error) {
+	g, err := r.GoGit()
 	if err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(abs); err != nil {
-		return nil, fmt.Errorf("open repository: %w", err)
-	}
-	for d := abs; ; {
-		if r, ok, err := openRepositoryAt(d); ok || err != nil {
-			return r, err
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return nil, fmt.Errorf("%s is not in a git repository (nor is any parent directory)", path)
-		}
-		d = parent
-	}
-}
-
-// openRepositoryAt opens dir as a work tree top or a bare repository; ok
-// is false when it is neither.
-func openRepositoryAt(dir string) (*Repository, bool, error) {
-	r := &Repository{root: dir}
-	gitDir, commonDir, ok, err := gitDirsAt(dir)
-	switch {
-	case err != nil:
-		return nil, true, fmt.Errorf("open repository: %w", err)
-	case ok:
-		r.gitDir, r.commonDir = gitDir, commonDir
-	case isBareGitDir(dir):
-		r.gitDir, r.commonDir = dir, dir
-	default:
-		return nil, false, nil
-	}
-	if err := sha1Only(r.commonDir); err != nil {
-		return nil, true, err
-	}
-	repo, err := git.Open(r.storage(32*cache.MiByte), nil)
-	if err != nil {
-		return nil, true, fmt.Errorf("open repository %s: %w", r.gitDir, err)
-	}
-	r.repo = repo
-	return r, true, nil
-}
-
-// Root returns the top directory of the work tree, or the git directory
-// of a bare repository: where .clarolint.yaml is looked for.
-func (r *Repository) Root() string { return r.root }
-
-// storage opens the repository's object and ref storage with an object
-// cache of cacheSize bytes. go-git's storage is not safe for concurrent
-// use, so each goroutine that reads objects opens its own.
-func (r *Repository) storage(cacheSize cache.FileSize) *filesystem.Storage {
-	var dot = osfs.New(r.gitDir)
-	if r.commonDir != r.gitDir {
-		dot = dotgit.NewRepositoryFilesystem(dot, osfs.New(r.commonDir))
-	}
-	return filesystem.NewStorage(dot, cache.NewObjectLRU(cacheSize))
-}
-
-// shallow returns the commits whose parents a shallow clone lacks.
-func (r *Repository) shallow() (map[plumbing.Hash]bool, error) {
-	hs, err := r.repo.Storer.Shallow()
+	hs, err := g.Storer.Shallow()
 	if err != nil {
 		return nil, fmt.Errorf("read shallow file: %w", err)
 	}
@@ -105,42 +31,49 @@ func (r *Repository) shallow() (map[plumbing.Hash]bool, error) {
 	return m, nil
 }
 
-// histSelection is what a history scan walks: the commits reachable from
+// Selection is what a history scan walks: the commits reachable from
 // tips and not from exclude, plus trees and blobs that refs name directly.
-type histSelection struct {
-	tips, exclude []plumbing.Hash
-	loose         []histLooseRoot
+type Selection struct {
+	Tips, Exclude []plumbing.Hash
+	Loose         []LooseRoot
 	// With every ref: the stash entries, and the commits that refs
 	// other than refs/stash point at.
-	stashes []plumbing.Hash
-	refTips map[plumbing.Hash]bool
+	Stashes []plumbing.Hash
+	RefTips map[plumbing.Hash]bool
 }
 
-// histLooseRoot is a ref that peels to a tree or a blob, not a commit
+// LooseRoot is a ref that peels to a tree or a blob, not a commit
 // (git's own repository tags a blob): its content is scanned under the
 // ref's name.
-type histLooseRoot struct {
-	name string
-	hash plumbing.Hash
-	tree bool
+type LooseRoot struct {
+	Name string
+	Hash plumbing.Hash
+	Tree bool
 }
 
-// selection resolves o into the commits to walk. Errors name the
-// revision that did not resolve.
-func (r *Repository) selection(o HistoryOptions, warn func(format string, args ...any)) (histSelection, error) {
-	var sel histSelection
+// SelectOptions name the commits a history scan walks. The zero value is
+// every commit reachable from every ref. Range is git log's "A..B" or
+// "A...B" (an empty side means HEAD) and leaves Branch and Since unused;
+// Branch is one revision instead of every ref; Since leaves out what a
+// revision reaches, as git log --all ^Since.
+type SelectOptions struct {
+	Range, Branch, Since string
+}
+
+// Select resolves o into the commits to walk. Errors name the revision
+// that did not resolve; a ref that cannot be read is a warning, and the
+// other refs are still selected.
+func (r *Repo) Select(o SelectOptions, warn func(format string, args ...any)) (Selection, error) {
+	var sel Selection
 	if o.Range != "" {
-		if o.Branch != "" || o.Since != "" {
-			return sel, errors.New("a range cannot be combined with a branch or a since revision")
-		}
 		return r.rangeSelection(o.Range)
 	}
 	if o.Branch != "" {
-		h, err := r.resolve(o.Branch)
+		h, err := r.Resolve(o.Branch)
 		if err != nil {
 			return sel, err
 		}
-		sel.tips = []plumbing.Hash{h}
+		sel.Tips = []plumbing.Hash{h}
 	} else {
 		var err error
 		if sel, err = r.allRefs(warn); err != nil {
@@ -148,19 +81,19 @@ func (r *Repository) selection(o HistoryOptions, warn func(format string, args .
 		}
 	}
 	if o.Since != "" {
-		h, err := r.resolve(o.Since)
+		h, err := r.Resolve(o.Since)
 		if err != nil {
 			return sel, err
 		}
-		sel.exclude = []plumbing.Hash{h}
+		sel.Exclude = []plumbing.Hash{h}
 	}
 	return sel, nil
 }
 
 // rangeSelection parses git's A..B (reachable from B, not from A) and
 // A...B (from either, not from both); an empty side means HEAD.
-func (r *Repository) rangeSelection(rng string) (histSelection, error) {
-	var sel histSelection
+func (r *Repo) rangeSelection(rng string) (Selection, error) {
+	var sel Selection
 	a, b, sym := strings.Cut(rng, "...")
 	if !sym {
 		var ok bool
@@ -173,20 +106,24 @@ func (r *Repository) rangeSelection(rng string) (histSelection, error) {
 		if rev == "" {
 			rev = "HEAD"
 		}
-		h, err := r.resolve(rev)
+		h, err := r.Resolve(rev)
 		if err != nil {
 			return sel, err
 		}
 		hs[i] = h
 	}
 	if !sym {
-		return histSelection{tips: hs[1:], exclude: hs[:1]}, nil
+		return Selection{Tips: hs[1:], Exclude: hs[:1]}, nil
 	}
-	ca, err := object.GetCommit(r.repo.Storer, hs[0])
+	g, err := r.GoGit()
+	if err != nil {
+		return sel, err
+	}
+	ca, err := object.GetCommit(g.Storer, hs[0])
 	if err != nil {
 		return sel, fmt.Errorf("range %q: %w", rng, err)
 	}
-	cb, err := object.GetCommit(r.repo.Storer, hs[1])
+	cb, err := object.GetCommit(g.Storer, hs[1])
 	if err != nil {
 		return sel, fmt.Errorf("range %q: %w", rng, err)
 	}
@@ -194,17 +131,21 @@ func (r *Repository) rangeSelection(rng string) (histSelection, error) {
 	if err != nil {
 		return sel, fmt.Errorf("range %q: merge base: %w", rng, err)
 	}
-	sel.tips = hs[:]
+	sel.Tips = hs[:]
 	for _, c := range bases {
-		sel.exclude = append(sel.exclude, c.Hash)
+		sel.Exclude = append(sel.Exclude, c.Hash)
 	}
 	return sel, nil
 }
 
-// resolve returns the commit that rev names: a branch, tag, remote
+// Resolve returns the commit that rev names: a branch, tag, remote
 // branch, hash or hash prefix, with ~ and ^ suffixes.
-func (r *Repository) resolve(rev string) (plumbing.Hash, error) {
-	h, err := r.repo.ResolveRevision(plumbing.Revision(rev))
+func (r *Repo) Resolve(rev string) (plumbing.Hash, error) {
+	g, err := r.GoGit()
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	h, err := g.ResolveRevision(plumbing.Revision(rev))
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("unknown revision %q: %w", rev, err)
 	}
@@ -215,27 +156,31 @@ func (r *Repository) resolve(rev string) (plumbing.Hash, error) {
 // ones peeled), remote branches, notes, refs/stash and the older stash
 // entries in its reflog, and HEAD, detached or not. A ref whose object
 // cannot be read is a warning.
-func (r *Repository) allRefs(warn func(format string, args ...any)) (histSelection, error) {
-	sel := histSelection{refTips: make(map[plumbing.Hash]bool)}
+func (r *Repo) allRefs(warn func(format string, args ...any)) (Selection, error) {
+	g, err := r.GoGit()
+	if err != nil {
+		return Selection{}, err
+	}
+	sel := Selection{RefTips: make(map[plumbing.Hash]bool)}
 	peeled := make(map[plumbing.Hash]peeledRef) // each object a ref names, peeled once
 	tips := make(map[plumbing.Hash]bool)
 	add := func(name string, h plumbing.Hash) {
 		p, done := peeled[h]
 		if !done {
-			p = r.peel(name, h, warn)
+			p = peel(g.Storer, name, h, warn)
 			peeled[h] = p
 		}
 		switch {
 		case p.typ == plumbing.CommitObject:
 			if !tips[p.hash] {
 				tips[p.hash] = true
-				sel.tips = append(sel.tips, p.hash)
+				sel.Tips = append(sel.Tips, p.hash)
 			}
 			if name != "refs/stash" {
-				sel.refTips[p.hash] = true
+				sel.RefTips[p.hash] = true
 			}
 		case !done && (p.typ == plumbing.TreeObject || p.typ == plumbing.BlobObject):
-			sel.loose = append(sel.loose, histLooseRoot{name: name, hash: p.hash, tree: p.typ == plumbing.TreeObject})
+			sel.Loose = append(sel.Loose, LooseRoot{Name: name, Hash: p.hash, Tree: p.typ == plumbing.TreeObject})
 		}
 	}
 	names, hashes, err := r.refNames(warn)
@@ -249,7 +194,7 @@ func (r *Repository) allRefs(warn func(format string, args ...any)) (histSelecti
 			continue
 		}
 		// A symbolic ref, or HEAD: go-git follows it.
-		ref, err := r.repo.Reference(n, true)
+		ref, err := g.Reference(n, true)
 		switch {
 		case errors.Is(err, plumbing.ErrReferenceNotFound):
 			continue // an unborn HEAD, or a symbolic ref to a missing branch
@@ -271,7 +216,7 @@ func (r *Repository) allRefs(warn func(format string, args ...any)) (histSelecti
 	for _, h := range stash {
 		add("refs/stash", h)
 	}
-	sel.stashes = stash
+	sel.Stashes = stash
 	return sel, nil
 }
 
@@ -284,9 +229,9 @@ type peeledRef struct {
 
 // peel follows the tags from h, which the ref name points at, to the
 // object they tag; an object that cannot be read is a warning.
-func (r *Repository) peel(name string, h plumbing.Hash, warn func(format string, args ...any)) peeledRef {
+func peel(st storer.EncodedObjectStorer, name string, h plumbing.Hash, warn func(format string, args ...any)) peeledRef {
 	for range maxTagChain {
-		obj, err := r.repo.Storer.EncodedObject(plumbing.AnyObject, h)
+		obj, err := st.EncodedObject(plumbing.AnyObject, h)
 		if err != nil {
 			warn("%s: object %s: %v; not scanned", name, h, err)
 			return peeledRef{}
@@ -294,7 +239,7 @@ func (r *Repository) peel(name string, h plumbing.Hash, warn func(format string,
 		if obj.Type() != plumbing.TagObject {
 			return peeledRef{hash: h, typ: obj.Type()}
 		}
-		tag, err := object.DecodeTag(r.repo.Storer, obj)
+		tag, err := object.DecodeTag(st, obj)
 		if err != nil {
 			warn("%s: tag %s: %v; not scanned", name, h, err)
 			return peeledRef{}
@@ -309,20 +254,24 @@ func (r *Repository) peel(name string, h plumbing.Hash, warn func(format string,
 // repository cannot make a loop of them.
 const maxTagChain = 64
 
-// stashOnly returns the commits that only the stash entries reach: each
+// StashOnly returns the commits that only the stash entries reach: each
 // entry's own commit, which holds the work tree, and its second and third
 // parents, which hold the index and the untracked files, unless another
 // ref points at one of them. (The first parent is the commit the stash
 // was made on, which a branch reaches.)
-func (r *Repository) stashOnly(sel histSelection) map[plumbing.Hash]bool {
+func (r *Repo) StashOnly(sel Selection) map[plumbing.Hash]bool {
 	only := make(map[plumbing.Hash]bool)
-	for _, w := range sel.stashes {
-		c, err := object.GetCommit(r.repo.Storer, w)
+	g, err := r.GoGit()
+	if err != nil {
+		return only
+	}
+	for _, w := range sel.Stashes {
+		c, err := object.GetCommit(g.Storer, w)
 		if err != nil {
 			continue // its commits were warned about while they were listed
 		}
 		for _, h := range append([]plumbing.Hash{w}, c.ParentHashes[min(1, len(c.ParentHashes)):]...) {
-			if !sel.refTips[h] {
+			if !sel.RefTips[h] {
 				only[h] = true
 			}
 		}
@@ -339,7 +288,7 @@ func (r *Repository) stashOnly(sel histSelection) map[plumbing.Hash]bool {
 // other refs are still scanned. A broken line of packed-refs, which git
 // cannot get past, is a warning too; go-git then reads no packed ref at
 // all, but the other lines were read here.
-func (r *Repository) refNames(warn func(format string, args ...any)) ([]plumbing.ReferenceName, map[plumbing.ReferenceName]plumbing.Hash, error) {
+func (r *Repo) refNames(warn func(format string, args ...any)) ([]plumbing.ReferenceName, map[plumbing.ReferenceName]plumbing.Hash, error) {
 	seen := make(map[plumbing.ReferenceName]bool)
 	hashes := make(map[plumbing.ReferenceName]plumbing.Hash)
 	var names []plumbing.ReferenceName
@@ -355,9 +304,9 @@ func (r *Repository) refNames(warn func(format string, args ...any)) ([]plumbing
 	}
 	// A linked worktree keeps a few refs of its own (refs/bisect, for
 	// one) beside those of the repository.
-	dirs := []string{r.commonDir}
-	if r.gitDir != r.commonDir {
-		dirs = append(dirs, r.gitDir)
+	dirs := []string{r.CommonDir}
+	if r.GitDir != r.CommonDir {
+		dirs = append(dirs, r.GitDir)
 	}
 	for _, dir := range dirs {
 		top := filepath.Join(dir, "refs")
@@ -399,7 +348,7 @@ func (r *Repository) refNames(warn func(format string, args ...any)) ([]plumbing
 			return nil, nil, err
 		}
 	}
-	b, err := os.ReadFile(filepath.Join(r.commonDir, "packed-refs"))
+	b, err := os.ReadFile(filepath.Join(r.CommonDir, "packed-refs"))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, err
 	}
@@ -422,8 +371,8 @@ func (r *Repository) refNames(warn func(format string, args ...any)) ([]plumbing
 // stashReflog returns the commits of every stash entry, the newest being
 // refs/stash itself. go-git does not read reflogs, so the file is parsed
 // here: each line is "old new name <email> time zone\tmessage".
-func (r *Repository) stashReflog() ([]plumbing.Hash, error) {
-	f, err := os.Open(filepath.Join(r.commonDir, "logs", "refs", "stash"))
+func (r *Repo) stashReflog() ([]plumbing.Hash, error) {
+	f, err := os.Open(filepath.Join(r.CommonDir, "logs", "refs", "stash"))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -449,12 +398,16 @@ func (r *Repository) stashReflog() ([]plumbing.Hash, error) {
 // the top of the tree) in the commit that rev names, and false when that
 // commit has no such file. A revision that does not resolve, or an object
 // that cannot be read, is an error.
-func (r *Repository) ReadFile(rev, path string) ([]byte, bool, error) {
-	h, err := r.resolve(rev)
+func (r *Repo) ReadFile(rev, path string) ([]byte, bool, error) {
+	h, err := r.Resolve(rev)
 	if err != nil {
 		return nil, false, err
 	}
-	c, err := object.GetCommit(r.repo.Storer, h)
+	g, err := r.GoGit()
+	if err != nil {
+		return nil, false, err
+	}
+	c, err := object.GetCommit(g.Storer, h)
 	if err != nil {
 		return nil, false, fmt.Errorf("commit %s: %w", rev, err)
 	}
@@ -470,17 +423,4 @@ func (r *Repository) ReadFile(rev, path string) ([]byte, bool, error) {
 		return nil, false, fmt.Errorf("%s:%s: %w", rev, path, err)
 	}
 	return []byte(s), true, nil
-}
-
-// headTree returns the tree of HEAD; ok is false when HEAD is unborn.
-func (r *Repository) headTree() (plumbing.Hash, bool, error) {
-	ref, err := r.repo.Reference(plumbing.HEAD, true)
-	if err != nil {
-		return plumbing.ZeroHash, false, nil
-	}
-	c, err := object.GetCommit(r.repo.Storer, ref.Hash())
-	if err != nil {
-		return plumbing.ZeroHash, false, fmt.Errorf("read HEAD commit %s: %w", ref.Hash(), err)
-	}
-	return c.TreeHash, true, nil
 }

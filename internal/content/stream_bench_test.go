@@ -1,4 +1,4 @@
-package scanner
+package content
 
 import (
 	"bytes"
@@ -41,11 +41,11 @@ func BenchmarkStreamGoSource(b *testing.B) {
 		depth int
 	}{{"plain", 0}, {"decode", 1}} {
 		b.Run(bm.name, func(b *testing.B) {
-			st := newStream(new(rules.Matcher), bm.depth, defaultChunk)
+			st := newStream(new(rules.Matcher), bm.depth, DefaultChunk)
 			b.SetBytes(int64(len(src)))
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := st.scan(bytes.NewReader(src), false, func(hit) error {
+				if _, err := st.scan(bytes.NewReader(src), false, func(Hit) error {
 					b.Fatal("a key in the Go source")
 					return nil
 				}); err != nil {

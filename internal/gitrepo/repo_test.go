@@ -1,20 +1,19 @@
-package scanner
+package gitrepo
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/clarolint/clarolint/finding"
+	"github.com/clarolint/clarolint/internal/fixture"
 )
 
-// TestGitDirsAt: the one place that follows .git, for the tree walk, the
-// .env checks, staged and history: a .git directory, a .git symlink to
-// one, a linked worktree's .git file (relative) and commondir, a .git file
-// that names nothing, and no .git.
-func TestGitDirsAt(t *testing.T) {
+// TestAt: the one place that follows .git, for the tree walk, the .env
+// checks, staged and history: a .git directory, a .git symlink to one, a
+// linked worktree's .git file (relative) and commondir, a .git file that
+// names nothing, and no .git.
+func TestAt(t *testing.T) {
 	t.Parallel()
 	top := t.TempDir()
 	mk := func(p, content string) {
@@ -50,7 +49,11 @@ func TestGitDirsAt(t *testing.T) {
 		{"broken", "", "", true, true},
 		{"none", "", "", false, false},
 	} {
-		gitDir, commonDir, ok, err := gitDirsAt(filepath.Join(top, tt.dir))
+		var gitDir, commonDir string
+		r, ok, err := at(filepath.Join(top, tt.dir), false)
+		if r != nil {
+			gitDir, commonDir = r.GitDir, r.CommonDir
+		}
 		if filepath.Clean(gitDir) != filepath.Clean(tt.gitDir) || filepath.Clean(commonDir) != filepath.Clean(tt.commonDir) || ok != tt.ok || (err != nil) != tt.err {
 			t.Errorf("%s: %q, %q, %v, %v; want %q, %q, %v, error %v", tt.dir, gitDir, commonDir, ok, err, tt.gitDir, tt.commonDir, tt.ok, tt.err)
 		}
@@ -58,34 +61,24 @@ func TestGitDirsAt(t *testing.T) {
 }
 
 // TestSHA256Repository: a repository that names objects with SHA-256 is
-// an error that says so for history and staged, and a warning for the
-// .env checks of scan, whose walk of the files goes on.
+// an error that says so.
 func TestSHA256Repository(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	for name, content := range map[string]string{
+	fixture.WriteFiles(t, dir, map[string]string{
 		".git/HEAD":   "ref: refs/heads/main\n",
 		".git/config": "[core]\n\trepositoryformatversion = 1\n[extensions]\n\tobjectFormat = sha256\n",
-		".git/index":  "DIRC\x00\x00\x00\x02\x00\x00\x00\x00",
-		"notes.txt":   "no keys\n",
-	} {
-		writeFiles(t, dir, map[string]string{name: content})
-	}
+	})
 	for _, sub := range []string{".git/objects", ".git/refs"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
 	const says = "is a sha256 repository (extensions.objectFormat): clarolint reads SHA-1 repositories only"
-	if _, err := OpenRepository(dir); err == nil || !strings.Contains(err.Error(), says) {
-		t.Errorf("OpenRepository: %v", err)
+	if _, err := Find(dir); err == nil || !strings.Contains(err.Error(), says) {
+		t.Errorf("Find: %v", err)
 	}
-	if _, err := New(Options{}).Staged(context.Background(), dir, StagedOptions{}, func(finding.Finding) error { return nil }); err == nil || !strings.Contains(err.Error(), says) {
-		t.Errorf("Staged: %v", err)
-	}
-	var warn strings.Builder
-	st, err := New(Options{Warnings: &warn}).Scan(context.Background(), []string{dir}, func(finding.Finding) error { return nil })
-	if err != nil || st.FilesScanned != 1 || !strings.Contains(warn.String(), says+"; .env files are not checked") {
-		t.Errorf("Scan: %v, %d files, warnings:\n%s", err, st.FilesScanned, warn.String())
+	if _, err := WorkTree(dir); err == nil || !strings.Contains(err.Error(), says) {
+		t.Errorf("WorkTree: %v", err)
 	}
 }

@@ -1,0 +1,228 @@
+package walk
+
+import (
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/clarolint/clarolint/finding"
+	"github.com/clarolint/clarolint/internal/gitrepo"
+)
+
+// dir is a directory to walk, with what applies inside it. Tasks share
+// dirs read-only; slices are copied before they are extended.
+type dir struct {
+	path string // on disk
+	rel  string // as reported; "" for a single root
+	// In a git work tree: the work tree, the path from its top, and the
+	// ignore rules in force here.
+	wt      *gitrepo.Repo
+	repoRel []string
+	rules   gitrepo.Rules
+	// ignored is set for an ignored directory that is walked because it
+	// holds tracked files: in it, only tracked paths are scanned.
+	ignored   bool
+	ancestors []fs.FileInfo // with FollowSymlinks: the directories above, to stop loops
+}
+
+// worktreeAt sets up ignore rules for a walk starting at p: the work tree
+// holding p, its local excludes, and the .gitignore files from the tree's
+// top down to p's parent (p's own is read when it is walked).
+func (d *dir) worktreeAt(w *walker, st *finding.Stats, p string) {
+	wt, ok := gitrepo.FindWorkTree(p)
+	if !ok {
+		return
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return
+	}
+	rel, err := filepath.Rel(wt.Top, abs)
+	if err != nil {
+		return
+	}
+	d.wt = wt
+	d.repoRel = gitrepo.SplitPath(filepath.ToSlash(rel))
+	d.rules = w.localRules(wt, st)
+	for i := range d.repoRel {
+		rs, err := gitrepo.ReadIgnore(filepath.Join(wt.Top, filepath.Join(d.repoRel[:i]...), ".gitignore"), d.repoRel[:i])
+		if err != nil {
+			w.o.Warner.Warn(st, "%v; its ignore rules are not applied", err)
+		}
+		d.rules = d.rules.With(rs)
+	}
+}
+
+// localRules loads a work tree's global and info/exclude rules, warning
+// about files it cannot read.
+func (w *walker) localRules(wt *gitrepo.Repo, st *finding.Stats) gitrepo.Rules {
+	rs, err := wt.LocalRules()
+	if err != nil {
+		w.o.Warner.Warn(st, "%v; its ignore rules are not applied", err)
+	}
+	return rs
+}
+
+// readDir reads d, queues its subdirectories and returns its files to
+// scan, counting and warning about everything else.
+func (w *walker) readDir(d *dir, st *finding.Stats) []File {
+	entries, err := readDir(d.path)
+	if err != nil {
+		st.SkippedUnreadable++
+		w.o.Warner.NotScanned(st, "%s: %v; its contents are not scanned", displayDir(d.rel), unwrapPath(err))
+		// ReadDir returns what it read before the error; walk that.
+	}
+	if !w.o.NoIgnore {
+		w.enterRepo(d, entries, st)
+	}
+	var m *gitrepo.Matcher
+	if d.wt != nil && !d.rules.Empty() {
+		mm := d.rules.Matcher()
+		m = &mm
+	}
+	var files []File
+	for _, e := range entries {
+		if e.Name() == ".git" {
+			continue
+		}
+		if f, ok := w.entry(d, e, m, st); ok {
+			files = append(files, f)
+		}
+	}
+	return files
+}
+
+// entry handles one entry of d: it queues a directory, returns a file to
+// scan, or counts and warns about what is passed over.
+func (w *walker) entry(d *dir, e fs.DirEntry, m *gitrepo.Matcher, st *finding.Stats) (File, bool) {
+	name, typ := e.Name(), e.Type()
+	rel := path.Join(d.rel, name)
+	ignored := d.ignored || m != nil && m.Match(append(d.repoRel[:len(d.repoRel):len(d.repoRel)], name), e.IsDir())
+	enterIgnored := false
+	if ignored && w.tracked(d, name, e.IsDir(), st) {
+		// git ignores untracked files only: a tracked file is scanned,
+		// and so is what a directory holding one tracks.
+		ignored, enterIgnored = false, e.IsDir()
+	}
+	switch {
+	case e.IsDir() && ignored:
+		w.note(&w.skipped, rel)
+	case !e.IsDir() && w.o.Keep != nil && w.o.Keep(rel):
+		w.note(&w.kept, rel)
+	}
+	if ignored {
+		st.Ignored++
+		return File{}, false
+	}
+	full := filepath.Join(d.path, name)
+	var fi fs.FileInfo // the link's target, when following one
+	if typ&fs.ModeSymlink != 0 {
+		var err error
+		if fi, err = os.Stat(full); err != nil {
+			st.SkippedUnreadable++
+			w.o.Warner.Warn(st, "%s: broken symbolic link: %v", rel, unwrapPath(err))
+			return File{}, false
+		}
+		if !w.o.FollowSymlinks {
+			st.Symlinks++
+			return File{}, false
+		}
+		typ = fi.Mode().Type()
+	}
+	switch {
+	case typ.IsDir():
+		w.subdir(d, name, rel, fi, enterIgnored, st)
+	case typ.IsRegular():
+		if w.allowed(rel) {
+			st.AllowedPaths++
+			return File{}, false
+		}
+		return File{Path: full, Rel: rel}, true
+	default:
+		st.SkippedUnreadable++
+		w.o.Warner.Warn(st, "%s: not a regular file (%v); skipped", rel, typ)
+	}
+	return File{}, false
+}
+
+// subdir queues the subdirectory name of d, unless following a link to it
+// would loop; fi is the link's target when it is one.
+func (w *walker) subdir(d *dir, name, rel string, fi fs.FileInfo, ignored bool, st *finding.Stats) {
+	full := filepath.Join(d.path, name)
+	sub := &dir{path: full, rel: rel, wt: d.wt, rules: d.rules, ignored: ignored}
+	if d.wt != nil {
+		sub.repoRel = append(d.repoRel[:len(d.repoRel):len(d.repoRel)], name)
+	}
+	if w.o.FollowSymlinks {
+		if fi == nil {
+			var err error
+			if fi, err = os.Stat(full); err != nil {
+				st.SkippedUnreadable++
+				w.o.Warner.NotScanned(st, "%s: %v; its contents are not scanned", rel, unwrapPath(err))
+				return
+			}
+		}
+		if slices.ContainsFunc(d.ancestors, func(a fs.FileInfo) bool { return os.SameFile(a, fi) }) {
+			w.o.Warner.Warn(st, "%s: symbolic link loop to a directory above it; not followed", rel)
+			return
+		}
+		sub.ancestors = append(d.ancestors[:len(d.ancestors):len(d.ancestors)], fi)
+	}
+	w.push(task{dir: sub})
+}
+
+// tracked reports whether the ignored entry name of d is tracked in d's
+// work tree, or a directory holding tracked files. When the index cannot
+// be read, every path may be tracked: the walk says so once, and ignores
+// nothing there rather than miss a tracked key.
+func (w *walker) tracked(d *dir, name string, isDir bool, st *finding.Stats) bool {
+	if d.wt == nil {
+		return false
+	}
+	t, err := d.wt.Tracked()
+	if err != nil {
+		w.mu.Lock()
+		first := !slices.Contains(w.untracked, d.wt.GitDir)
+		if first {
+			w.untracked = append(w.untracked, d.wt.GitDir)
+		}
+		w.mu.Unlock()
+		if first {
+			w.o.Warner.Warn(st, "%v; files that .gitignore ignores are scanned too, since any of them may be tracked", err)
+		}
+		return true
+	}
+	return t.Holds(path.Join(path.Join(d.repoRel...), name), isDir)
+}
+
+// enterRepo updates the ignore rules in force in d from its entries: a
+// nested repository (a submodule, or a clone inside the tree) follows its
+// own rules and index, not its parent's; a .gitignore adds to them.
+func (w *walker) enterRepo(d *dir, entries []fs.DirEntry, st *finding.Stats) {
+	has := func(name string) bool {
+		_, found := slices.BinarySearchFunc(entries, name, func(e fs.DirEntry, n string) int { return strings.Compare(e.Name(), n) })
+		return found
+	}
+	if has(".git") && (d.wt == nil || len(d.repoRel) > 0) {
+		if wt, ok := gitrepo.OpenWorkTree(d.path); ok {
+			d.wt, d.repoRel, d.rules, d.ignored = wt, nil, w.localRules(wt, st), false
+		}
+	}
+	if d.wt != nil && has(".gitignore") {
+		rs, err := gitrepo.ReadIgnore(filepath.Join(d.path, ".gitignore"), d.repoRel)
+		if err != nil {
+			w.o.Warner.Warn(st, "%s: %v; its ignore rules are not applied", path.Join(d.rel, ".gitignore"), unwrapPath(err))
+		}
+		d.rules = d.rules.With(rs)
+	}
+}
+
+func displayDir(rel string) string {
+	if rel == "" {
+		return "."
+	}
+	return rel
+}
