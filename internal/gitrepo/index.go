@@ -125,86 +125,109 @@ func ParseIndex(b []byte) (*Index, error) {
 	if count64 > uint64(end/entryFixedLen) {
 		return nil, fmt.Errorf("%w: %d entries in %d bytes", errBadIndex, count64, len(b))
 	}
-	count := int(count64)
-	idx := &Index{Entries: make([]Entry, 0, count)}
-	off := 12
-	var prev []byte // the previous path, which version 4 names are relative to
-	for range count {
-		if off+entryFixedLen > end {
-			return nil, fmt.Errorf("%w: truncated entry", errBadIndex)
+	p := indexParser{b: b[:end], version: version, off: 12}
+	idx := &Index{Entries: make([]Entry, 0, int(count64))}
+	for range int(count64) {
+		e, err := p.entry()
+		if err != nil {
+			return nil, err
 		}
-		start := off
-		e := Entry{Mode: filemode.FileMode(binary.BigEndian.Uint32(b[off+24:]))}
-		copy(e.Hash[:], b[off+40:off+60])
-		flags := binary.BigEndian.Uint16(b[off+60:])
-		e.Stage = int(flags>>flagStageShift) & 3
-		off += entryFixedLen
-		if flags&flagExtended != 0 {
-			// Version 2 has no extended flags, but git reads them in any
-			// version, and go-git writes them in version 2.
-			if off+2 > end {
-				return nil, fmt.Errorf("%w: extended flags", errBadIndex)
-			}
-			e.IntentToAdd = binary.BigEndian.Uint16(b[off:])&xflagIntentToAdd != 0
-			off += 2
-		}
-		var name []byte
-		if version == 4 {
-			strip, n := indexVarint(b[off:end])
-			if n == 0 || strip > uint64(len(prev)) {
-				return nil, fmt.Errorf("%w: path prefix", errBadIndex)
-			}
-			off += n
-			nul := bytes.IndexByte(b[off:end], 0)
-			if nul < 0 {
-				return nil, fmt.Errorf("%w: unterminated path", errBadIndex)
-			}
-			name = append(prev[:len(prev)-int(strip):len(prev)-int(strip)], b[off:off+nul]...)
-			off += nul + 1
-		} else {
-			nul := bytes.IndexByte(b[off:end], 0)
-			if nul < 0 {
-				return nil, fmt.Errorf("%w: unterminated path", errBadIndex)
-			}
-			name = b[off : off+nul]
-			// Entries are padded with 1 to 8 NULs to a multiple of 8 bytes.
-			off = start + (off-start+nul+8)&^7
-		}
-		if n := int(flags & flagNameMask); n != flagNameMask && n != len(name) {
-			return nil, fmt.Errorf("%w: path length", errBadIndex)
-		}
-		e.Path = string(name)
-		prev = name
 		idx.Entries = append(idx.Entries, e)
 	}
+	return idx, p.extensions(idx)
+}
+
+// indexParser reads an index file's entries and extensions in b, which
+// ends before the trailing checksum.
+type indexParser struct {
+	b       []byte
+	version uint32
+	off     int
+	prev    []byte // the previous path, which version 4 names are relative to
+}
+
+// entry reads the entry at p.off.
+func (p *indexParser) entry() (Entry, error) {
+	b, end, off := p.b, len(p.b), p.off
+	if off+entryFixedLen > end {
+		return Entry{}, fmt.Errorf("%w: truncated entry", errBadIndex)
+	}
+	start := off
+	e := Entry{Mode: filemode.FileMode(binary.BigEndian.Uint32(b[off+24:]))}
+	copy(e.Hash[:], b[off+40:off+60])
+	flags := binary.BigEndian.Uint16(b[off+60:])
+	e.Stage = int(flags>>flagStageShift) & 3
+	off += entryFixedLen
+	if flags&flagExtended != 0 {
+		// Version 2 has no extended flags, but git reads them in any
+		// version, and go-git writes them in version 2.
+		if off+2 > end {
+			return Entry{}, fmt.Errorf("%w: extended flags", errBadIndex)
+		}
+		e.IntentToAdd = binary.BigEndian.Uint16(b[off:])&xflagIntentToAdd != 0
+		off += 2
+	}
+	var name []byte
+	if p.version == 4 {
+		strip, n := indexVarint(b[off:end])
+		if n == 0 || strip > uint64(len(p.prev)) {
+			return Entry{}, fmt.Errorf("%w: path prefix", errBadIndex)
+		}
+		off += n
+		nul := bytes.IndexByte(b[off:end], 0)
+		if nul < 0 {
+			return Entry{}, fmt.Errorf("%w: unterminated path", errBadIndex)
+		}
+		keep := len(p.prev) - int(strip)
+		name = append(p.prev[:keep:keep], b[off:off+nul]...)
+		off += nul + 1
+	} else {
+		nul := bytes.IndexByte(b[off:end], 0)
+		if nul < 0 {
+			return Entry{}, fmt.Errorf("%w: unterminated path", errBadIndex)
+		}
+		name = b[off : off+nul]
+		// Entries are padded with 1 to 8 NULs to a multiple of 8 bytes.
+		off = start + (off-start+nul+8)&^7
+	}
+	if n := int(flags & flagNameMask); n != flagNameMask && n != len(name) {
+		return Entry{}, fmt.Errorf("%w: path length", errBadIndex)
+	}
+	e.Path = string(name)
+	p.prev, p.off = name, off
+	return e, nil
+}
+
+// extensions reads the extensions after the entries into idx.
+func (p *indexParser) extensions(idx *Index) error {
+	b, end, off := p.b, len(p.b), p.off
 	for off+8 <= end {
 		sig := string(b[off : off+4])
 		size64 := uint64(binary.BigEndian.Uint32(b[off+4:]))
 		off += 8
 		if size64 > uint64(end-off) {
-			return nil, fmt.Errorf("%w: truncated %s extension", errBadIndex, sig)
+			return fmt.Errorf("%w: truncated %s extension", errBadIndex, sig)
 		}
-		size := int(size64)
-		data := b[off : off+size]
-		off += size
+		data := b[off : off+int(size64)]
+		off += int(size64)
 		switch {
 		case sig == "TREE":
 			t, err := parseCacheTree(data)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			idx.Tree = t
 		case sig == "link":
-			return nil, errors.New("split index (core.splitIndex) is not supported; run git update-index --no-split-index")
+			return errors.New("split index (core.splitIndex) is not supported; run git update-index --no-split-index")
 		case sig == "sdir":
 			// A sparse index: directory entries stand for whole trees and
 			// are expanded when they differ from HEAD.
 		case sig[0] < 'A' || sig[0] > 'Z':
 			// Lower-case extensions are those a reader must understand.
-			return nil, fmt.Errorf("%w: required extension %q is not supported", errBadIndex, sig)
+			return fmt.Errorf("%w: required extension %q is not supported", errBadIndex, sig)
 		}
 	}
-	return idx, nil
+	return nil
 }
 
 // indexVarint decodes the variable-length integer of index version 4
