@@ -130,7 +130,7 @@ func (in *inflater) reset(r io.Reader) error {
 func (in *inflater) inflate(dst, src []byte) error {
 	in.src.Reset(src)
 	if err := in.reset(&in.src); err != nil {
-		return err
+		return fmt.Errorf("inflate: %w", err)
 	}
 	return in.readExact(dst)
 }
