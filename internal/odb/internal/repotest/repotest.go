@@ -46,7 +46,7 @@ func Git(t testing.TB, dir string, stdin []byte, args ...string) []byte {
 func History(t testing.TB, dir string, n int, seed uint64) {
 	t.Helper()
 	Git(t, dir, nil, "init", "-q", "--bare", ".")
-	g := &gen{rnd: rand.New(rand.NewPCG(seed, 7))}
+	g := &gen{rnd: rand.New(rand.NewPCG(seed, 7)), deleted: map[string]file{}}
 	main := &branch{name: "refs/heads/main", files: map[string]file{}}
 	for range 20 {
 		main.files[g.path()] = file{mode: "100644", body: g.body(40)}
@@ -59,7 +59,7 @@ func History(t testing.TB, dir string, n int, seed uint64) {
 		}
 		g.commit(b, g.edit(b), nil)
 		switch {
-		case i%7 == 3 || i%7 == 4:
+		case i%7 == 3 || i%7 == 4 || i%7 == 5 && i%3 == 0:
 			topics = append(topics, fork(fmt.Sprintf("refs/heads/topic%d", i), main))
 		case i%7 == 6 && len(topics) > 0:
 			g.merge(main, topics)
@@ -74,7 +74,8 @@ func History(t testing.TB, dir string, n int, seed uint64) {
 }
 
 type gen struct {
-	rnd  *rand.Rand
+	rnd     *rand.Rand
+	deleted map[string]file // for re-adds of the same content
 	out  bytes.Buffer
 	mark int
 	when int
@@ -132,6 +133,7 @@ func (g *gen) edit(b *branch) map[string]*file {
 			f.body += g.body(3)
 		case r < 13:
 			edits[p] = nil // deleted, maybe re-added later with the same content
+			g.deleted[p] = f
 			continue
 		case r < 14:
 			f.mode = map[string]string{"100644": "100755", "100755": "100644"}[f.mode] // the same blob, another mode
@@ -152,6 +154,14 @@ func (g *gen) edit(b *branch) map[string]*file {
 		p := pick() // a file becomes a directory
 		edits[p] = nil
 		edits[p+"/inner.txt"] = &file{mode: "100644", body: g.body(5)}
+	case r == 3 && len(g.deleted) > 0:
+		for p, f := range g.deleted { // re-added as it was
+			if _, ok := b.files[p]; !ok {
+				edits[p] = &f
+			}
+			delete(g.deleted, p)
+			break
+		}
 	case r < 6:
 		edits[g.path()] = &file{mode: "100644", body: g.body(20)}
 	}
