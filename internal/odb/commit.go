@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -125,32 +124,61 @@ func (e *TreeEntry) IsBlob() bool {
 	return e.Mode&0o170000 == 0o100000 || e.Mode == filemode.Symlink
 }
 
+// TreeIter reads the entries of a tree in the tree's order without
+// allocating: Names alias the tree's data.
+type TreeIter struct {
+	data []byte
+	err  error
+}
+
+// NewTreeIter returns an iterator over the entries of tree data.
+func NewTreeIter(data []byte) TreeIter { return TreeIter{data: data} }
+
+// Next sets e to the next entry and reports whether there was one; at
+// the end, or at a malformed entry, it returns false and Err says which.
+func (it *TreeIter) Next(e *TreeEntry) bool {
+	data := it.data
+	if len(data) == 0 || it.err != nil {
+		return false
+	}
+	sp := bytes.IndexByte(data, ' ')
+	if sp <= 0 || sp > 7 {
+		it.err = errors.New("parse tree: bad mode")
+		return false
+	}
+	var mode uint32
+	for _, c := range data[:sp] {
+		if c < '0' || c > '7' {
+			it.err = errors.New("parse tree: bad mode")
+			return false
+		}
+		mode = mode<<3 | uint32(c-'0')
+	}
+	nul := bytes.IndexByte(data[sp+1:], 0)
+	end := sp + 1 + nul + 1 + hashLen
+	if nul <= 0 || end > len(data) {
+		it.err = errors.New("parse tree: truncated entry")
+		return false
+	}
+	e.Mode, e.Name = filemode.FileMode(mode), data[sp+1:sp+1+nul]
+	copy(e.ID[:], data[end-hashLen:end])
+	it.data = data[end:]
+	return true
+}
+
+// Err returns the error that ended the iteration, or nil at the end of
+// a well-formed tree.
+func (it *TreeIter) Err() error { return it.err }
+
 // ParseTree appends the entries of tree data to dst, in the tree's
 // order, and returns the extended slice. Names alias data.
 func ParseTree(data []byte, dst []TreeEntry) ([]TreeEntry, error) {
-	for len(data) > 0 {
-		sp := bytes.IndexByte(data, ' ')
-		if sp <= 0 || sp > 7 {
-			return dst, errors.New("parse tree: bad mode")
-		}
-		var mode uint32
-		for _, c := range data[:sp] {
-			if c < '0' || c > '7' {
-				return dst, errors.New("parse tree: bad mode")
-			}
-			mode = mode<<3 | uint32(c-'0')
-		}
-		nul := bytes.IndexByte(data[sp+1:], 0)
-		if nul <= 0 || sp+1+nul+1+hashLen > len(data) {
-			return dst, fmt.Errorf("parse tree: truncated entry")
-		}
-		name := data[sp+1 : sp+1+nul]
-		var id plumbing.Hash
-		copy(id[:], data[sp+1+nul+1:])
-		dst = append(dst, TreeEntry{Mode: filemode.FileMode(mode), Name: name, ID: id})
-		data = data[sp+1+nul+1+hashLen:]
+	it := NewTreeIter(data)
+	var e TreeEntry
+	for it.Next(&e) {
+		dst = append(dst, e)
 	}
-	return dst, nil
+	return dst, it.Err()
 }
 
 // CompareEntries orders tree entries as git sorts them: by name, a

@@ -154,8 +154,9 @@ func (in *inflater) readExact(dst []byte) error {
 	return nil
 }
 
-// packFile is a pack's data file, opened on first use, and the
-// inflaters of its random-access readers.
+// packFile is a pack's data file, opened on first use, and its
+// random-access readers, kept for reuse: a new zlib reader allocates tens
+// of kilobytes.
 type packFile struct {
 	path string
 	once sync.Once
@@ -163,7 +164,7 @@ type packFile struct {
 	size int64
 	err  error
 
-	inflaters sync.Pool // of *inflater
+	readers sync.Pool // of *entryReader
 }
 
 // file opens the pack on first use.
@@ -193,79 +194,118 @@ func (p *packFile) close() error {
 	return p.f.Close()
 }
 
-// header reads the header of the entry at off.
-func (p *packFile) header(off int64) (entryHeader, error) {
-	f, err := p.file()
+// entryReader reads one pack entry: its header, then its zlib stream,
+// through a buffer filled by reads at known offsets. The first read takes
+// the header and, for most objects, the whole stream, so that a small
+// object costs one system call. It implements io.ByteReader, so that the
+// inflater reads from it directly, with no buffer of its own.
+type entryReader struct {
+	p        *packFile
+	in       inflater
+	buf      []byte
+	r, w     int
+	next     int64 // the file offset after buf's bytes
+	end      int64 // the end of the pack's objects
+	left     int64 // bytes of the object still to read, for Read
+	firstLen int   // how many bytes the first read takes
+}
+
+// entryBuffer is the size of an entry reader's first read: most trees,
+// commits and deltas fit in it.
+const entryBuffer = 4 << 10
+
+// open reads the header of the entry at off and returns a reader of its
+// inflated data. The caller closes it to return it to the pack.
+func (p *packFile) open(off int64) (*entryReader, entryHeader, error) {
+	if _, err := p.file(); err != nil {
+		return nil, entryHeader{}, err
+	}
+	end := p.size - hashLen
+	if off < 12 || off >= end {
+		return nil, entryHeader{}, fmt.Errorf("offset %d outside the pack's %d bytes of objects", off, end)
+	}
+	er, _ := p.readers.Get().(*entryReader)
+	if er == nil {
+		er = &entryReader{p: p, buf: make([]byte, 64<<10)}
+	}
+	er.r, er.w, er.next, er.end, er.firstLen = 0, 0, off, end, entryBuffer
+	if err := er.fill(); err != nil {
+		er.Close()
+		return nil, entryHeader{}, err
+	}
+	e, err := parseHeader(er.buf[:er.w], off)
 	if err != nil {
-		return entryHeader{}, err
+		er.Close()
+		return nil, entryHeader{}, err
 	}
-	if off < 12 || off >= p.size-hashLen {
-		return entryHeader{}, fmt.Errorf("offset %d outside the pack's %d bytes of objects", off, p.size-hashLen)
+	er.r = e.hdrLen
+	if err := er.in.reset(rawReader{er}); err != nil {
+		er.Close()
+		return nil, entryHeader{}, fmt.Errorf("inflate: %w", err)
 	}
-	var b [maxHeader]byte
-	n, err := f.ReadAt(b[:min(int64(len(b)), p.size-hashLen-off)], off)
-	if n == 0 {
-		return entryHeader{}, err
-	}
-	return parseHeader(b[:n], off)
+	er.left = e.size
+	return er, e, nil
 }
 
-// stream returns a reader of the inflated data of the entry at off whose
-// header is e. The caller closes it to return the inflater.
-func (p *packFile) stream(off int64, e entryHeader) (io.ReadCloser, error) {
-	f, err := p.file()
-	if err != nil {
-		return nil, err
+// fill reads the next bytes of the pack into the buffer: entryBuffer
+// bytes the first time, the whole buffer after.
+func (er *entryReader) fill() error {
+	n := min(int64(len(er.buf)), er.end-er.next)
+	if er.firstLen > 0 {
+		n, er.firstLen = min(n, int64(er.firstLen)), 0
 	}
-	in, _ := p.inflaters.Get().(*inflater)
-	if in == nil {
-		in = &inflater{buf: bufio.NewReaderSize(nil, 16<<10)}
+	if n <= 0 {
+		return io.ErrUnexpectedEOF
 	}
-	start := off + int64(e.hdrLen)
-	in.buf.Reset(io.NewSectionReader(f, start, p.size-hashLen-start))
-	if err := in.reset(in.buf); err != nil {
-		p.inflaters.Put(in)
-		return nil, fmt.Errorf("inflate: %w", err)
+	m, err := er.p.f.ReadAt(er.buf[:n], er.next)
+	if m == 0 {
+		if err == nil || err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return fmt.Errorf("read pack: %w", err)
 	}
-	return &packStream{in: in, p: p, left: e.size}, nil
+	er.r, er.w = 0, m
+	er.next += int64(m)
+	return nil
 }
 
-// readAll inflates the entry at off whose header is e.
-func (p *packFile) readAll(off int64, e entryHeader, dst []byte) ([]byte, error) {
-	r, err := p.stream(off, e)
-	if err != nil {
-		return nil, err
+func (er *entryReader) ReadByte() (byte, error) {
+	if er.r == er.w {
+		if err := er.fill(); err != nil {
+			return 0, err
+		}
 	}
-	s := r.(*packStream)
-	defer s.Close()
-	if int64(cap(dst)) < e.size {
-		dst = make([]byte, e.size)
-	}
-	dst = dst[:e.size]
-	return dst, s.in.readExact(dst)
+	c := er.buf[er.r]
+	er.r++
+	return c, nil
 }
 
-// packStream reads an object stored whole in a pack, and fails if its
-// stream ends before or after its declared size.
-type packStream struct {
-	in   *inflater
-	p    *packFile
-	left int64
+// readRaw serves the inflater's reads of the compressed stream.
+func (er *entryReader) readRaw(b []byte) (int, error) {
+	if er.r == er.w {
+		if err := er.fill(); err != nil {
+			return 0, err
+		}
+	}
+	n := copy(b, er.buf[er.r:er.w])
+	er.r += n
+	return n, nil
 }
 
-func (s *packStream) Read(b []byte) (int, error) {
-	if s.left == 0 {
+// Read reads the inflated object, and fails if its stream ends before or
+// after its declared size or its checksum does not match.
+func (er *entryReader) Read(b []byte) (int, error) {
+	if er.left == 0 {
 		return 0, io.EOF
 	}
-	if int64(len(b)) > s.left {
-		b = b[:s.left]
+	if int64(len(b)) > er.left {
+		b = b[:er.left]
 	}
-	n, err := s.in.z.Read(b)
-	s.left -= int64(n)
+	n, err := er.in.z.Read(b)
+	er.left -= int64(n)
 	switch {
-	case s.left == 0:
-		// Check the end of the stream and its checksum.
-		return n, s.in.readExact(nil)
+	case er.left == 0:
+		return n, er.in.readExact(nil) // the end of the stream and its checksum
 	case err == io.EOF:
 		return n, fmt.Errorf("inflate: %w", io.ErrUnexpectedEOF)
 	case err != nil:
@@ -274,13 +314,27 @@ func (s *packStream) Read(b []byte) (int, error) {
 	return n, nil
 }
 
-// Close returns the inflater to its pack; the stream must not be used
-// after.
-func (s *packStream) Close() error {
-	if s.in != nil {
-		s.in.buf.Reset(nil)
-		s.p.inflaters.Put(s.in)
-		s.in = nil
+// readAll inflates the whole object into dst's storage when it is large
+// enough.
+func (er *entryReader) readAll(size int64, dst []byte) ([]byte, error) {
+	if int64(cap(dst)) < size {
+		dst = make([]byte, size)
+	}
+	dst = dst[:size]
+	er.left = 0
+	return dst, er.in.readExact(dst)
+}
+
+// Close returns the reader to its pack; it must not be used after.
+func (er *entryReader) Close() error {
+	if er.p != nil {
+		er.p.readers.Put(er)
 	}
 	return nil
 }
+
+// rawReader adapts an entryReader's compressed side to io.Reader.
+type rawReader struct{ er *entryReader }
+
+func (r rawReader) Read(b []byte) (int, error) { return r.er.readRaw(b) }
+func (r rawReader) ReadByte() (byte, error)    { return r.er.ReadByte() }

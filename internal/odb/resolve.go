@@ -29,11 +29,12 @@ func (s *Store) readPacked(p *pack, off int64, depth int) (plumbing.ObjectType, 
 			typ, obj = c.typ, c.data
 			break
 		}
-		e, err := p.header(cur)
+		er, e, err := p.open(cur)
 		if err != nil {
 			return 0, nil, atOffset(off, cur, err)
 		}
-		b, err := p.readAll(cur, e, nil)
+		b, err := er.readAll(e.size, nil)
+		er.Close()
 		if err != nil {
 			return 0, nil, atOffset(off, cur, err)
 		}

@@ -280,17 +280,14 @@ func (s *Store) Open(id plumbing.Hash) (*Reader, error) {
 }
 
 func (s *Store) openPacked(p *pack, off int64) (*Reader, error) {
-	e, err := p.header(off)
+	er, e, err := p.open(off)
 	if err != nil {
 		return nil, err
 	}
 	if !isDelta(e.typ) {
-		z, err := p.stream(off, e)
-		if err != nil {
-			return nil, err
-		}
-		return &Reader{Type: e.typ, Size: e.size, r: z, c: z}, nil
+		return &Reader{Type: e.typ, Size: e.size, r: er, c: er}, nil
 	}
+	er.Close()
 	typ, b, err := s.readPacked(p, off, 0)
 	if err != nil {
 		return nil, err

@@ -162,64 +162,89 @@ func (w *walker) listCommit(id plumbing.Hash, c *commit) error {
 	if !ok || !w.isHot(c.tree, id) {
 		return nil
 	}
-	parents := make([][]odb.TreeEntry, len(c.parents))
+	parents := make([][]byte, len(c.parents))
 	for i, p := range c.parents {
 		if pc := w.commit(p); pc != nil {
 			parents[i], _ = w.tree(pc.tree, p) // nil: read as empty, so its paths count as added
 		}
 	}
-	return w.diff(id, "", root, parents)
+	return w.diff(id, "", c.tree, root, parents)
 }
 
-// diff lists the entries of t whose blob differs from the entry at the
-// same path in every parent tree (nil for a parent without that path).
-// A subtree equal to a parent's is skipped whole: nothing under it
-// differs from that parent; so is one that holds no hit. Entries of both
-// trees are in git's order, so each parent is merged along in one pass.
-func (w *walker) diff(commitID plumbing.Hash, dir string, t []odb.TreeEntry, parents [][]odb.TreeEntry) error {
-	next := make([]int, len(parents))
-	match := make([]*odb.TreeEntry, len(parents))
-	for i := range t {
-		e := &t[i]
-		if matchParents(e, parents, next, match) {
-			continue
-		}
-		p := string(e.Name)
-		if dir != "" {
-			p = dir + "/" + p
-		}
-		var err error
-		switch {
-		case e.IsTree():
-			err = w.diffSubtree(commitID, p, e, match)
-		case e.Mode == filemode.Submodule:
-			err = w.fn(Change{Commit: commitID, Path: p, Blob: e.ID, Gitlink: true, Parents: parentBlobs(match)})
-		case e.IsBlob() && (w.o.Hits == nil || w.o.Hits[e.ID]):
-			err = w.fn(Change{Commit: commitID, Path: p, Blob: e.ID, Parents: parentBlobs(match)})
-		}
-		if err != nil {
-			return err
-		}
+// cursor reads a parent tree along with the tree being diffed.
+type cursor struct {
+	it odb.TreeIter
+	e  odb.TreeEntry
+	ok bool
+}
+
+// seek advances to e's path and returns the entry there, or nil. The
+// entry is valid until the next seek.
+func (c *cursor) seek(e *odb.TreeEntry) *odb.TreeEntry {
+	for c.ok && odb.CompareEntries(&c.e, e) < 0 {
+		c.ok = c.it.Next(&c.e)
+	}
+	if c.ok && odb.CompareEntries(&c.e, e) == 0 {
+		return &c.e
 	}
 	return nil
 }
 
-// matchParents sets match[k] to the entry of parents[k] at e's path, or
-// nil, advancing the cursors next, and reports whether one of them has
-// e's object.
-func matchParents(e *odb.TreeEntry, parents [][]odb.TreeEntry, next []int, match []*odb.TreeEntry) bool {
-	same := false
-	for k, p := range parents {
-		match[k] = nil
-		for next[k] < len(p) && odb.CompareEntries(&p[next[k]], e) < 0 {
-			next[k]++
+// diff lists the entries of tree t (tree id) whose blob differs from the
+// entry at the same path in every parent tree (nil for a parent without
+// that path). A subtree equal to a parent's is skipped whole: nothing
+// under it differs from that parent; so is one that holds no hit. Entries
+// of both trees are in git's order, so each parent is merged along in one
+// pass. A malformed tree is reported, and its entries up to the damage
+// are listed.
+func (w *walker) diff(commitID plumbing.Hash, dir string, id plumbing.Hash, t []byte, parents [][]byte) error {
+	cur := make([]cursor, len(parents))
+	for k := range cur {
+		cur[k].it = odb.NewTreeIter(parents[k])
+		cur[k].ok = cur[k].it.Next(&cur[k].e)
+	}
+	match := make([]*odb.TreeEntry, len(parents))
+	it := odb.NewTreeIter(t)
+	var e odb.TreeEntry
+	for it.Next(&e) {
+		same := false
+		for k := range cur {
+			match[k] = cur[k].seek(&e)
+			same = same || match[k] != nil && match[k].ID == e.ID
 		}
-		if next[k] < len(p) && odb.CompareEntries(&p[next[k]], e) == 0 {
-			match[k] = &p[next[k]]
-			same = same || match[k].ID == e.ID
+		if same {
+			continue
+		}
+		if err := w.change(commitID, dir, &e, match); err != nil {
+			return err
 		}
 	}
-	return same
+	if err := it.Err(); err != nil {
+		w.report(fmt.Errorf("commit %s: tree %s: %w", commitID, id, err))
+	}
+	return nil
+}
+
+// change lists entry e of directory dir, which differs from every
+// parent's entry at its path, match.
+func (w *walker) change(commitID plumbing.Hash, dir string, e *odb.TreeEntry, match []*odb.TreeEntry) error {
+	switch {
+	case e.IsTree():
+		return w.diffSubtree(commitID, join(dir, e.Name), e, match)
+	case e.Mode == filemode.Submodule:
+		return w.fn(Change{Commit: commitID, Path: join(dir, e.Name), Blob: e.ID, Gitlink: true, Parents: parentBlobs(match)})
+	case e.IsBlob() && (w.o.Hits == nil || w.o.Hits[e.ID]):
+		return w.fn(Change{Commit: commitID, Path: join(dir, e.Name), Blob: e.ID, Parents: parentBlobs(match)})
+	}
+	return nil
+}
+
+// join returns the path of name in directory dir.
+func join(dir string, name []byte) string {
+	if dir == "" {
+		return string(name)
+	}
+	return dir + "/" + string(name)
 }
 
 // diffSubtree descends into subtree e at path p, unless it holds no hit.
@@ -231,13 +256,13 @@ func (w *walker) diffSubtree(commitID plumbing.Hash, p string, e *odb.TreeEntry,
 	if !ok {
 		return nil
 	}
-	subs := make([][]odb.TreeEntry, len(match))
+	subs := make([][]byte, len(match))
 	for k, m := range match {
 		if m != nil && m.IsTree() {
 			subs[k], _ = w.tree(m.ID, commitID)
 		}
 	}
-	return w.diff(commitID, p, sub, subs)
+	return w.diff(commitID, p, e.ID, sub, subs)
 }
 
 // parentBlobs returns the blob of each parent's matching entry, or the
@@ -267,8 +292,9 @@ func (w *walker) isHot(id, commitID plumbing.Hash) bool {
 	w.hot[id] = false // a corrupt tree naming itself must not loop
 	t, _ := w.tree(id, commitID)
 	h := false
-	for i := 0; i < len(t) && !h; i++ {
-		e := &t[i]
+	it := odb.NewTreeIter(t)
+	var e odb.TreeEntry
+	for !h && it.Next(&e) {
 		switch {
 		case e.IsTree():
 			h = w.isHot(e.ID, commitID)
@@ -282,52 +308,48 @@ func (w *walker) isHot(id, commitID plumbing.Hash) bool {
 	return h
 }
 
-// tree reads and parses a tree through the cache; an unreadable tree is
-// reported once while it is cached, naming the commit that holds it.
-func (w *walker) tree(id, commitID plumbing.Hash) ([]odb.TreeEntry, bool) {
+// tree reads a tree through the cache; an unreadable tree is reported
+// once while it is cached, naming the commit that holds it.
+func (w *walker) tree(id, commitID plumbing.Hash) ([]byte, bool) {
 	if t, ok := w.trees.get(id); ok {
 		return t, t != nil
 	}
 	t, err := readTree(w.s, id)
 	if err != nil {
 		w.report(fmt.Errorf("commit %s: %w", commitID, err))
-		t = nil
 	}
 	w.trees.put(id, t)
 	return t, t != nil
 }
 
-// readTree reads and parses tree id.
-func readTree(s *odb.Store, id plumbing.Hash) ([]odb.TreeEntry, error) {
+// readTree reads tree id: its data, never nil without an error. The data
+// may be shared with the store's cache and must not be modified.
+func readTree(s *odb.Store, id plumbing.Hash) ([]byte, error) {
 	typ, data, err := s.Read(id)
 	if err == nil && typ != plumbing.TreeObject {
 		err = fmt.Errorf("a %s, not a tree", typ)
 	}
-	var t []odb.TreeEntry
-	if err == nil {
-		t, err = odb.ParseTree(data, make([]odb.TreeEntry, 0, 16))
-	}
 	if err != nil {
 		return nil, fmt.Errorf("read tree %s: %w", id, err)
 	}
-	if t == nil {
-		t = []odb.TreeEntry{} // empty, not unreadable
+	if data == nil {
+		data = []byte{} // empty, not unreadable
 	}
-	return t, nil
+	return data, nil
 }
 
 // treeCache keeps the trees read lately, in two generations: when the
 // current one is full it becomes the old one, and a tree found in the old
 // one moves back to the current. That is nearly an LRU at a map's cost.
 type treeCache struct {
-	cur, old map[plumbing.Hash][]odb.TreeEntry
+	cur, old map[plumbing.Hash][]byte
 }
 
 // treeCacheSize is how many trees one generation holds: enough for the
 // trees of a commit and of its parents in a large repository.
 const treeCacheSize = 4096
 
-func (c *treeCache) get(id plumbing.Hash) ([]odb.TreeEntry, bool) {
+func (c *treeCache) get(id plumbing.Hash) ([]byte, bool) {
 	if t, ok := c.cur[id]; ok {
 		return t, true
 	}
@@ -338,9 +360,9 @@ func (c *treeCache) get(id plumbing.Hash) ([]odb.TreeEntry, bool) {
 	return t, ok
 }
 
-func (c *treeCache) put(id plumbing.Hash, t []odb.TreeEntry) {
+func (c *treeCache) put(id plumbing.Hash, t []byte) {
 	if len(c.cur) >= treeCacheSize || c.cur == nil {
-		c.old, c.cur = c.cur, make(map[plumbing.Hash][]odb.TreeEntry, treeCacheSize)
+		c.old, c.cur = c.cur, make(map[plumbing.Hash][]byte, treeCacheSize)
 	}
 	c.cur[id] = t
 }
@@ -348,13 +370,15 @@ func (c *treeCache) put(id plumbing.Hash, t []odb.TreeEntry) {
 // Blobs calls fn with the path and id of every blob under tree, depth
 // first in the tree's order; paths start with prefix ("", or ending in
 // "/" or ":", as "ref:" for a ref that names a tree). Gitlinks are left
-// out. An unreadable subtree is an error naming it.
+// out. An unreadable or malformed subtree is an error naming it.
 func Blobs(s *odb.Store, tree plumbing.Hash, prefix string, fn func(path string, blob plumbing.Hash) error) error {
 	t, err := readTree(s, tree)
 	if err != nil {
 		return err
 	}
-	for _, e := range t {
+	it := odb.NewTreeIter(t)
+	var e odb.TreeEntry
+	for it.Next(&e) {
 		p := prefix + string(e.Name)
 		switch {
 		case e.IsTree():
@@ -365,6 +389,9 @@ func Blobs(s *odb.Store, tree plumbing.Hash, prefix string, fn func(path string,
 		if err != nil {
 			return err
 		}
+	}
+	if err := it.Err(); err != nil {
+		return fmt.Errorf("tree %s: %w", tree, err)
 	}
 	return nil
 }

@@ -76,9 +76,9 @@ func History(t testing.TB, dir string, n int, seed uint64) {
 type gen struct {
 	rnd     *rand.Rand
 	deleted map[string]file // for re-adds of the same content
-	out  bytes.Buffer
-	mark int
-	when int
+	out     bytes.Buffer
+	mark    int
+	when    int
 }
 
 type file struct {
