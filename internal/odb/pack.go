@@ -161,6 +161,7 @@ type packFile struct {
 	path string
 	once sync.Once
 	f    *os.File
+	data []byte // the file mapped, when it could be
 	size int64
 	err  error
 
@@ -182,6 +183,7 @@ func (p *packFile) file() (*os.File, error) {
 			return
 		}
 		p.f, p.size = f, fi.Size()
+		p.data = mapFile(f, p.size)
 	})
 	return p.f, p.err
 }
@@ -191,7 +193,7 @@ func (p *packFile) close() error {
 	if p.f == nil {
 		return nil
 	}
-	return p.f.Close()
+	return errors.Join(unmapFile(p.data), p.f.Close())
 }
 
 // entryReader reads one pack entry: its header, then its zlib stream,
@@ -202,7 +204,8 @@ func (p *packFile) close() error {
 type entryReader struct {
 	p        *packFile
 	in       inflater
-	buf      []byte
+	buf      []byte // what is read: own, or a slice of the mapped pack
+	own      []byte
 	r, w     int
 	next     int64 // the file offset after buf's bytes
 	end      int64 // the end of the pack's objects
@@ -226,7 +229,7 @@ func (p *packFile) open(off int64) (*entryReader, entryHeader, error) {
 	}
 	er, _ := p.readers.Get().(*entryReader)
 	if er == nil {
-		er = &entryReader{p: p, buf: make([]byte, 64<<10)}
+		er = &entryReader{p: p, own: make([]byte, 64<<10)}
 	}
 	er.r, er.w, er.next, er.end, er.firstLen = 0, 0, off, end, entryBuffer
 	if err := er.fill(); err != nil {
@@ -248,23 +251,32 @@ func (p *packFile) open(off int64) (*entryReader, entryHeader, error) {
 }
 
 // fill reads the next bytes of the pack into the buffer: entryBuffer
-// bytes the first time, the whole buffer after.
+// bytes the first time, the whole buffer after. From a mapped pack, the
+// buffer is the rest of the mapping, and nothing is copied.
 func (er *entryReader) fill() error {
-	n := min(int64(len(er.buf)), er.end-er.next)
+	if m := er.p.data; m != nil {
+		if er.next >= er.end {
+			return io.ErrUnexpectedEOF
+		}
+		er.buf, er.r, er.w = m[er.next:er.end], 0, int(er.end-er.next)
+		er.next = er.end
+		return nil
+	}
+	n := min(int64(len(er.own)), er.end-er.next)
 	if er.firstLen > 0 {
 		n, er.firstLen = min(n, int64(er.firstLen)), 0
 	}
 	if n <= 0 {
 		return io.ErrUnexpectedEOF
 	}
-	m, err := er.p.f.ReadAt(er.buf[:n], er.next)
+	m, err := er.p.f.ReadAt(er.own[:n], er.next)
 	if m == 0 {
 		if err == nil || err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
 		return fmt.Errorf("read pack: %w", err)
 	}
-	er.r, er.w = 0, m
+	er.buf, er.r, er.w = er.own, 0, m
 	er.next += int64(m)
 	return nil
 }
