@@ -27,6 +27,9 @@ type testEntry struct {
 	size    int64               // when not zero, the size written in the header
 	gap     int64               // bytes of zeros before the entry (a sparse hole, for offsets past 2 GiB)
 	rel     int64               // when not zero, the OFS delta's distance back to its base, instead of base's
+	// rawHeader says that raw holds the header too: the entry is raw,
+	// as it is.
+	rawHeader bool
 }
 
 // objectID returns the name git gives an object.
@@ -93,6 +96,9 @@ func writeTestPack(t testing.TB, dir, name string, entries []testEntry) (string,
 
 // entryBytes returns entry e's header and data, for offset at.
 func entryBytes(e testEntry, at int64, offs []int64) []byte {
+	if e.rawHeader {
+		return e.raw
+	}
 	data := e.raw
 	if data == nil {
 		data = deflate(e.data)

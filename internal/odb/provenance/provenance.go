@@ -3,9 +3,11 @@ package provenance
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"slices"
+	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/filemode"
 
 	"github.com/clarolint/clarolint/internal/odb"
 )
@@ -26,8 +28,11 @@ type Options struct {
 	// some depth are read (each tree is judged once), which costs far
 	// less than diffing every commit. Nil lists every change.
 	Hits map[plumbing.Hash]bool
+	// Workers is the number of goroutines that diff commits; 0 means
+	// runtime.GOMAXPROCS(0).
+	Workers int
 	// OnError receives each commit or tree that cannot be read, as an
-	// error naming it. An unreadable commit is not listed and its
+	// error naming it; calls are never concurrent. An unreadable commit is not listed and its
 	// history is not walked through it; an unreadable parent tree counts
 	// as empty, so the commit's paths count as added. Nil ignores them.
 	OnError func(error)
@@ -54,36 +59,49 @@ type Change struct {
 }
 
 // Changes calls fn with each change of the commits reachable from
-// o.Tips and not from o.Exclude, commit by commit, depth first along
-// first parents from each tip in turn; within a commit, in the tree's
-// order. fn is never called concurrently; its error stops the walk and
-// is returned, as is ctx's.
+// o.Tips and not from o.Exclude. The commits are read first, one by one,
+// depth first along first parents from each tip in turn; then Workers
+// goroutines diff them, each a run of consecutive commits, so that the
+// version of a tree in the commit before has usually been judged when
+// the tree is. fn is never called concurrently: the changes of one commit
+// come together, in the tree's order, but the commits in no set order.
+// fn's error stops the walk and is returned, as is ctx's.
 //
 // Replace refs (refs/replace/) and info/grafts are never applied: a
 // commit's parents are the ones it names, so that a hostile repository
 // cannot hide commits from a scan by grafting history away.
 func Changes(ctx context.Context, s *odb.Store, o Options, fn func(Change) error) error {
-	w := &walker{s: s, o: o, fn: fn, commits: make(map[plumbing.Hash]*commit), hot: make(map[plumbing.Hash]bool)}
+	g := &graph{s: s, o: o, commits: make(map[plumbing.Hash]*commit)}
 	excluded := make(map[plumbing.Hash]bool)
-	err := w.walkCommits(ctx, o.Exclude, nil, func(id plumbing.Hash, _ *commit) error {
+	err := g.walk(ctx, o.Exclude, nil, func(id plumbing.Hash, _ *commit) error {
 		excluded[id] = true
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	return w.walkCommits(ctx, o.Tips, excluded, w.listCommit)
+	var list []plumbing.Hash
+	err = g.walk(ctx, o.Tips, excluded, func(id plumbing.Hash, c *commit) error {
+		list = append(list, id)
+		for _, p := range c.parents {
+			g.commit(p) // read now: the workers only look commits up
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return g.diffAll(ctx, list, fn)
 }
 
-// walker is the state of one Changes call.
-type walker struct {
+// graph is the commits of one Changes call, read before the workers
+// start, then only looked up.
+type graph struct {
 	s       *odb.Store
 	o       Options
-	fn      func(Change) error
-	commits map[plumbing.Hash]*commit // read so far; nil when unreadable
-	trees   treeCache
-	hot     map[plumbing.Hash]bool // by tree: whether it holds a hit or a gitlink
-	parsed  odb.Commit             // ParseCommit's reused storage
+	commits map[plumbing.Hash]*commit // nil when unreadable
+	parsed  odb.Commit                // ParseCommit's reused storage
+	mu      sync.Mutex                // serialises fn and OnError
 }
 
 // commit is what the walk keeps of a commit.
@@ -92,9 +110,10 @@ type commit struct {
 	parents []plumbing.Hash
 }
 
-// walkCommits calls fn for each commit reachable from starts and not in
-// skip, once, depth first along first parents.
-func (w *walker) walkCommits(ctx context.Context, starts []plumbing.Hash, skip map[plumbing.Hash]bool, fn func(plumbing.Hash, *commit) error) error {
+// walk calls fn for each commit reachable from starts and not in skip,
+// once, depth first along first parents: the newest commits first, as
+// the objects of a pack are ordered and its deltas mostly built.
+func (g *graph) walk(ctx context.Context, starts []plumbing.Hash, skip map[plumbing.Hash]bool, fn func(plumbing.Hash, *commit) error) error {
 	seen := make(map[plumbing.Hash]bool)
 	stack := make([]plumbing.Hash, 0, len(starts))
 	for i := len(starts) - 1; i >= 0; i-- {
@@ -110,7 +129,7 @@ func (w *walker) walkCommits(ctx context.Context, starts []plumbing.Hash, skip m
 			continue
 		}
 		seen[id] = true
-		c := w.commit(id)
+		c := g.commit(id)
 		if c == nil {
 			continue
 		}
@@ -126,272 +145,86 @@ func (w *walker) walkCommits(ctx context.Context, starts []plumbing.Hash, skip m
 
 // commit reads a commit's tree and parents, once; an unreadable commit
 // is reported and nil.
-func (w *walker) commit(id plumbing.Hash) *commit {
-	if c, ok := w.commits[id]; ok {
+func (g *graph) commit(id plumbing.Hash) *commit {
+	if c, ok := g.commits[id]; ok {
 		return c
 	}
-	typ, data, err := w.s.Read(id)
+	typ, data, err := g.s.Read(id)
 	if err == nil && typ != plumbing.CommitObject {
-		err = fmt.Errorf("commit %s is a %s", id, typ)
+		err = fmt.Errorf("a %s, not a commit", typ)
 	}
 	if err == nil {
-		err = odb.ParseCommit(data, &w.parsed)
+		err = odb.ParseCommit(data, &g.parsed)
 	}
 	if err != nil {
-		w.report(fmt.Errorf("read commit %s: %w", id, err))
-		w.commits[id] = nil
+		g.report(fmt.Errorf("read commit %s: %w", id, err))
+		g.commits[id] = nil
 		return nil
 	}
-	c := &commit{tree: w.parsed.Tree}
-	if !w.o.Shallow[id] {
-		c.parents = append([]plumbing.Hash(nil), w.parsed.Parents...)
+	c := &commit{tree: g.parsed.Tree}
+	if !g.o.Shallow[id] {
+		c.parents = slices.Clone(g.parsed.Parents)
 	}
-	w.commits[id] = c
+	g.commits[id] = c
 	return c
 }
 
-func (w *walker) report(err error) {
-	if w.o.OnError != nil {
-		w.o.OnError(err)
+// report passes an error to OnError, never concurrently.
+func (g *graph) report(err error) {
+	if g.o.OnError == nil {
+		return
 	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.o.OnError(err)
 }
 
-// listCommit lists the changes of commit id against its parents.
-func (w *walker) listCommit(id plumbing.Hash, c *commit) error {
-	root, ok := w.tree(c.tree, id)
-	if !ok || !w.isHot(c.tree, id) {
-		return nil
+// diffAll shares the commits of list out among the workers in runs of
+// consecutive commits, and diffs each against its parents.
+func (g *graph) diffAll(ctx context.Context, list []plumbing.Hash, fn func(Change) error) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	n := g.o.Workers
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
 	}
-	parents := make([][]byte, len(c.parents))
-	for i, p := range c.parents {
-		if pc := w.commit(p); pc != nil {
-			parents[i], _ = w.tree(pc.tree, p) // nil: read as empty, so its paths count as added
-		}
-	}
-	return w.diff(id, "", c.tree, root, parents)
-}
-
-// cursor reads a parent tree along with the tree being diffed.
-type cursor struct {
-	it odb.TreeIter
-	e  odb.TreeEntry
-	ok bool
-}
-
-// seek advances to e's path and returns the entry there, or nil. The
-// entry is valid until the next seek.
-func (c *cursor) seek(e *odb.TreeEntry) *odb.TreeEntry {
-	for c.ok && odb.CompareEntries(&c.e, e) < 0 {
-		c.ok = c.it.Next(&c.e)
-	}
-	if c.ok && odb.CompareEntries(&c.e, e) == 0 {
-		return &c.e
-	}
-	return nil
-}
-
-// diff lists the entries of tree t (tree id) whose blob differs from the
-// entry at the same path in every parent tree (nil for a parent without
-// that path). A subtree equal to a parent's is skipped whole: nothing
-// under it differs from that parent; so is one that holds no hit. Entries
-// of both trees are in git's order, so each parent is merged along in one
-// pass. A malformed tree is reported, and its entries up to the damage
-// are listed.
-func (w *walker) diff(commitID plumbing.Hash, dir string, id plumbing.Hash, t []byte, parents [][]byte) error {
-	cur := make([]cursor, len(parents))
-	for k := range cur {
-		cur[k].it = odb.NewTreeIter(parents[k])
-		cur[k].ok = cur[k].it.Next(&cur[k].e)
-	}
-	match := make([]*odb.TreeEntry, len(parents))
-	it := odb.NewTreeIter(t)
-	var e odb.TreeEntry
-	for it.Next(&e) {
-		same := false
-		for k := range cur {
-			match[k] = cur[k].seek(&e)
-			same = same || match[k] != nil && match[k].ID == e.ID
-		}
-		if same {
-			continue
-		}
-		if err := w.change(commitID, dir, &e, match); err != nil {
+	n = max(1, min(n, len(list)/64))
+	emit := func(c Change) error {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		if err := ctx.Err(); err != nil {
 			return err
 		}
+		return fn(c)
 	}
-	if err := it.Err(); err != nil {
-		w.report(fmt.Errorf("commit %s: tree %s: %w", commitID, id, err))
+	var wg sync.WaitGroup
+	for i := range n {
+		run := list[i*len(list)/n : (i+1)*len(list)/n]
+		wg.Go(func() {
+			w := &walker{g: g, emit: emit, hot: make(map[plumbing.Hash]bool), lastAt: make(map[string]plumbing.Hash)}
+			for _, id := range run {
+				if ctx.Err() != nil {
+					return
+				}
+				if err := w.listCommit(id, g.commits[id]); err != nil {
+					cancel(err)
+					return
+				}
+			}
+		})
 	}
-	return nil
+	wg.Wait()
+	return context.Cause(ctx)
 }
 
-// change lists entry e of directory dir, which differs from every
-// parent's entry at its path, match.
-func (w *walker) change(commitID plumbing.Hash, dir string, e *odb.TreeEntry, match []*odb.TreeEntry) error {
-	switch {
-	case e.IsTree():
-		return w.diffSubtree(commitID, join(dir, e.Name), e, match)
-	case e.Mode == filemode.Submodule:
-		return w.fn(Change{Commit: commitID, Path: join(dir, e.Name), Blob: e.ID, Gitlink: true, Parents: parentBlobs(match)})
-	case e.IsBlob() && (w.o.Hits == nil || w.o.Hits[e.ID]):
-		return w.fn(Change{Commit: commitID, Path: join(dir, e.Name), Blob: e.ID, Parents: parentBlobs(match)})
-	}
-	return nil
-}
-
-// join returns the path of name in directory dir.
-func join(dir string, name []byte) string {
-	if dir == "" {
-		return string(name)
-	}
-	return dir + "/" + string(name)
-}
-
-// diffSubtree descends into subtree e at path p, unless it holds no hit.
-func (w *walker) diffSubtree(commitID plumbing.Hash, p string, e *odb.TreeEntry, match []*odb.TreeEntry) error {
-	if !w.isHot(e.ID, commitID) {
-		return nil
-	}
-	sub, ok := w.tree(e.ID, commitID)
-	if !ok {
-		return nil
-	}
-	subs := make([][]byte, len(match))
-	for k, m := range match {
-		if m != nil && m.IsTree() {
-			subs[k], _ = w.tree(m.ID, commitID)
-		}
-	}
-	return w.diff(commitID, p, e.ID, sub, subs)
-}
-
-// parentBlobs returns the blob of each parent's matching entry, or the
-// zero hash.
-func parentBlobs(match []*odb.TreeEntry) []plumbing.Hash {
-	if len(match) == 0 {
-		return nil
-	}
-	out := make([]plumbing.Hash, len(match))
-	for k, m := range match {
-		if m != nil && m.IsBlob() {
-			out[k] = m.ID
-		}
-	}
-	return out
-}
-
-// isHot reports whether tree id holds, at some depth, a hit blob or a
-// gitlink; every tree is judged once. Without hits every tree is hot.
-func (w *walker) isHot(id, commitID plumbing.Hash) bool {
-	if w.o.Hits == nil {
-		return true
-	}
-	if h, ok := w.hot[id]; ok {
-		return h
-	}
-	w.hot[id] = false // a corrupt tree naming itself must not loop
-	t, _ := w.tree(id, commitID)
-	h := false
-	it := odb.NewTreeIter(t)
-	var e odb.TreeEntry
-	for !h && it.Next(&e) {
-		switch {
-		case e.IsTree():
-			h = w.isHot(e.ID, commitID)
-		case e.Mode == filemode.Submodule:
-			h = true
-		case e.IsBlob():
-			h = w.o.Hits[e.ID]
-		}
-	}
-	w.hot[id] = h
-	return h
-}
-
-// tree reads a tree through the cache; an unreadable tree is reported
-// once while it is cached, naming the commit that holds it.
-func (w *walker) tree(id, commitID plumbing.Hash) ([]byte, bool) {
-	if t, ok := w.trees.get(id); ok {
-		return t, t != nil
-	}
-	t, err := readTree(w.s, id)
-	if err != nil {
-		w.report(fmt.Errorf("commit %s: %w", commitID, err))
-	}
-	w.trees.put(id, t)
-	return t, t != nil
-}
-
-// readTree reads tree id: its data, never nil without an error. The data
-// may be shared with the store's cache and must not be modified.
-func readTree(s *odb.Store, id plumbing.Hash) ([]byte, error) {
-	typ, data, err := s.Read(id)
-	if err == nil && typ != plumbing.TreeObject {
-		err = fmt.Errorf("a %s, not a tree", typ)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read tree %s: %w", id, err)
-	}
-	if data == nil {
-		data = []byte{} // empty, not unreadable
-	}
-	return data, nil
-}
-
-// treeCache keeps the trees read lately, in two generations: when the
-// current one is full it becomes the old one, and a tree found in the old
-// one moves back to the current. That is nearly an LRU at a map's cost.
-type treeCache struct {
-	cur, old map[plumbing.Hash][]byte
-}
-
-// treeCacheSize is how many trees one generation holds: enough for the
-// trees of a commit and of its parents in a large repository.
-const treeCacheSize = 4096
-
-func (c *treeCache) get(id plumbing.Hash) ([]byte, bool) {
-	if t, ok := c.cur[id]; ok {
-		return t, true
-	}
-	t, ok := c.old[id]
-	if ok {
-		c.put(id, t)
-	}
-	return t, ok
-}
-
-func (c *treeCache) put(id plumbing.Hash, t []byte) {
-	if len(c.cur) >= treeCacheSize || c.cur == nil {
-		c.old, c.cur = c.cur, make(map[plumbing.Hash][]byte, treeCacheSize)
-	}
-	c.cur[id] = t
-}
-
-// Blobs calls fn with the path and id of every blob under tree, depth
-// first in the tree's order; paths start with prefix ("", or ending in
-// "/" or ":", as "ref:" for a ref that names a tree). Gitlinks are left
-// out. An unreadable or malformed subtree is an error naming it.
-func Blobs(s *odb.Store, tree plumbing.Hash, prefix string, fn func(path string, blob plumbing.Hash) error) error {
-	t, err := readTree(s, tree)
-	if err != nil {
-		return err
-	}
-	it := odb.NewTreeIter(t)
-	var e odb.TreeEntry
-	for it.Next(&e) {
-		p := prefix + string(e.Name)
-		switch {
-		case e.IsTree():
-			err = Blobs(s, e.ID, p+"/", fn)
-		case e.IsBlob():
-			err = fn(p, e.ID)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	if err := it.Err(); err != nil {
-		return fmt.Errorf("tree %s: %w", tree, err)
-	}
-	return nil
+// walker is the state of one worker of a Changes call: its caches of
+// trees and of judgements.
+type walker struct {
+	g     *graph
+	emit  func(Change) error
+	trees treeCache
+	hot   map[plumbing.Hash]bool // by tree: whether it holds a hit or a gitlink
+	// lastAt is the tree last judged at each path: the reference for
+	// judging the next version there when its parent's is not judged.
+	lastAt map[string]plumbing.Hash
 }
