@@ -62,6 +62,11 @@ func applyDelta(dst, base, d []byte, maxSize int64) ([]byte, error) {
 	if size > maxSize {
 		return nil, fmt.Errorf("delta: result of %d bytes exceeds the %d-byte limit", size, maxSize)
 	}
+	// Each instruction takes a byte of the delta and writes at most 64
+	// KiB: a larger declared size is corrupt.
+	if size > int64(len(d)-at)<<16 {
+		return nil, errDeltaOverflow
+	}
 	if int64(cap(dst)) < size {
 		dst = make([]byte, size)
 	}

@@ -54,7 +54,7 @@ func slowDelta(base, d []byte, limit int64) ([]byte, bool) {
 	}
 	bs, ok1 := size()
 	rs, ok2 := size()
-	if !ok1 || !ok2 || bs != int64(len(base)) || rs > limit {
+	if !ok1 || !ok2 || bs != int64(len(base)) || rs > limit || rs > int64(len(d))<<16 {
 		return nil, true
 	}
 	var out []byte

@@ -39,7 +39,11 @@ func openLoose(path string) (*looseObject, error) {
 	}
 	o := &looseObject{f: f}
 	o.in.buf = bufio.NewReaderSize(f, 16<<10)
-	if err := o.readHeader(); err != nil {
+	err = o.readHeader()
+	if fi, serr := f.Stat(); err == nil && serr == nil {
+		err = checkSize(o.size, fi.Size())
+	}
+	if err != nil {
 		f.Close()
 		return nil, err
 	}

@@ -31,6 +31,21 @@ const hashLen = 20
 // size cannot exhaust memory.
 const maxObjectSize = 1 << 32
 
+// maxRatio bounds how much deflate can expand: a 258-byte match costs at
+// least two bits, so a stream of n bytes inflates to under 1032n bytes.
+// A size beyond it is corrupt, and is rejected before its buffer is
+// allocated.
+const maxRatio = 1032
+
+// checkSize rejects an object size that a stream of n compressed bytes
+// cannot hold.
+func checkSize(size, n int64) error {
+	if size > maxRatio*n+64 {
+		return fmt.Errorf("size %d impossible for %d compressed bytes", size, n)
+	}
+	return nil
+}
+
 // errBadHeader is a malformed pack entry header.
 var errBadHeader = errors.New("malformed pack entry header")
 
@@ -238,6 +253,10 @@ func (p *packFile) open(off int64) (*entryReader, entryHeader, error) {
 	}
 	e, err := parseHeader(er.buf[:er.w], off)
 	if err != nil {
+		er.Close()
+		return nil, entryHeader{}, err
+	}
+	if err := checkSize(e.size, end-off-int64(e.hdrLen)); err != nil {
 		er.Close()
 		return nil, entryHeader{}, err
 	}

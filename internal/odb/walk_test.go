@@ -133,7 +133,7 @@ func TestWalkErrors(t *testing.T) {
 		// offsets of every entry, it reads a bad base offset as an entry.
 		readWant string
 	}{
-		{"base out of range", testEntry{typ: typeOFSDelta, rel: 5, data: makeDelta(base, good), id: bad}, "not an object of the pack", "inflate"},
+		{"base out of range", testEntry{typ: typeOFSDelta, rel: 5, data: makeDelta(base, good), id: bad}, "not an object of the pack", "delta base at"},
 		{"base before the pack", testEntry{typ: typeOFSDelta, rel: 1 << 20, data: makeDelta(base, good), id: bad}, "before the start of the pack", ""},
 		{"base size mismatch", testEntry{typ: typeOFSDelta, data: makeDelta(base[1:], good), id: bad}, "base size mismatch", ""},
 		{"result size mismatch", testEntry{typ: typeOFSDelta, data: append(appendSize(appendSize(nil, int64(len(base))), 500), 3, 'a', 'b', 'c'), id: bad}, "shorter than its declared size", ""},

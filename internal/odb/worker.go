@@ -137,6 +137,9 @@ func (wk *worker) inflateEntry(pw *packWalk, k int32, dst []byte) ([]byte, error
 	if err := pw.checkCRC(k, raw); err != nil {
 		return nil, err
 	}
+	if err := checkSize(e.size, n-int64(e.hdr)); err != nil {
+		return nil, err
+	}
 	if int64(cap(dst)) < e.size {
 		dst = make([]byte, e.size)
 	}

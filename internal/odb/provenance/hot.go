@@ -19,7 +19,7 @@ func (w *walker) isHotAt(p string, id, first, commitID plumbing.Hash) bool {
 		return true
 	}
 	ref := first
-	if _, ok := w.hot[ref]; !ok || ref.IsZero() {
+	if w.hot[ref] == unjudged || ref.IsZero() {
 		ref = w.lastAt[p]
 	}
 	h := w.isHot(id, ref, commitID)
@@ -36,45 +36,67 @@ func (w *walker) isHot(id, ref, commitID plumbing.Hash) bool {
 	if w.g.o.Hits == nil {
 		return true
 	}
-	if h, ok := w.hot[id]; ok {
-		return h
+	switch w.hot[id] {
+	case hot:
+		return true
+	case cold, judging: // judging: a corrupt tree naming itself must not loop
+		return false
 	}
-	w.hot[id] = false // a corrupt tree naming itself must not loop
+	w.hot[id] = judging
 	h := w.judge(id, ref, commitID)
-	w.hot[id] = h
+	w.hot[id] = cold
+	if h {
+		w.hot[id] = hot
+	}
 	return h
 }
+
+// Judgements of trees, in walker.hot.
+const (
+	unjudged = iota
+	judging  // under way: not a judgement to rely on
+	cold
+	hot
+)
 
 // judge works out isHot. With S the tree and R the reference, S = same ∪
 // mid and R = same ∪ refMid: S is hot when mid is; otherwise when same
 // is, which R's judgement tells unless refMid is hot too.
 func (w *walker) judge(id, ref, commitID plumbing.Hash) bool {
 	t, _ := w.tree(id, commitID)
-	refHot, known := w.hot[ref]
-	if known && !ref.IsZero() {
+	refHot, known := w.hot[ref] == hot, w.hot[ref] >= cold
+	if known && ref != id && !ref.IsZero() {
 		if r, ok := w.tree(ref, commitID); ok {
 			mid, refMid := splitSame(t, r)
 			switch {
-			case w.anyHot(mid, commitID):
+			case w.anyHot(mid, refMid, commitID):
 				return true
 			case !refHot:
 				return false
-			case !w.anyHot(refMid, commitID):
+			case !w.anyHot(refMid, mid, commitID):
 				return true
 			}
 		}
 	}
-	return w.anyHot(t, commitID)
+	return w.anyHot(t, nil, commitID)
 }
 
-// anyHot reports whether one of the entries of tree data t is hot.
-func (w *walker) anyHot(t []byte, commitID plumbing.Hash) bool {
+// anyHot reports whether one of the entries of tree data t is hot. Each
+// subtree is judged against the entry at its path in ref, if any: the
+// same directory in another version of the tree.
+func (w *walker) anyHot(t, ref []byte, commitID plumbing.Hash) bool {
+	c := cursor{it: odb.NewTreeIter(ref)}
+	c.ok = c.it.Next(&c.e)
 	it := odb.NewTreeIter(t)
 	var e odb.TreeEntry
 	for it.Next(&e) {
 		switch {
 		case e.IsTree():
-			if w.isHot(e.ID, plumbing.ZeroHash, commitID) {
+			var r plumbing.Hash
+			if m := c.seek(&e); m != nil && m.IsTree() {
+				r = m.ID
+			}
+			if w.isHot(e.ID, r, commitID) {
 				return true
 			}
 		case e.Mode == filemode.Submodule:

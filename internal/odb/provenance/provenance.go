@@ -201,7 +201,7 @@ func (g *graph) diffAll(ctx context.Context, list []plumbing.Hash, fn func(Chang
 	for i := range n {
 		run := list[i*len(list)/n : (i+1)*len(list)/n]
 		wg.Go(func() {
-			w := &walker{g: g, emit: emit, hot: make(map[plumbing.Hash]bool), lastAt: make(map[string]plumbing.Hash)}
+			w := &walker{g: g, emit: emit, hot: make(map[plumbing.Hash]uint8), lastAt: make(map[string]plumbing.Hash)}
 			for _, id := range run {
 				if ctx.Err() != nil {
 					return
@@ -223,7 +223,7 @@ type walker struct {
 	g     *graph
 	emit  func(Change) error
 	trees treeCache
-	hot   map[plumbing.Hash]bool // by tree: whether it holds a hit or a gitlink
+	hot   map[plumbing.Hash]uint8 // by tree: whether it holds a hit or a gitlink
 	// lastAt is the tree last judged at each path: the reference for
 	// judging the next version there when its parent's is not judged.
 	lastAt map[string]plumbing.Hash

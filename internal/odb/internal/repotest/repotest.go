@@ -39,8 +39,9 @@ func Git(t testing.TB, dir string, stdin []byte, args ...string) []byte {
 }
 
 // History builds a bare repository in dir with n commits on main and
-// topic branches (merged, some with a resolution of their own, one
-// octopus merge, one left unmerged), made reproducibly from seed. It
+// topic branches (merged, some with a resolution of their own, some
+// octopus merges, some left unmerged; some commits empty), made
+// reproducibly from seed. It
 // returns nothing: the refs are refs/heads/main, refs/heads/topic*,
 // refs/tags/v* and HEAD.
 func History(t testing.TB, dir string, n int, seed uint64) {
@@ -57,7 +58,11 @@ func History(t testing.TB, dir string, n int, seed uint64) {
 		if len(topics) > 0 && g.rnd.IntN(2) == 0 {
 			b = topics[g.rnd.IntN(len(topics))]
 		}
-		g.commit(b, g.edit(b), nil)
+		edits := g.edit(b)
+		if i%13 == 12 {
+			edits = nil // an empty commit: its tree is its parent's
+		}
+		g.commit(b, edits, nil)
 		switch {
 		case i%7 == 3 || i%7 == 4 || i%7 == 5 && i%3 == 0:
 			topics = append(topics, fork(fmt.Sprintf("refs/heads/topic%d", i), main))
