@@ -2,12 +2,15 @@ package odb
 
 import (
 	"bytes"
+	"cmp"
 	stdzlib "compress/zlib"
 	"context"
 	"flag"
 	"io"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -118,4 +121,78 @@ func BenchmarkWalk(b *testing.B) {
 		}
 		b.SetBytes(total)
 	}
+}
+
+// BenchmarkLookups is what a staged scan asks of -repo: a store opened,
+// HEAD's commit and root tree read, and a path's trees and blob looked
+// up, each iteration from a new store, so that no index is loaded yet.
+// It shows that a few lookups read no whole index.
+func BenchmarkLookups(b *testing.B) {
+	if *repoFlag == "" {
+		b.Skip("no -repo")
+	}
+	head := resolveHead(b, *repoFlag)
+	for b.Loop() {
+		s, err := Open(filepath.Join(*repoFlag, "objects"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, data, err := s.Read(head)
+		var c Commit
+		if err == nil {
+			err = ParseCommit(data, &c)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		// Down the last subtree of each tree to a blob, as the staged
+		// scan follows a changed path through HEAD's trees (on the
+		// benchmark repository: src/, not assets/ and its large CSV
+		// files), and the blob read.
+		id := c.Tree
+		for depth := 0; depth < 10; depth++ {
+			typ, data, err := s.Read(id)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if typ != plumbing.TreeObject {
+				break
+			}
+			it := NewTreeIter(data)
+			var e TreeEntry
+			var sub, blob plumbing.Hash
+			for it.Next(&e) {
+				if e.IsTree() {
+					sub = e.ID
+				} else if blob.IsZero() && e.IsBlob() {
+					blob = e.ID
+				}
+			}
+			id = cmp.Or(sub, blob)
+		}
+		s.Close()
+	}
+}
+
+// resolveHead returns the commit HEAD names in repo, through a branch.
+func resolveHead(b *testing.B, repo string) plumbing.Hash {
+	head, err := os.ReadFile(filepath.Join(repo, "HEAD"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ref, ok := strings.CutPrefix(strings.TrimSpace(string(head)), "ref: ")
+	if !ok {
+		return plumbing.NewHash(strings.TrimSpace(string(head)))
+	}
+	if id, err := os.ReadFile(filepath.Join(repo, ref)); err == nil {
+		return plumbing.NewHash(strings.TrimSpace(string(id)))
+	}
+	packed, _ := os.ReadFile(filepath.Join(repo, "packed-refs"))
+	for line := range strings.Lines(string(packed)) {
+		if f := strings.Fields(line); len(f) == 2 && f[1] == ref {
+			return plumbing.NewHash(f[0])
+		}
+	}
+	b.Fatalf("HEAD: %s not found", ref)
+	return plumbing.ZeroHash
 }

@@ -123,18 +123,39 @@ func (x *packIndex) find(id plumbing.Hash) (int64, bool, error) {
 	return lo + int64(i), ok, nil
 }
 
-// searchNames returns where id is, or would be, in the sorted names. It
-// compares the names' first eight bytes as integers, and the rest only
-// when they are equal: a lookup is a dozen steps, on every tree and
-// commit a history walk reads.
+// searchNames returns where id is, or would be, in the sorted names.
+// Object names are uniformly distributed, so a few steps of
+// interpolation narrow the search to a handful of names before a binary
+// search: a lookup touches a few cache lines of a large index instead of
+// a dozen, on every tree and commit a history walk reads. Names are
+// compared by their first eight bytes as integers first.
 func searchNames(names []byte, id plumbing.Hash) (int, bool) {
 	key := binary.BigEndian.Uint64(id[:8])
-	lo, hi := 0, len(names)/hashLen
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
+	less := func(m int) bool {
 		name := names[m*hashLen : (m+1)*hashLen]
 		k := binary.BigEndian.Uint64(name)
-		if k < key || k == key && bytes.Compare(name[8:], id[8:]) < 0 {
+		return k < key || k == key && bytes.Compare(name[8:], id[8:]) < 0
+	}
+	lo, hi := 0, len(names)/hashLen // the answer is in [lo, hi]
+	for range 3 {
+		if hi-lo < 32 {
+			break
+		}
+		kl, kh := binary.BigEndian.Uint64(names[lo*hashLen:]), binary.BigEndian.Uint64(names[(hi-1)*hashLen:])
+		if key <= kl || key >= kh {
+			break
+		}
+		m := lo + int(float64(key-kl)/float64(kh-kl)*float64(hi-1-lo))
+		m = min(max(m, lo), hi-1)
+		if less(m) {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if less(m) {
 			lo = m + 1
 		} else {
 			hi = m
