@@ -1,10 +1,12 @@
 package odb
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"hash/crc32"
 	"slices"
+	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -46,7 +48,8 @@ type packWalk struct {
 	child   []int32
 	roots   []int32
 	ext     map[int32]plumbing.Hash // baseExternal entries' bases
-	owned   []bool                  // by entry: deliver it from this pack
+	extMu   sync.Mutex
+	owned   []bool // by entry: deliver it from this pack
 	state   []uint8
 }
 
@@ -83,7 +86,7 @@ func (w *walk) preparePack(packs []*pack, i int) (*packWalk, error) {
 	for i, off := range offsets {
 		pw.ents[i] = walkEntry{off: off, pos: int32(i)}
 	}
-	slices.SortFunc(pw.ents, func(a, b walkEntry) int { return int(a.off - b.off) })
+	slices.SortFunc(pw.ents, func(a, b walkEntry) int { return cmp.Compare(a.off, b.off) })
 	posToEnt := make([]int32, len(offsets))
 	for k, e := range pw.ents {
 		posToEnt[e.pos] = int32(k)
@@ -110,14 +113,27 @@ func (pw *packWalk) fail(k int32, err error) {
 	pw.w.report(&ObjectError{ID: pw.id(k), Pack: pw.p.path, Offset: pw.ents[k].off, Err: err})
 }
 
-// readHeaders reads every entry's header, sequentially through the pack
-// in large reads, and finds each delta's base entry.
+// readHeaders reads every entry's header and finds each delta's base
+// entry. The workers share the pack out in ranges of entries, each read
+// sequentially in large reads.
 func (pw *packWalk) readHeaders(posToEnt []int32) error {
+	n := len(pw.w.workers)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { errs[i] = pw.readRange(i*len(pw.ents)/n, (i+1)*len(pw.ents)/n, posToEnt) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// readRange reads the headers of entries [lo, hi).
+func (pw *packWalk) readRange(lo, hi int, posToEnt []int32) error {
 	end := pw.p.size - hashLen
 	var win []byte
 	winAt := int64(-1)
 	buf := make([]byte, 256<<10)
-	for k := range pw.ents {
+	for k := lo; k < hi; k++ {
 		e := &pw.ents[k]
 		e.end = end
 		if k+1 < len(pw.ents) {
@@ -128,7 +144,7 @@ func (pw *packWalk) readHeaders(posToEnt []int32) error {
 			pw.fail(int32(k), fmt.Errorf("offset %d outside the pack's objects, or listed twice", e.off))
 			continue
 		}
-		if winAt < 0 || e.off < winAt || e.off+maxHeader > winAt+int64(len(win)) && winAt+int64(len(win)) < end {
+		if winAt < 0 || e.off+maxHeader > winAt+int64(len(win)) && winAt+int64(len(win)) < end {
 			n, err := pw.p.f.ReadAt(buf[:min(int64(len(buf)), end-e.off)], e.off)
 			if n == 0 {
 				return fmt.Errorf("read pack: %w", err)
@@ -142,23 +158,33 @@ func (pw *packWalk) readHeaders(posToEnt []int32) error {
 			continue
 		}
 		e.typ, e.size, e.hdr, e.base = h.typ, h.size, uint8(h.hdrLen), baseNone
-		switch h.typ {
-		case typeOFSDelta:
-			b, ok := slices.BinarySearchFunc(pw.ents, h.baseOff, func(x walkEntry, off int64) int { return int(x.off - off) })
-			if !ok {
-				e.base = baseBad
-				pw.fail(int32(k), fmt.Errorf("delta base offset %d is not an object of the pack", h.baseOff))
-				continue
-			}
-			e.base = int32(b)
-		case typeREFDelta:
-			if pos, ok := searchNames(pw.names, h.baseRef); ok {
-				e.base = posToEnt[pos]
-			} else {
-				e.base = baseExternal
-				pw.ext[int32(k)] = h.baseRef
-			}
+		if err := pw.findBase(int32(k), h, posToEnt); err != nil {
+			e.base = baseBad
+			pw.fail(int32(k), err)
 		}
+	}
+	return nil
+}
+
+// findBase sets the base of delta entry k, whose header is h.
+func (pw *packWalk) findBase(k int32, h entryHeader, posToEnt []int32) error {
+	e := &pw.ents[k]
+	switch h.typ {
+	case typeOFSDelta:
+		b, ok := slices.BinarySearchFunc(pw.ents, h.baseOff, func(x walkEntry, off int64) int { return cmp.Compare(x.off, off) })
+		if !ok {
+			return fmt.Errorf("delta base offset %d is not an object of the pack", h.baseOff)
+		}
+		e.base = int32(b)
+	case typeREFDelta:
+		if pos, ok := searchNames(pw.names, h.baseRef); ok {
+			e.base = posToEnt[pos]
+			return nil
+		}
+		e.base = baseExternal
+		pw.extMu.Lock()
+		pw.ext[k] = h.baseRef
+		pw.extMu.Unlock()
 	}
 	return nil
 }
