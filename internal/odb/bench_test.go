@@ -78,7 +78,7 @@ func BenchmarkApplyDelta(b *testing.B) {
 	target := append(bytes.Clone(base[:20000]), "an inserted line\n"...)
 	target = append(target, base[20000:]...)
 	d := appendSize(appendSize(nil, int64(len(base))), int64(len(target)))
-	d = append(d, 0x80|0x01|0x02|0x10|0x20, byte(20000&0xff), byte(20000>>8), byte(20000&0xff), byte(20000>>8))
+	d = append(d, 0x80|0x10|0x20, byte(20000&0xff), byte(20000>>8))
 	d = append(d, 17)
 	d = append(d, "an inserted line\n"...)
 	rest := len(base) - 20000
