@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/clarolint/clarolint/internal/odb/object"
 )
 
 var repoFlag = flag.String("repo", "", "a bare repository for BenchmarkWalk (e.g. one scripts/bench-history.sh builds)")
@@ -71,30 +73,6 @@ func BenchmarkInflate(b *testing.B) {
 	})
 }
 
-// BenchmarkApplyDelta applies a delta that copies most of a 32 KiB base
-// and inserts a few lines, as the versions of a file in a pack are.
-func BenchmarkApplyDelta(b *testing.B) {
-	base := benchText(32 << 10)
-	target := append(bytes.Clone(base[:20000]), "an inserted line\n"...)
-	target = append(target, base[20000:]...)
-	d := appendSize(appendSize(nil, int64(len(base))), int64(len(target)))
-	d = append(d, 0x80|0x10|0x20, byte(20000&0xff), byte(20000>>8))
-	d = append(d, 17)
-	d = append(d, "an inserted line\n"...)
-	rest := len(base) - 20000
-	d = append(d, 0x80|0x01|0x02|0x10|0x20, byte(20000&0xff), byte(20000>>8), byte(rest&0xff), byte(rest>>8))
-	dst := make([]byte, 0, len(target))
-	got, err := applyDelta(dst, base, d, 1<<30)
-	if err != nil || !bytes.Equal(got, target) {
-		b.Fatalf("delta: %v", err)
-	}
-	b.SetBytes(int64(len(target)))
-	b.ReportAllocs()
-	for b.Loop() {
-		applyDelta(dst, base, d, 1<<30)
-	}
-}
-
 // BenchmarkWalk walks the blobs of -repo on every core: inflating and
 // building them, not searching them.
 func BenchmarkWalk(b *testing.B) {
@@ -138,9 +116,9 @@ func BenchmarkLookups(b *testing.B) {
 			b.Fatal(err)
 		}
 		_, data, err := s.Read(head)
-		var c Commit
+		var c object.Commit
 		if err == nil {
-			err = ParseCommit(data, &c)
+			err = object.ParseCommit(data, &c)
 		}
 		if err != nil {
 			b.Fatal(err)
@@ -158,8 +136,8 @@ func BenchmarkLookups(b *testing.B) {
 			if typ != plumbing.TreeObject {
 				break
 			}
-			it := NewTreeIter(data)
-			var e TreeEntry
+			it := object.NewTreeIter(data)
+			var e object.TreeEntry
 			var sub, blob plumbing.Hash
 			for it.Next(&e) {
 				if e.IsTree() {

@@ -10,9 +10,10 @@
 // a large repository. Store.Walk reads every object of some directories
 // once, in bulk and in parallel, from the pack indexes rather than from
 // commits: a history scan walks the blobs and searches each once.
-// ParseCommit, ParseSignature and TreeIter read the formats a history
-// walk needs, without allocating; subpackage provenance works out which
-// commits introduced the blobs the scan flagged.
+// Subpackage object reads the commits and trees a history walk needs,
+// without allocating; provenance works out which commits introduced the
+// blobs the scan flagged; index and delta read pack indexes and apply
+// deltas.
 //
 // The package never writes to a repository, never runs git, and applies
 // no replace refs, grafts or other settings of the repository: what is

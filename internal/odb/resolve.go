@@ -6,6 +6,8 @@ import (
 	"os"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/clarolint/clarolint/internal/odb/delta"
 )
 
 // readPacked returns the type and content of the object at off in p.
@@ -14,11 +16,11 @@ import (
 // depth counts the REF deltas already followed above this object. The
 // result may be shared with the cache: it must not be modified.
 func (s *Store) readPacked(p *pack, off int64, depth int) (plumbing.ObjectType, []byte, error) {
-	type delta struct {
+	type link struct {
 		off  int64
-		data []byte
+		data []byte // the delta
 	}
-	var chain []delta
+	var chain []link
 	var typ plumbing.ObjectType
 	var obj []byte
 	for cur := off; ; {
@@ -39,12 +41,12 @@ func (s *Store) readPacked(p *pack, off int64, depth int) (plumbing.ObjectType, 
 			return 0, nil, atOffset(off, cur, err)
 		}
 		if e.typ == typeOFSDelta {
-			chain = append(chain, delta{cur, b})
+			chain = append(chain, link{cur, b})
 			cur = e.baseOff
 			continue
 		}
 		if e.typ == typeREFDelta {
-			chain = append(chain, delta{cur, b})
+			chain = append(chain, link{cur, b})
 			if typ, obj, err = s.readBase(e.baseRef, depth+len(chain)); err != nil {
 				return 0, nil, atOffset(off, cur, fmt.Errorf("delta base %s: %w", e.baseRef, err))
 			}
@@ -56,7 +58,7 @@ func (s *Store) readPacked(p *pack, off int64, depth int) (plumbing.ObjectType, 
 	}
 	for i := len(chain) - 1; i >= 0; i-- {
 		var err error
-		if obj, err = applyDelta(nil, obj, chain[i].data, maxObjectSize); err != nil {
+		if obj, err = delta.Apply(nil, obj, chain[i].data, maxObjectSize); err != nil {
 			return 0, nil, atOffset(off, chain[i].off, err)
 		}
 		s.cache.put(&p.packFile, chain[i].off, typ, obj)

@@ -12,6 +12,8 @@ import (
 	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/clarolint/clarolint/internal/odb/index"
 )
 
 // ErrNotFound is the error, wrapped in an *ObjectError, of a read of an
@@ -58,7 +60,7 @@ type Store struct {
 // pack is one pack of a store: its data file and its index.
 type pack struct {
 	packFile
-	idx *packIndex
+	idx *index.Pack
 	dir string // the object directory holding it
 }
 
@@ -104,7 +106,7 @@ func (s *Store) Dirs() []string { return slices.Clone(s.dirs) }
 func (s *Store) Close() error {
 	var errs []error
 	for _, p := range s.packs {
-		errs = append(errs, p.close(), p.idx.f.Close())
+		errs = append(errs, p.close(), p.idx.Close())
 	}
 	return errors.Join(errs...)
 }
@@ -133,7 +135,7 @@ func (s *Store) loadPacks() error {
 				if _, err := os.Stat(base + ".pack"); err != nil {
 					continue
 				}
-				x, err := openIndex(base + ".idx")
+				x, err := index.Open(base + ".idx")
 				if err != nil {
 					// The other packs can still be read; the objects of
 					// this one are reported missing, with this error.
@@ -153,12 +155,12 @@ func (s *Store) find(id plumbing.Hash) (*pack, int64, bool, error) {
 		return nil, 0, false, err
 	}
 	for _, p := range s.packs {
-		pos, ok, err := p.idx.find(id)
+		pos, ok, err := p.idx.Find(id)
 		if err != nil {
 			return nil, 0, false, err
 		}
 		if ok {
-			off, err := p.idx.offset(pos)
+			off, err := p.idx.Offset(pos)
 			return p, off, err == nil, err
 		}
 	}

@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/clarolint/clarolint/internal/odb/index"
 )
 
 // WalkOptions says which objects Walk delivers and how.
@@ -90,14 +92,14 @@ type walk struct {
 	workers []*worker
 	errMu   sync.Mutex
 	onError func(error)
-	midx    map[string]*multiPackIndex // by object directory; nil when it has none or it is unreadable
+	midx    map[string]*index.Multi // by object directory; nil when it has none or it is unreadable
 }
 
 func (s *Store) newWalk(ctx context.Context, o WalkOptions, fn func(int, Object) error) (*walk, error) {
 	if err := s.loadPacks(); err != nil {
 		return nil, err
 	}
-	w := &walk{s: s, fn: fn, onError: o.OnError, midx: make(map[string]*multiPackIndex)}
+	w := &walk{s: s, fn: fn, onError: o.OnError, midx: make(map[string]*index.Multi)}
 	w.ctx, w.cancel = context.WithCancelCause(ctx)
 	if len(o.Dirs) > 0 {
 		w.dirs = make(map[string]bool)
@@ -191,13 +193,13 @@ func (w *walk) run(n int, job func(wk *worker, i int)) error {
 
 // dirMIDX returns the multi-pack-index of object directory d, read once;
 // an unreadable one is reported, and the packs' own indexes serve.
-func (w *walk) dirMIDX(d string) *multiPackIndex {
+func (w *walk) dirMIDX(d string) *index.Multi {
 	m, ok := w.midx[d]
 	if ok {
 		return m
 	}
-	m, err := readMIDX(filepath.Join(d, "pack"))
-	if err != nil && !errors.Is(err, errNoMIDX) {
+	m, err := index.ReadMulti(filepath.Join(d, "pack"))
+	if err != nil && !errors.Is(err, index.ErrNoMulti) {
 		w.report(&ObjectError{Err: err})
 	}
 	w.midx[d] = m
@@ -234,7 +236,7 @@ func (w *walk) walkLoose(packs []*pack) error {
 // inPacks reports whether one of packs holds id (by its index).
 func inPacks(packs []*pack, id plumbing.Hash) bool {
 	for _, p := range packs {
-		if _, ok, err := p.idx.find(id); ok && err == nil {
+		if _, ok, err := p.idx.Find(id); ok && err == nil {
 			return true
 		}
 	}

@@ -257,7 +257,7 @@ func TestLargeOffsets(t *testing.T) {
 	// (a hole in it, where a real pack has objects) is not walked: its
 	// index's offsets are checked instead.
 	p, _, _, _ := s.find(ids[1])
-	_, all, _, err := p.idx.all()
+	_, all, _, err := p.idx.All()
 	if err != nil || !slices.Contains(all, offs[1]) {
 		t.Errorf("index offsets %v (%v), want %d among them", all, err, offs[1])
 	}

@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/clarolint/clarolint/internal/odb/index"
 )
 
 // Entry states in a pack walk. Each entry belongs to the tree of deltas
@@ -74,7 +76,7 @@ func (w *walk) walkPack(packs []*pack, i int) error {
 // deltas. Entries with malformed headers are reported here.
 func (w *walk) preparePack(packs []*pack, i int) (*packWalk, error) {
 	p := packs[i]
-	names, offsets, crcs, err := p.idx.all()
+	names, offsets, crcs, err := p.idx.All()
 	if err != nil {
 		return nil, err
 	}
@@ -177,7 +179,7 @@ func (pw *packWalk) findBase(k int32, h entryHeader, posToEnt []int32) error {
 		}
 		e.base = int32(b)
 	case typeREFDelta:
-		if pos, ok := searchNames(pw.names, h.baseRef); ok {
+		if pos, ok := index.Search(pw.names, h.baseRef); ok {
 			e.base = posToEnt[pos]
 			return nil
 		}
@@ -228,8 +230,7 @@ func (w *walk) ownership(p *pack, pw *packWalk, packs []*pack, earlier int) []bo
 	for k := range pw.ents {
 		id := pw.id(int32(k))
 		if m != nil {
-			if i, _, ok, err := m.find(id); ok && err == nil {
-				chosen := m.packs[i]
+			if chosen, _, ok, err := m.Find(id); ok && err == nil {
 				if chosen == p.path || slices.ContainsFunc(packs, func(q *pack) bool { return q.path == chosen }) {
 					owned[k] = chosen == p.path
 					continue

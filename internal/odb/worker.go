@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/clarolint/clarolint/internal/odb/delta"
 )
 
 // holdLimit bounds the bytes of objects a worker keeps on its path down
@@ -112,11 +114,11 @@ func (wk *worker) build(pw *packWalk, k int32, base []byte) ([]byte, error) {
 		return nil, err
 	}
 	wk.delta = d
-	_, size, _, err := deltaSizes(d)
+	_, size, _, err := delta.Sizes(d)
 	if err != nil {
 		return nil, err
 	}
-	return applyDelta(wk.get(size), base, d, maxObjectSize)
+	return delta.Apply(wk.get(size), base, d, maxObjectSize)
 }
 
 // inflateEntry reads entry k's bytes, checks them against the index's
@@ -151,7 +153,7 @@ func (wk *worker) inflateEntry(pw *packWalk, k int32, dst []byte) ([]byte, error
 }
 
 // get returns a buffer of capacity at least n from the worker's free
-// list, or nil for applyDelta and inflateEntry to allocate.
+// list, or nil for delta.Apply and inflateEntry to allocate.
 func (wk *worker) get(n int64) []byte {
 	best := -1
 	for i, b := range wk.free {

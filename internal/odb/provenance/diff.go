@@ -6,7 +6,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 
-	"github.com/clarolint/clarolint/internal/odb"
+	"github.com/clarolint/clarolint/internal/odb/object"
 )
 
 // listCommit lists the changes of commit id against its parents.
@@ -33,26 +33,26 @@ func (w *walker) listCommit(id plumbing.Hash, c *commit) error {
 
 // cursor reads a parent tree along with the tree being diffed.
 type cursor struct {
-	it odb.TreeIter
-	e  odb.TreeEntry
+	it object.TreeIter
+	e  object.TreeEntry
 	ok bool
 }
 
 // seek advances to e's path and returns the entry there, or nil. The
 // entry is valid until the next seek.
-func (c *cursor) seek(e *odb.TreeEntry) *odb.TreeEntry {
+func (c *cursor) seek(e *object.TreeEntry) *object.TreeEntry {
 	for c.ok {
 		// Most entries of a tree and its parent's are at the same
 		// path: compare their names for equality first, cheaply.
 		if string(c.e.Name) == string(e.Name) && c.e.IsTree() == e.IsTree() {
 			return &c.e
 		}
-		if odb.CompareEntries(&c.e, e) >= 0 {
+		if object.CompareEntries(&c.e, e) >= 0 {
 			break
 		}
 		c.ok = c.it.Next(&c.e)
 	}
-	if c.ok && odb.CompareEntries(&c.e, e) == 0 {
+	if c.ok && object.CompareEntries(&c.e, e) == 0 {
 		return &c.e
 	}
 	return nil
@@ -72,12 +72,12 @@ func (w *walker) diff(commitID plumbing.Hash, dir string, id plumbing.Hash, t []
 		t, parents[0] = splitSame(t, parents[0])
 	}
 	for k := range cur {
-		cur[k].it = odb.NewTreeIter(parents[k])
+		cur[k].it = object.NewTreeIter(parents[k])
 		cur[k].ok = cur[k].it.Next(&cur[k].e)
 	}
-	match := make([]*odb.TreeEntry, len(parents))
-	it := odb.NewTreeIter(t)
-	var e odb.TreeEntry
+	match := make([]*object.TreeEntry, len(parents))
+	it := object.NewTreeIter(t)
+	var e object.TreeEntry
 	for it.Next(&e) {
 		same := false
 		for k := range cur {
@@ -99,7 +99,7 @@ func (w *walker) diff(commitID plumbing.Hash, dir string, id plumbing.Hash, t []
 
 // change lists entry e of directory dir, which differs from every
 // parent's entry at its path, match.
-func (w *walker) change(commitID plumbing.Hash, dir string, e *odb.TreeEntry, match []*odb.TreeEntry) error {
+func (w *walker) change(commitID plumbing.Hash, dir string, e *object.TreeEntry, match []*object.TreeEntry) error {
 	hits := w.g.o.Hits
 	switch {
 	case e.IsTree():
@@ -121,7 +121,7 @@ func join(dir string, name []byte) string {
 }
 
 // diffSubtree descends into subtree e at path p, unless it holds no hit.
-func (w *walker) diffSubtree(commitID plumbing.Hash, p string, e *odb.TreeEntry, match []*odb.TreeEntry) error {
+func (w *walker) diffSubtree(commitID plumbing.Hash, p string, e *object.TreeEntry, match []*object.TreeEntry) error {
 	var first plumbing.Hash
 	if len(match) > 0 && match[0] != nil && match[0].IsTree() {
 		first = match[0].ID
@@ -144,7 +144,7 @@ func (w *walker) diffSubtree(commitID plumbing.Hash, p string, e *odb.TreeEntry,
 
 // parentBlobs returns the blob of each parent's matching entry, or the
 // zero hash.
-func parentBlobs(match []*odb.TreeEntry) []plumbing.Hash {
+func parentBlobs(match []*object.TreeEntry) []plumbing.Hash {
 	if len(match) == 0 {
 		return nil
 	}

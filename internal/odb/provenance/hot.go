@@ -7,7 +7,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 
-	"github.com/clarolint/clarolint/internal/odb"
+	"github.com/clarolint/clarolint/internal/odb/object"
 )
 
 // isHotAt is isHot for tree id at path p, whose version in the first
@@ -85,10 +85,10 @@ func (w *walker) judge(id, ref, commitID plumbing.Hash) bool {
 // subtree is judged against the entry at its path in ref, if any: the
 // same directory in another version of the tree.
 func (w *walker) anyHot(t, ref []byte, commitID plumbing.Hash) bool {
-	c := cursor{it: odb.NewTreeIter(ref)}
+	c := cursor{it: object.NewTreeIter(ref)}
 	c.ok = c.it.Next(&c.e)
-	it := odb.NewTreeIter(t)
-	var e odb.TreeEntry
+	it := object.NewTreeIter(t)
+	var e object.TreeEntry
 	for it.Next(&e) {
 		switch {
 		case e.IsTree():

@@ -10,6 +10,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/clarolint/clarolint/internal/odb"
+	"github.com/clarolint/clarolint/internal/odb/object"
 )
 
 // Options selects the commits whose changes Changes lists.
@@ -100,7 +101,7 @@ type graph struct {
 	s       *odb.Store
 	o       Options
 	commits map[plumbing.Hash]*commit // nil when unreadable
-	parsed  odb.Commit                // ParseCommit's reused storage
+	parsed  object.Commit             // ParseCommit's reused storage
 	mu      sync.Mutex                // serialises fn and OnError
 }
 
@@ -154,7 +155,7 @@ func (g *graph) commit(id plumbing.Hash) *commit {
 		err = fmt.Errorf("a %s, not a commit", typ)
 	}
 	if err == nil {
-		err = odb.ParseCommit(data, &g.parsed)
+		err = object.ParseCommit(data, &g.parsed)
 	}
 	if err != nil {
 		g.report(fmt.Errorf("read commit %s: %w", id, err))

@@ -6,6 +6,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/clarolint/clarolint/internal/odb"
+	"github.com/clarolint/clarolint/internal/odb/object"
 )
 
 // tree reads a tree through the cache; an unreadable tree is reported
@@ -76,8 +77,8 @@ func Blobs(s *odb.Store, tree plumbing.Hash, prefix string, fn func(path string,
 	if err != nil {
 		return err
 	}
-	it := odb.NewTreeIter(t)
-	var e odb.TreeEntry
+	it := object.NewTreeIter(t)
+	var e object.TreeEntry
 	for it.Next(&e) {
 		p := prefix + string(e.Name)
 		switch {

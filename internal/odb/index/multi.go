@@ -1,4 +1,4 @@
-package odb
+package index
 
 import (
 	"encoding/binary"
@@ -10,13 +10,11 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
-// multiPackIndex is a directory's multi-pack-index (gitformat-pack(5),
+// Multi is a directory's multi-pack-index (gitformat-pack(5),
 // "multi-pack-index (MIDX) files"): one sorted table of the objects of
 // several packs, each object listed once with the pack that holds the
-// copy to read. It is read whole when first used: it replaces the
-// lookups in every index it covers. It is safe for concurrent use once
-// made.
-type multiPackIndex struct {
+// copy git reads. It is read whole. It is safe for concurrent use.
+type Multi struct {
 	path    string
 	packs   []string // the .pack paths, by pack-int-id
 	fanout  [256]uint32
@@ -25,20 +23,21 @@ type multiPackIndex struct {
 	large   []byte // 8-byte offsets
 }
 
-// errNoMIDX reports a directory without a multi-pack-index.
-var errNoMIDX = errors.New("no multi-pack-index")
+// ErrNoMulti is ReadMulti's error for a directory without a
+// multi-pack-index.
+var ErrNoMulti = errors.New("no multi-pack-index")
 
-// readMIDX reads the multi-pack-index of the pack directory dir.
-func readMIDX(dir string) (*multiPackIndex, error) {
+// ReadMulti reads the multi-pack-index of the pack directory dir, whole.
+func ReadMulti(dir string) (*Multi, error) {
 	path := dir + "/multi-pack-index"
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, errNoMIDX
+		return nil, ErrNoMulti
 	}
 	if err != nil {
 		return nil, err
 	}
-	m := &multiPackIndex{path: path}
+	m := &Multi{path: path}
 	if err := m.parse(dir, b); err != nil {
 		return nil, fmt.Errorf("read multi-pack-index %s: %w", path, err)
 	}
@@ -47,7 +46,7 @@ func readMIDX(dir string) (*multiPackIndex, error) {
 
 // parse checks the header and the chunks that find an object, and keeps
 // them; other chunks (bitmaps, reverse indexes) are not used here.
-func (m *multiPackIndex) parse(dir string, b []byte) error {
+func (m *Multi) parse(dir string, b []byte) error {
 	if len(b) < 12+hashLen || string(b[:4]) != "MIDX" {
 		return errors.New("not a multi-pack-index")
 	}
@@ -111,26 +110,30 @@ func midxChunks(b []byte, n int) (map[string][]byte, error) {
 	return chunks, nil
 }
 
-// find returns the pack (by pack-int-id) and offset of id.
-func (m *multiPackIndex) find(id plumbing.Hash) (int, int64, bool, error) {
+// Find returns the path of the .pack file holding the copy of id that
+// the multi-pack-index picks, and its offset there.
+func (m *Multi) Find(id plumbing.Hash) (string, int64, bool, error) {
 	lo := 0
 	if id[0] > 0 {
 		lo = int(m.fanout[id[0]-1])
 	}
 	hi := int(m.fanout[id[0]])
 	if hi <= lo {
-		return 0, 0, false, nil
+		return "", 0, false, nil
 	}
-	i, ok := searchNames(m.names[lo*hashLen:hi*hashLen], id)
+	i, ok := Search(m.names[lo*hashLen:hi*hashLen], id)
 	if !ok {
-		return 0, 0, false, nil
+		return "", 0, false, nil
 	}
 	p, off, err := m.entry(lo + i)
-	return p, off, err == nil, err
+	if err != nil {
+		return "", 0, false, err
+	}
+	return m.packs[p], off, true, nil
 }
 
 // entry returns the pack and offset of the object at position i.
-func (m *multiPackIndex) entry(i int) (int, int64, error) {
+func (m *Multi) entry(i int) (int, int64, error) {
 	p := int(binary.BigEndian.Uint32(m.offsets[i*8:]))
 	off := binary.BigEndian.Uint32(m.offsets[i*8+4:])
 	if p >= len(m.packs) {

@@ -1,4 +1,4 @@
-package odb
+package index
 
 import (
 	"bytes"
@@ -39,7 +39,7 @@ func TestSearchNames(t *testing.T) {
 		}
 		for _, id := range probes {
 			want, wantOK := slices.BinarySearchFunc(ids, id, func(a, b plumbing.Hash) int { return bytes.Compare(a[:], b[:]) })
-			if got, ok := searchNames(names, id); got != want || ok != wantOK {
+			if got, ok := Search(names, id); got != want || ok != wantOK {
 				t.Fatalf("%d names, %s: got %d %v, want %d %v", n, id, got, ok, want, wantOK)
 			}
 		}

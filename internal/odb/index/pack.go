@@ -1,4 +1,4 @@
-package odb
+package index
 
 import (
 	"bytes"
@@ -11,14 +11,14 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
-// packIndex is a version-2 pack index (Documentation/gitformat-pack.txt),
+// Pack is a version-2 pack index (Documentation/gitformat-pack.txt),
 // read on demand. A lookup reads the fan-out table, read once at open,
 // and then only the names that share the id's first byte, about a 256th
 // of them, until lazyLookups lookups make reading the names whole
 // cheaper: go-git decodes a whole index before its first lookup, which on
 // a git/git-sized repository (a 16 MB index) takes about 95 ms, more than
 // a staged scan's budget. It is safe for concurrent use.
-type packIndex struct {
+type Pack struct {
 	path   string
 	f      *os.File
 	fanout [256]uint32
@@ -37,6 +37,9 @@ type idxTables struct {
 	offsets []byte
 }
 
+// hashLen is the length of a SHA-1 object name.
+const hashLen = 20
+
 // lazyLookups is how many lookups read the index piecemeal before it is
 // read whole.
 const lazyLookups = 64
@@ -50,18 +53,24 @@ const (
 	idxTrailer = 2 * hashLen
 )
 
-func (x *packIndex) crcAt() int64   { return idxNamesAt + x.count*hashLen }
-func (x *packIndex) off32At() int64 { return x.crcAt() + x.count*4 }
-func (x *packIndex) off64At() int64 { return x.off32At() + x.count*4 }
+// Close closes the index file.
+func (x *Pack) Close() error { return x.f.Close() }
 
-// openIndex opens the index at path and checks its header, fan-out
-// table and size.
-func openIndex(path string) (*packIndex, error) {
+// Path returns the index file's path.
+func (x *Pack) Path() string { return x.path }
+
+func (x *Pack) crcAt() int64   { return idxNamesAt + x.count*hashLen }
+func (x *Pack) off32At() int64 { return x.crcAt() + x.count*4 }
+func (x *Pack) off64At() int64 { return x.off32At() + x.count*4 }
+
+// Open opens the index at path and checks its header, fan-out
+// table and size; it reads nothing else. The caller closes it.
+func Open(path string) (*Pack, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	x := &packIndex{path: path, f: f}
+	x := &Pack{path: path, f: f}
 	if err := x.readHeader(); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("read pack index %s: %w", path, err)
@@ -69,7 +78,7 @@ func openIndex(path string) (*packIndex, error) {
 	return x, nil
 }
 
-func (x *packIndex) readHeader() error {
+func (x *Pack) readHeader() error {
 	var head [idxNamesAt]byte
 	if _, err := x.f.ReadAt(head[:], 0); err != nil || string(head[:4]) != "\xfftOc" || binary.BigEndian.Uint32(head[4:]) != 2 {
 		return fmt.Errorf("not a version 2 pack index (truncated or of another version)")
@@ -93,8 +102,9 @@ func (x *packIndex) readHeader() error {
 	return nil
 }
 
-// find returns the position of id in the index's sorted names.
-func (x *packIndex) find(id plumbing.Hash) (int64, bool, error) {
+// Find returns the position of id in the index's sorted names, and
+// whether it is there.
+func (x *Pack) Find(id plumbing.Hash) (int64, bool, error) {
 	lo := int64(0)
 	if id[0] > 0 {
 		lo = int64(x.fanout[id[0]-1])
@@ -119,17 +129,17 @@ func (x *packIndex) find(id plumbing.Hash) (int64, bool, error) {
 			return 0, false, fmt.Errorf("read pack index %s: %w", x.path, err)
 		}
 	}
-	i, ok := searchNames(names, id)
+	i, ok := Search(names, id)
 	return lo + int64(i), ok, nil
 }
 
-// searchNames returns where id is, or would be, in the sorted names.
+// Search returns where id is, or would be, in the sorted names.
 // Object names are uniformly distributed, so a few steps of
 // interpolation narrow the search to a handful of names before a binary
 // search: a lookup touches a few cache lines of a large index instead of
 // a dozen, on every tree and commit a history walk reads. Names are
 // compared by their first eight bytes as integers first.
-func searchNames(names []byte, id plumbing.Hash) (int, bool) {
+func Search(names []byte, id plumbing.Hash) (int, bool) {
 	key := binary.BigEndian.Uint64(id[:8])
 	less := func(m int) bool {
 		name := names[m*hashLen : (m+1)*hashLen]
@@ -164,8 +174,8 @@ func searchNames(names []byte, id plumbing.Hash) (int, bool) {
 	return lo, lo < len(names)/hashLen && bytes.Equal(names[lo*hashLen:(lo+1)*hashLen], id[:])
 }
 
-// offset returns the pack offset of the object at position pos.
-func (x *packIndex) offset(pos int64) (int64, error) {
+// Offset returns the pack offset of the object at position pos.
+func (x *Pack) Offset(pos int64) (int64, error) {
 	var b [8]byte
 	if t := x.tables.Load(); t != nil {
 		copy(b[:4], t.offsets[pos*4:])
@@ -176,7 +186,7 @@ func (x *packIndex) offset(pos int64) (int64, error) {
 }
 
 // wide returns the offset that a 4-byte offset field stands for.
-func (x *packIndex) wide(off uint32) (int64, error) {
+func (x *Pack) wide(off uint32) (int64, error) {
 	if off&0x80000000 == 0 {
 		return int64(off), nil
 	}
@@ -196,7 +206,7 @@ func (x *packIndex) wide(off uint32) (int64, error) {
 }
 
 // load reads the names and the 4-byte offsets whole, once.
-func (x *packIndex) load() (*idxTables, error) {
+func (x *Pack) load() (*idxTables, error) {
 	x.loadOnce.Do(func() {
 		names := make([]byte, x.count*hashLen)
 		offsets := make([]byte, x.count*4)
@@ -213,9 +223,10 @@ func (x *packIndex) load() (*idxTables, error) {
 	return x.tables.Load(), x.loadErr
 }
 
-// all returns every name, offset and CRC32, in the index's order, for a
-// walk: it loads the names and offsets for later lookups too.
-func (x *packIndex) all() (names []byte, offsets []int64, crcs []uint32, err error) {
+// All returns every name (20 bytes each), offset and CRC32, in the
+// index's order, for a walk: it loads the names and offsets for later
+// lookups too. The names must not be modified.
+func (x *Pack) All() (names []byte, offsets []int64, crcs []uint32, err error) {
 	t, err := x.load()
 	if err != nil {
 		return nil, nil, nil, err
@@ -235,8 +246,8 @@ func (x *packIndex) all() (names []byte, offsets []int64, crcs []uint32, err err
 	return t.names, offsets, crcs, nil
 }
 
-// name returns the name at position pos.
-func (x *packIndex) name(pos int64) (plumbing.Hash, error) {
+// Name returns the name at position pos.
+func (x *Pack) Name(pos int64) (plumbing.Hash, error) {
 	var id plumbing.Hash
 	if t := x.tables.Load(); t != nil {
 		copy(id[:], t.names[pos*hashLen:])

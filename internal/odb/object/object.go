@@ -1,4 +1,4 @@
-package odb
+package object
 
 import (
 	"bytes"
@@ -65,6 +65,9 @@ func nextLine(data []byte) (line, rest []byte) {
 	}
 	return data, nil
 }
+
+// hashLen is the length of a SHA-1 object name.
+const hashLen = 20
 
 // parseHex parses 40 hexadecimal digits into id.
 func parseHex(b []byte, id *plumbing.Hash) error {

@@ -1,4 +1,4 @@
-package odb
+package delta
 
 import (
 	"errors"
@@ -6,7 +6,7 @@ import (
 )
 
 // Errors of a malformed delta. They are data, not bugs: a corrupt or
-// hostile pack can hold anything, and applyDelta must reject it without
+// hostile pack can hold anything, and Apply must reject it without
 // reading or writing out of bounds.
 var (
 	errDeltaHeader    = errors.New("delta: truncated size header")
@@ -18,9 +18,9 @@ var (
 	errDeltaShortfall = errors.New("delta: result shorter than its declared size")
 )
 
-// deltaSize reads one of the two sizes at the start of a delta, a
+// size reads one of the two sizes at the start of a delta, a
 // little-endian base-128 number, and returns it and the bytes it took.
-func deltaSize(d []byte) (int64, int, error) {
+func size(d []byte) (int64, int, error) {
 	var n int64
 	for i, shift := 0, uint(0); i < len(d) && shift < 63; i, shift = i+1, shift+7 {
 		n |= int64(d[i]&0x7f) << shift
@@ -31,28 +31,28 @@ func deltaSize(d []byte) (int64, int, error) {
 	return 0, 0, errDeltaHeader
 }
 
-// deltaSizes returns the base and result sizes a delta declares, and
+// Sizes returns the base and result sizes a delta declares, and
 // where its instructions start.
-func deltaSizes(d []byte) (base, result int64, at int, err error) {
-	base, n, err := deltaSize(d)
+func Sizes(d []byte) (base, result int64, at int, err error) {
+	base, n, err := size(d)
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	result, m, err := deltaSize(d[n:])
+	result, m, err := size(d[n:])
 	if err != nil {
 		return 0, 0, 0, err
 	}
 	return base, result, n + m, nil
 }
 
-// applyDelta applies delta d (Documentation/gitformat-pack.txt,
+// Apply applies delta d (Documentation/gitformat-pack.txt,
 // "Deltified representation") to base and returns the result, written
 // into dst's storage when it is large enough. Every size and range is
 // checked against the base, the delta and the declared result size, so
 // a malformed delta is an error, never a panic or an out-of-bounds
 // access; maxSize bounds the declared result size.
-func applyDelta(dst, base, d []byte, maxSize int64) ([]byte, error) {
-	baseSize, size, at, err := deltaSizes(d)
+func Apply(dst, base, d []byte, maxSize int64) ([]byte, error) {
+	baseSize, size, at, err := Sizes(d)
 	if err != nil {
 		return nil, err
 	}
