@@ -19,17 +19,20 @@ type Commit struct {
 	// Author is the author line's value, "Name <email> 1700000000
 	// +0100", aliasing the data parsed: see ParseSignature.
 	Author []byte
+	// Committer is the committer line's value, likewise.
+	Committer []byte
 }
 
 // ParseCommit parses the header of commit data into c, reusing
 // c.Parents' storage, as git's parse_commit_buffer does: a first line
 // naming the tree, then the parents, one a line (a parent line after any
-// other line is not a parent); the author is the first author line. It stops at the first blank line: the message
+// other line is not a parent); the author and committer are the first
+// lines of their kind. It stops at the first blank line: the message
 // and any signature are not read. Replace refs and grafts are not
 // consulted, here or anywhere in this package: the parents are those the
 // commit names, so that a repository cannot hide commits from a scan.
 func ParseCommit(data []byte, c *Commit) error {
-	c.Parents, c.Author = c.Parents[:0], nil
+	c.Parents, c.Author, c.Committer = c.Parents[:0], nil, nil
 	line, data := nextLine(data)
 	val, ok := bytes.CutPrefix(line, []byte("tree "))
 	if !ok || parseHex(val, &c.Tree) != nil {
@@ -53,6 +56,8 @@ func ParseCommit(data []byte, c *Commit) error {
 		}
 		if val, ok := bytes.CutPrefix(line, []byte("author ")); ok && c.Author == nil {
 			c.Author = val
+		} else if val, ok := bytes.CutPrefix(line, []byte("committer ")); ok && c.Committer == nil {
+			c.Committer = val
 		}
 	}
 	return nil
@@ -107,6 +112,25 @@ func ParseSignature(b []byte) (name, email string, when time.Time) {
 		}
 	}
 	return name, email, when
+}
+
+// SignatureTime returns the seconds since 1970 of an author or committer
+// line's value, or 0 when it has none: what ParseSignature's time says,
+// without allocating.
+func SignatureTime(b []byte) int64 {
+	gt := bytes.LastIndexByte(b, '>')
+	if gt < 0 {
+		return 0
+	}
+	b = bytes.TrimLeft(b[gt+1:], " ")
+	var sec int64
+	for i, c := range b {
+		if c < '0' || c > '9' || i > 18 {
+			break
+		}
+		sec = sec*10 + int64(c-'0')
+	}
+	return sec
 }
 
 // TreeEntry is one entry of a tree.

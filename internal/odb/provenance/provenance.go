@@ -1,6 +1,7 @@
 package provenance
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"runtime"
@@ -61,10 +62,9 @@ type Change struct {
 
 // Changes calls fn with each change of the commits reachable from
 // o.Tips and not from o.Exclude. The commits are read first, one by one,
-// depth first along first parents from each tip in turn; then Workers
-// goroutines diff them, each a run of consecutive commits, so that the
-// version of a tree in the commit before has usually been judged when
-// the tree is. fn is never called concurrently: the changes of one commit
+// and ordered newest first by committer time; then Workers goroutines
+// diff them, each a run of consecutive commits, so that the version of a
+// tree in the commit before has usually been judged when the tree is. fn is never called concurrently: the changes of one commit
 // come together, in the tree's order, but the commits in no set order.
 // fn's error stops the walk and is returned, as is ctx's.
 //
@@ -92,6 +92,10 @@ func Changes(ctx context.Context, s *odb.Store, o Options, fn func(Change) error
 	if err != nil {
 		return err
 	}
+	// Newest first, as git log lists them: a branch's commits come
+	// next to those of the time it was made and merged, whose trees
+	// they share, rather than after the whole of the main line.
+	slices.SortStableFunc(list, func(a, b plumbing.Hash) int { return cmp.Compare(g.commits[b].when, g.commits[a].when) })
 	return g.diffAll(ctx, list, fn)
 }
 
@@ -109,6 +113,7 @@ type graph struct {
 type commit struct {
 	tree    plumbing.Hash
 	parents []plumbing.Hash
+	when    int64 // committer time, in seconds
 }
 
 // walk calls fn for each commit reachable from starts and not in skip,
@@ -162,7 +167,7 @@ func (g *graph) commit(id plumbing.Hash) *commit {
 		g.commits[id] = nil
 		return nil
 	}
-	c := &commit{tree: g.parsed.Tree}
+	c := &commit{tree: g.parsed.Tree, when: object.SignatureTime(g.parsed.Committer)}
 	if !g.o.Shallow[id] {
 		c.parents = slices.Clone(g.parsed.Parents)
 	}
