@@ -100,13 +100,12 @@ func (w *walker) diff(commitID plumbing.Hash, dir string, id plumbing.Hash, t []
 // change lists entry e of directory dir, which differs from every
 // parent's entry at its path, match.
 func (w *walker) change(commitID plumbing.Hash, dir string, e *object.TreeEntry, match []*object.TreeEntry) error {
-	hits := w.g.o.Hits
 	switch {
 	case e.IsTree():
 		return w.diffSubtree(commitID, join(dir, e.Name), e, match)
 	case e.Mode == filemode.Submodule:
 		return w.emit(Change{Commit: commitID, Path: join(dir, e.Name), Blob: e.ID, Gitlink: true, Parents: parentBlobs(match)})
-	case e.IsBlob() && (hits == nil || hits[e.ID]):
+	case e.IsBlob() && (w.g.o.Hits == nil || w.g.isHit(e.ID)):
 		return w.emit(Change{Commit: commitID, Path: join(dir, e.Name), Blob: e.ID, Parents: parentBlobs(match)})
 	}
 	return nil

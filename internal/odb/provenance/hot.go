@@ -101,7 +101,7 @@ func (w *walker) anyHot(t, ref []byte, commitID plumbing.Hash) bool {
 			}
 		case e.Mode == filemode.Submodule:
 			return true
-		case e.IsBlob() && w.g.o.Hits[e.ID]:
+		case e.IsBlob() && w.g.isHit(e.ID):
 			return true
 		}
 	}

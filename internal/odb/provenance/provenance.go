@@ -73,6 +73,9 @@ type Change struct {
 // cannot hide commits from a scan by grafting history away.
 func Changes(ctx context.Context, s *odb.Store, o Options, fn func(Change) error) error {
 	g := &graph{s: s, o: o, commits: make(map[plumbing.Hash]*commit)}
+	for id := range o.Hits {
+		g.hitBits[hitBit(id)/64] |= 1 << (hitBit(id) % 64)
+	}
 	excluded := make(map[plumbing.Hash]bool)
 	err := g.walk(ctx, o.Exclude, nil, func(id plumbing.Hash, _ *commit) error {
 		excluded[id] = true
@@ -107,6 +110,19 @@ type graph struct {
 	commits map[plumbing.Hash]*commit // nil when unreadable
 	parsed  object.Commit             // ParseCommit's reused storage
 	mu      sync.Mutex                // serialises fn and OnError
+	// hitBits has a bit set for the first 16 bits of each hit: most
+	// blobs a walk meets are told apart from the few hits by one bit,
+	// without hashing their name into the map.
+	hitBits [1 << 16 / 64]uint64
+}
+
+// hitBit returns id's bit in hitBits.
+func hitBit(id plumbing.Hash) int { return int(id[0])<<8 | int(id[1]) }
+
+// isHit reports whether blob id is in o.Hits.
+func (g *graph) isHit(id plumbing.Hash) bool {
+	b := hitBit(id)
+	return g.hitBits[b/64]&(1<<(b%64)) != 0 && g.o.Hits[id]
 }
 
 // commit is what the walk keeps of a commit.
