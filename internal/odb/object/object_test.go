@@ -73,7 +73,9 @@ func TestParseSignature(t *testing.T) {
 	}
 }
 
-func entry(mode, name string, id plumbing.Hash) string { return mode + " " + name + "\x00" + string(id[:]) }
+func entry(mode, name string, id plumbing.Hash) string {
+	return mode + " " + name + "\x00" + string(id[:])
+}
 
 func TestTreeIter(t *testing.T) {
 	t.Parallel()
