@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"slices"
+	"sort"
 	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -173,8 +174,10 @@ func (pw *packWalk) findBase(k int32, h entryHeader, posToEnt []int32) error {
 	e := &pw.ents[k]
 	switch h.typ {
 	case typeOFSDelta:
-		b, ok := slices.BinarySearchFunc(pw.ents, h.baseOff, func(x walkEntry, off int64) int { return cmp.Compare(x.off, off) })
-		if !ok {
+		// Only the offsets are read here: other workers are filling in
+		// the other fields of the entries.
+		b := sort.Search(len(pw.ents), func(i int) bool { return pw.ents[i].off >= h.baseOff })
+		if b == len(pw.ents) || pw.ents[b].off != h.baseOff {
 			return fmt.Errorf("delta base offset %d is not an object of the pack", h.baseOff)
 		}
 		e.base = int32(b)
