@@ -7,11 +7,20 @@
 #
 # REPO is a repository with a long history (a clone of git/git, say). Without
 # it, one is built: COMMITS (default 4000) synthetic commits replayed with
-# git fast-import over ~1500 text files, with edits that make deltas, a few
+# git fast-import over FILES (default 1500) text files of up to LINES
+# (default 900) lines, in FILES/12.5 directories, with edits that make deltas, a few
 # large files, branches merged and left unmerged, tags, renames, deletions
 # and a dozen planted generated keys (some deleted later), then packed with
 # git repack -adf as a clone is (BUILD_ONLY=DIR builds it in DIR, to be
-# given as REPO later, and stops). Then, warm, each runs alternately RUNS
+# given as REPO later, and stops). REFS, when set, bounds the refs to about
+# that many: merged topic branches then reuse a few names, and unmerged
+# topics and tags are spread so that each makes about half of REFS. The
+# shape of git/git (85k commits, ~1,000 refs, ~165k blobs, ~5.6 GB of blob
+# content) is
+#
+#   BUILD_ONLY=/work/bench/big.git COMMITS=85000 FILES=4800 LINES=1000 REFS=1019 scripts/bench-history.sh
+#
+# and a tenth of it COMMITS=8500 FILES=480 REFS=102. Then, warm, each runs alternately RUNS
 # times (default 5):
 #
 #   floor      git cat-file --batch-all-objects --batch --unordered | rg -a -c KEY
@@ -28,6 +37,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-5}
 commits=${COMMITS:-4000}
+files=${FILES:-1500}
+maxlines=${LINES:-900}
+refs=${REFS:-0}
 for tool in git rg python3; do
 	command -v "$tool" >/dev/null || { echo "bench-history: $tool not found" >&2; exit 2; }
 done
@@ -43,7 +55,7 @@ if [ -z "$repo" ]; then
 	repo=${BUILD_ONLY:-$work/repo.git}
 	git init -q --bare "$repo"
 	start=$(date +%s)
-	python3 - "$commits" <<'PY' | git -C "$repo" fast-import --quiet
+	python3 - "$commits" "$files" "$maxlines" "$refs" <<'PY' | git -C "$repo" fast-import --quiet
 import random, sys
 
 rnd = random.Random(7)
@@ -71,13 +83,13 @@ class Branch:
         self.name, self.files, self.tip = name, dict(files), tip
         self.changed = set()
 
-n = int(sys.argv[1])
+n, nfiles, maxlines, nrefs = (int(a) for a in sys.argv[1:5])
 ts = 1_500_000_000
-dirs = ["src/%s/%s" % (rnd.choice(words), rnd.choice(words)) for _ in range(120)]
+dirs = ["src/%s/%s" % (rnd.choice(words), rnd.choice(words)) for _ in range(nfiles * 2 // 25)]
 main = Branch("refs/heads/main", {}, None)
-for i in range(1500):
+for i in range(nfiles):
     p = "%s/%s.%s" % (rnd.choice(dirs), rnd.choice(words), rnd.choice(["go", "py", "js", "md", "yaml"]))
-    main.files[p] = [line() for _ in range(rnd.randint(30, 900))]
+    main.files[p] = [line() for _ in range(rnd.randint(30, maxlines))]
 for i in range(4):
     main.files["assets/data%d.csv" % i] = [",".join(rnd.choices(words, k=8)) for _ in range(30000)]
 marks = {}
@@ -139,6 +151,22 @@ def edit(b):
 plant = set(rnd.sample(range(50, n), 12))
 remove = {}
 topic, topics = None, 0
+# Without REFS every topic keeps its branch, every tenth stays unmerged and
+# every fifth is tagged. With it, about n/10 topics share REFS refs: merged
+# ones reuse eight names, and one topic in every `spread` stays unmerged,
+# another is tagged.
+spread = max(1, (2 * (n // 10)) // max(1, nrefs - 10)) if nrefs else 0
+
+def unmerged(t):
+    return t % spread == 0 if spread else t % 10 == 0
+
+def tagged(t):
+    return t % spread == spread // 2 if spread else t % 5 == 0
+
+def topic_name(t):
+    if spread and not unmerged(t):
+        return "refs/heads/topic-%d" % (t % 8)
+    return "refs/heads/topic%d" % t
 for i in range(n):
     b = topic or main
     edits = edit(b)
@@ -156,13 +184,13 @@ for i in range(n):
     commit(b, "commit %d" % i, edits)
     if topic is None and i % 10 == 5:
         topics += 1
-        topic = Branch("refs/heads/topic%d" % topics, main.files, main.tip)
+        topic = Branch(topic_name(topics), main.files, main.tip)
         topic_end = i + rnd.randint(2, 8)
     elif topic is not None and i >= topic_end:
-        if topics % 10 != 0:  # merge it; every tenth topic stays unmerged
+        if not unmerged(topics):  # merge it
             merged = {p: topic.files.get(p) for p in topic.changed}
             commit(main, "Merge %s" % topic.name, merged, merge=topic.tip)
-        if topics % 5 == 0:
+        if tagged(topics):
             out.write(b"reset refs/tags/v%d\nfrom :%d\n\n" % (topics, topic.tip))
         topic = None
 out.write(b"reset refs/tags/release\nfrom :%d\n\n" % main.tip)
