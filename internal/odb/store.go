@@ -296,3 +296,60 @@ func (s *Store) openPacked(p *pack, off int64) (*Reader, error) {
 	}
 	return &Reader{Type: typ, Size: int64(len(b)), r: bytes.NewReader(b)}, nil
 }
+
+// ReadElsewhere reads object id from a copy other than the one that
+// failed: one stored in another pack than failedPack, or a loose one
+// (when failedPack is "", the failed copy was loose, and only packs are
+// tried). A damaged pack need not lose an object that another pack or a
+// loose file also holds. It returns an *ObjectError wrapping ErrNotFound
+// when there is no other copy, and the first error met when no other copy
+// can be read either.
+func (s *Store) ReadElsewhere(id plumbing.Hash, failedPack string) (plumbing.ObjectType, []byte, error) {
+	if err := s.loadPacks(); err != nil {
+		return 0, nil, &ObjectError{ID: id, Err: err}
+	}
+	var first error
+	for _, p := range s.packs {
+		if p.path == failedPack {
+			continue
+		}
+		pos, ok, err := p.idx.Find(id)
+		if err != nil || !ok {
+			continue
+		}
+		off, err := p.idx.Offset(pos)
+		if err == nil {
+			var typ plumbing.ObjectType
+			var b []byte
+			if typ, b, err = s.readPacked(p, off, 0); err == nil {
+				return typ, b, nil
+			}
+		}
+		if first == nil {
+			first = &ObjectError{ID: id, Pack: p.path, Offset: off, Err: err}
+		}
+	}
+	if failedPack != "" {
+		for _, d := range s.dirs {
+			o, err := openLoose(loosePath(d, id))
+			if errors.Is(err, os.ErrNotExist) {
+				continue
+			}
+			if err == nil {
+				var b []byte
+				b, err = o.readAll(nil)
+				o.Close()
+				if err == nil {
+					return o.typ, b, nil
+				}
+			}
+			if first == nil {
+				first = &ObjectError{ID: id, Err: err}
+			}
+		}
+	}
+	if first != nil {
+		return 0, nil, first
+	}
+	return 0, nil, &ObjectError{ID: id, Err: ErrNotFound}
+}

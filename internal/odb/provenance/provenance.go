@@ -34,10 +34,14 @@ type Options struct {
 	// runtime.GOMAXPROCS(0).
 	Workers int
 	// OnError receives each commit or tree that cannot be read, as an
-	// error naming it; calls are never concurrent. An unreadable commit is not listed and its
-	// history is not walked through it; an unreadable parent tree counts
-	// as empty, so the commit's paths count as added. Nil ignores them.
+	// error naming it; calls are never concurrent. An unreadable commit
+	// is not listed and its history is not walked through it; an
+	// unreadable parent tree counts as empty, so the commit's paths count
+	// as added. Nil ignores them.
 	OnError func(error)
+	// Listed, when set, is told how many commits are listed, once they
+	// are known and before they are diffed: for showing progress.
+	Listed func(commits int)
 }
 
 // Change is a commit putting a blob at a path where none of its parents
@@ -64,8 +68,9 @@ type Change struct {
 // o.Tips and not from o.Exclude. The commits are read first, one by one,
 // and ordered newest first by committer time; then Workers goroutines
 // diff them, each a run of consecutive commits, so that the version of a
-// tree in the commit before has usually been judged when the tree is. fn is never called concurrently: the changes of one commit
-// come together, in the tree's order, but the commits in no set order.
+// tree in the commit before has usually been judged when the tree is.
+// fn is never called concurrently: the changes of one commit come
+// together, in the tree's order, but the commits in no set order.
 // fn's error stops the walk and is returned, as is ctx's.
 //
 // Replace refs (refs/replace/) and info/grafts are never applied: a
@@ -99,6 +104,9 @@ func Changes(ctx context.Context, s *odb.Store, o Options, fn func(Change) error
 	// next to those of the time it was made and merged, whose trees
 	// they share, rather than after the whole of the main line.
 	slices.SortStableFunc(list, func(a, b plumbing.Hash) int { return cmp.Compare(g.commits[b].when, g.commits[a].when) })
+	if o.Listed != nil {
+		o.Listed(len(list))
+	}
 	return g.diffAll(ctx, list, fn)
 }
 
