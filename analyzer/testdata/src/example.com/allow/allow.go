@@ -28,11 +28,11 @@ key: sk_live_K8lYUdcuXwdvtRNS6KzlPf6u4gHuwdX7I6NSafPQNa`
 var concat = "sk_live_" +
 	"XkoGBAuKXbR6FE4anHFtbExFor2NfUsGL3GnPq3HhP" //clarolint:allow
 
-const notTheMarker = "sk_test_qD91jzfI9uzMxf5f9OK1eAWt17wUsHwjzFFdfRdVOS" /* clarolint: allow */ // want `key sk_test_…dVOS; load it from the environment, e\.g\. os\.Getenv\("BAYT_API_KEY"\); a const cannot call os\.Getenv, so move it to a var or function$`
+const notTheMarker = "sk_test_qD91jzfI9uzMxf5f9OK1eAWt17wUsHwjzFFdfRdVOS" /* clarolint: allow */ // want `key sk_test_…dVOS; load it from the environment, e\.g\. os\.Getenv\("BAYT_TEST_API_KEY"\); a const cannot call os\.Getenv, so move it to a var or function$`
 
 //clarolint:allow
 
-const gap = "sk_test_cpGwpit1sU8TyS34IBLReIU9CvPk9XGXWzCLlZzcJX" // want `key sk_test_…zcJX; load it from the environment, e\.g\. os\.Getenv\("BAYT_API_KEY"\); a const cannot call os\.Getenv, so move it to a var or function$`
+const gap = "sk_test_cpGwpit1sU8TyS34IBLReIU9CvPk9XGXWzCLlZzcJX" // want `key sk_test_…zcJX; load it from the environment, e\.g\. os\.Getenv\("BAYT_TEST_API_KEY"\); a const cannot call os\.Getenv, so move it to a var or function$`
 
 type Client struct {
 	Key string `default:"sk_test_Sr08zGSZEjWicZpT2yoSoTYxLfCbmdiqJ3D1J4gZG1"` //clarolint:allow

@@ -4,7 +4,7 @@ package typed
 // The keys here are fake, from rulestest.Key with seeds that are multiples
 // of 101; they live under testdata so that no test source holds a key.
 
-import "keys"
+import "example.com/keys"
 
 type Secret string
 
@@ -33,17 +33,17 @@ func use(s Secret) {}
 
 func calls() {
 	use("sk_live_K8lYUdcuXwdvtRNS6KzlPf6u4gHuwdX7I6NSafPQNa")      // want `key sk_live_…PQNa; load it from the environment, e\.g\. os\.Getenv\("BAYT_API_KEY"\)$`
-	keys.Use("sk_test_qD91jzfI9uzMxf5f9OK1eAWt17wUsHwjzFFdfRdVOS") // want `key sk_test_…dVOS; load it from the environment, e\.g\. os\.Getenv\("BAYT_API_KEY"\)$`
+	keys.Use("sk_test_qD91jzfI9uzMxf5f9OK1eAWt17wUsHwjzFFdfRdVOS") // want `key sk_test_…dVOS; load it from the environment, e\.g\. os\.Getenv\("BAYT_TEST_API_KEY"\)$`
 }
 
 func generic[T ~string](t T) bool {
-	return t == "sk_test_cpGwpit1sU8TyS34IBLReIU9CvPk9XGXWzCLlZzcJX" // want `key sk_test_…zcJX; load it from the environment, e\.g\. os\.Getenv\("BAYT_API_KEY"\)$`
+	return t == "sk_test_cpGwpit1sU8TyS34IBLReIU9CvPk9XGXWzCLlZzcJX" // want `key sk_test_…zcJX; load it from the environment, e\.g\. os\.Getenv\("BAYT_TEST_API_KEY"\)$`
 }
 
 func shadowed() {
 	Secret := 1 // hides the type, so the fix cannot convert to it
 	_ = Secret
 	var x Config
-	x.Key = "sk_test_Sr08zGSZEjWicZpT2yoSoTYxLfCbmdiqJ3D1J4gZG1" // want `key sk_test_…gZG1; load it from the environment, e\.g\. os\.Getenv\("BAYT_API_KEY"\)$`
+	x.Key = "sk_test_Sr08zGSZEjWicZpT2yoSoTYxLfCbmdiqJ3D1J4gZG1" // want `key sk_test_…gZG1; load it from the environment, e\.g\. os\.Getenv\("BAYT_TEST_API_KEY"\)$`
 	_ = x
 }

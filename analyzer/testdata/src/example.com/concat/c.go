@@ -1,6 +1,6 @@
 package concat
 
-import "keys"
+import "example.com/keys"
 
 var joined = prefix + body // want `key sk_live_…dVOS; load it from the environment, e\.g\. os\.Getenv\("BAYT_API_KEY"\)$`
 
