@@ -7,8 +7,8 @@ import (
 	"strings"
 )
 
-// allowMarker in a comment suppresses reports, as it does for the text
-// scanner (SPEC §2).
+// allowMarker in a comment suppresses reports, as it does for clarolint's
+// text scanner.
 const allowMarker = "clarolint:allow"
 
 // allowed reports whether a comment holding allowMarker suppresses the keys

@@ -14,46 +14,74 @@ import (
 	"github.com/clarolint/clarolint/rules"
 )
 
-// Analyzer reports string constants whose value holds a Claro API key. It
+// Analyzer reports string constants whose value holds a Claro API key, live
+// or test, with the default entropy threshold: it is New(Options{}). It
 // keeps no state between passes, so it is safe for concurrent use by any
 // driver.
+var Analyzer = New(Options{})
+
+// Options configure an analyzer made by New. The zero value is Analyzer's
+// configuration.
+type Options struct {
+	// IgnoreTestKeys leaves test keys (sk_test_, rule claro-test-key)
+	// unreported; live keys are always reported.
+	IgnoreTestKeys bool
+	// MinEntropy is the entropy threshold in bits per character of a key's
+	// body, as rules.Matcher.MinEntropy: zero means the default, a
+	// negative value turns the entropy check off.
+	MinEntropy float64
+}
+
+// New returns an analyzer named clarolint that reports the keys that opts
+// select. Like Analyzer, it keeps no state between passes.
 //
 // It requires no other analyzer: it finds constants in the type checker's
 // record of expressions rather than by walking the syntax, because under go
 // vet -vettool it runs alone and a full walk (or building the inspector)
 // would cost more than all of its own work.
-var Analyzer = &analysis.Analyzer{
-	Name: "clarolint",
-	Doc:  doc,
-	Run:  run,
+func New(opts Options) *analysis.Analyzer {
+	return &analysis.Analyzer{
+		Name: "clarolint",
+		Doc:  doc,
+		URL:  "https://github.com/clarolint/clarolint#go-code-clarolint-vet",
+		Run:  opts.run,
+	}
 }
 
 const doc = `report hardcoded Claro API keys
 
 The clarolint analyzer reports every string constant in Go source whose value
-holds a Claro API key (sk_live_ or sk_test_ and 42 base62 characters): string
-literals, raw strings, constant expressions that the type checker folds, such
-as prefix + "…" or named and typed constants. A key in a named constant is
-reported once, at the constant's declaration, not at its uses. Struct tags,
-comments and //go:embed files hold no constant: they are the text scanner's
-job (clarolint scan), which reads them as written. Like every analyzer, this
-one sees the files of the build being checked: vet //go:build integration
-tests with go vet -tags integration.
+holds a Claro API key, sk_live_ or sk_test_ and 42 base62 characters, under
+clarolint's rule IDs: claro-live-key for a live key, claro-test-key for a test
+key (the report's category). It reads string literals, raw strings, and the
+constant expressions that the type checker folds, such as prefix + "…" or named
+and typed constants. A key in a named constant is reported once, at the
+constant's declaration, not at its uses. Struct tags, comments and //go:embed
+files hold no constant: they are the text scanner's job (clarolint scan),
+which reads them as written. Like every analyzer, this one sees the files of
+the build being checked: vet //go:build integration tests with go vet -tags
+integration.
 
-Where a literal is exactly a key outside a const declaration, the suggested
-fix replaces it with os.Getenv("BAYT_API_KEY") and adds the import.
+Where a literal is exactly a key, alone or as an operand of a concatenation,
+outside a const declaration, the suggested fix replaces it with
+os.Getenv("BAYT_API_KEY"), or os.Getenv("BAYT_TEST_API_KEY") for a test key,
+and adds the import.
 
 A comment holding clarolint:allow on the line, or alone on the line above,
 suppresses the report. Messages show only the redacted key.`
 
-const (
-	// envVar is where the suggested fix reads the key from.
-	envVar = "BAYT_API_KEY"
-	// fixMessage names the suggested fix: a verb phrase, as gopls shows it.
-	fixMessage = "Read the key from " + envVar
-	// constNote explains why a key in a const declaration has no fix.
-	constNote = "; a const cannot call os.Getenv, so move it to a var or function"
-)
+// envVar returns the environment variable that the message and the fix name
+// for a key of kind k. A test key has its own, so that a fix never points
+// code that held a test key at the live one.
+func envVar(k rules.Kind) string {
+	if k == rules.Test {
+		return "BAYT_TEST_API_KEY"
+	}
+	return "BAYT_API_KEY"
+}
+
+// constNote explains why a key in a const declaration has no fix.
+const constNote = "; a const cannot call os.Getenv, so move it to a var or function"
 
 // A candidate is an expression whose value holds at least one key.
 type candidate struct {
@@ -62,22 +90,45 @@ type candidate struct {
 	matches []rules.Match
 }
 
-func run(pass *analysis.Pass) (any, error) {
-	w := &walker{pass: pass}
-	// Every string constant that the type checker folded is in Types. A
-	// constant identifier, selector or parenthesised expression is never
-	// the node of a report: its key belongs to a declaration or to the
-	// expression inside.
-	//
-	// Types holds an entry for every expression of the package, in no
-	// order, and walking it is most of the analyzer's work. So the walk
-	// reads what its entries hold and nothing else: it notes string
-	// literals, and reads their syntax afterwards.
+// run reports the keys in the string constants of pass that o selects.
+func (o Options) run(pass *analysis.Pass) (any, error) {
+	w := &walker{pass: pass, matcher: rules.Matcher{MinEntropy: o.MinEntropy}, ignoreTest: o.IgnoreTestKeys}
+	consts, operands := outermost(pass.TypesInfo)
+	// Only the outermost constant is searched: its operands' bytes are in
+	// its value, and reading each step of a long concatenation (tables of
+	// data are written so) would take time quadratic in its length.
+	var found []candidate
+	for _, c := range consts {
+		if !operands[c.expr] {
+			found = w.appendKeys(found, c.expr, constant.StringVal(c.val))
+		}
+	}
+	// Report in source order, as go vet users expect to read them.
+	slices.SortFunc(found, func(a, b candidate) int { return cmp.Compare(a.expr.Pos(), b.expr.Pos()) })
+	for _, c := range found {
+		if f := w.fileOf(c.expr.Pos()); f != nil {
+			w.report(f, c)
+		}
+	}
+	return nil, nil
+}
+
+// outermost returns the string constants that the type checker folded and
+// that may hold a key: string literals long enough to, concatenations, and
+// conversions and calls of min and max; and the set of those that are
+// operands of larger ones. A constant identifier, selector or
+// parenthesised expression is never the node of a report: its key belongs
+// to a declaration or to the expression inside.
+//
+// Types holds an entry for every expression of the package, in no order,
+// and walking it is most of the analyzer's work. So the walk reads what its
+// entries hold and nothing else: it notes string literals, and reads their
+// syntax afterwards.
+func outermost(info *types.Info) ([]stringConst, map[ast.Expr]bool) {
 	var consts []stringConst
 	var lits []*ast.BasicLit
-	var found []candidate
 	operands := map[ast.Expr]bool{} // string constants inside larger ones
-	for e, tv := range pass.TypesInfo.Types {
+	for e, tv := range info.Types {
 		if tv.Value == nil { // not a constant: most expressions
 			continue
 		}
@@ -114,25 +165,10 @@ func run(pass *analysis.Pass) (any, error) {
 	// nothing else, the processor overlaps the misses.
 	for _, e := range lits {
 		if len(e.Value)-2 >= rules.KeyLen {
-			consts = append(consts, stringConst{e, pass.TypesInfo.Types[e].Value})
+			consts = append(consts, stringConst{e, info.Types[e].Value})
 		}
 	}
-	// Only the outermost constant is searched: its operands' bytes are in
-	// its value, and reading each step of a long concatenation (tables of
-	// data are written so) would take time quadratic in its length.
-	for _, c := range consts {
-		if !operands[c.expr] {
-			found = w.appendKeys(found, c.expr, constant.StringVal(c.val))
-		}
-	}
-	// Report in source order, as go vet users expect to read them.
-	slices.SortFunc(found, func(a, b candidate) int { return cmp.Compare(a.expr.Pos(), b.expr.Pos()) })
-	for _, c := range found {
-		if f := w.fileOf(c.expr.Pos()); f != nil {
-			w.report(f, c)
-		}
-	}
-	return nil, nil
+	return consts, operands
 }
 
 // A stringConst is an expression that the type checker folded to a string
@@ -160,8 +196,9 @@ func isString(tv types.TypeAndValue) bool {
 
 // walker holds the pass for the helpers that report and fix.
 type walker struct {
-	pass    *analysis.Pass
-	matcher rules.Matcher
+	pass       *analysis.Pass
+	matcher    rules.Matcher
+	ignoreTest bool // Options.IgnoreTestKeys
 	// buf holds the value being searched: Find takes bytes, and one
 	// buffer for the pass spares a copy on the heap for every long
 	// constant (tables of string data run to hundreds of kilobytes).
@@ -174,7 +211,11 @@ func (w *walker) appendKeys(found []candidate, e ast.Expr, val string) []candida
 		return found // most constants are short: skip the copy
 	}
 	w.buf = append(w.buf[:0], val...)
-	if matches := w.matcher.Find(w.buf); len(matches) > 0 {
+	matches := w.matcher.Find(w.buf)
+	if w.ignoreTest {
+		matches = slices.DeleteFunc(matches, func(m rules.Match) bool { return m.Kind == rules.Test })
+	}
+	if len(matches) > 0 {
 		found = append(found, candidate{expr: e, val: val, matches: matches})
 	}
 	return found
@@ -200,13 +241,12 @@ func (w *walker) report(f *ast.File, c candidate) {
 			End:      pos(pieces, m.End, true),
 			Category: string(m.Kind.Rule()),
 			Message: "hardcoded Claro " + m.Kind.String() + " API key " + rules.Redact(key) +
-				`; load it from the environment, e.g. os.Getenv("` + envVar + `")`,
+				`; load it from the environment, e.g. os.Getenv("` + envVar(m.Kind) + `")`,
 		}
-		switch {
-		case inConst:
+		if inConst {
 			d.Message += constNote
-		case m.Start == 0 && m.End == len(c.val):
-			d.SuggestedFixes = w.fix(f, path)
+		} else {
+			d.SuggestedFixes = w.fix(f, path, pieces, m)
 		}
 		w.pass.Report(d)
 	}

@@ -15,15 +15,18 @@
 // files, typed constants and conversions between string types. Each key
 // in a value is reported once, at the outermost constant expression that
 // holds it, never once per operand. The message shows the key redacted,
-// and the report's category is its rule ID, claro-live-key or
-// claro-test-key:
+// and the report's category is clarolint's rule ID: claro-live-key for a
+// live key (sk_live_), claro-test-key for a test key (sk_test_). The
+// analyzer's URL is the README's section on it,
+// https://github.com/clarolint/clarolint#go-code-clarolint-vet.
 //
 //	hardcoded Claro live API key sk_live_…Ab3x; load it from the environment, e.g. os.Getenv("BAYT_API_KEY")
 //
 // Reported:
 //
 //	var key = "sk_live_…"                 // fix: os.Getenv("BAYT_API_KEY")
-//	fmt.Println(`sk_test_…`)              // a test key, as claro-test-key; fix as above
+//	fmt.Println(`sk_test_…`)              // a test key, as claro-test-key; fix: os.Getenv("BAYT_TEST_API_KEY")
+//	auth := "Bearer " + "sk_live_…"       // fix: "Bearer " + os.Getenv("BAYT_API_KEY")
 //	const key = "sk_live_…"               // no fix: the message adds "a const cannot call os.Getenv, so move it to a var or function"
 //	const prefix = "sk_live_"             // (not a key by itself)
 //	var key = prefix + "3gRE…"            // reported once, at prefix, where the key starts
@@ -71,17 +74,28 @@
 //
 // # Suggested fixes
 //
-// Where the value of the outermost constant is exactly one key, written as
-// one literal (perhaps converted to a string type), the fix replaces the
-// literal with os.Getenv("BAYT_API_KEY"), converted to the type the literal
-// had there, and imports os: into the file's import group, by turning a
-// lone import into a group, or after the package clause. A file that
-// imports os under another name, or with a dot, keeps it. There is no fix:
+// Where one string literal spells out exactly a key, either as the whole
+// outermost constant or as an operand of a concatenation in it (perhaps
+// converted to a string type), the fix replaces the literal with
+// os.Getenv("BAYT_API_KEY"), or os.Getenv("BAYT_TEST_API_KEY") for a test
+// key, converted to the type the literal's value had there, and imports
+// os: into the file's import group, by turning a lone import into a group,
+// or after the package clause. A file that imports os under another name,
+// or with a dot, keeps it. The rest of a concatenation stays as it was
+// ("Bearer " + os.Getenv("BAYT_API_KEY")) and stops being a constant, so
+// there is no fix wherever it must stay one:
 //
 //   - in a const declaration, which cannot call a function (the message
 //     says so);
-//   - where the literal is an operand of a larger constant, such as an
-//     array length;
+//   - where the constant is an operand of a larger constant, such as
+//     len("…") in an array length or a comparison of two constants, or
+//     where it is untyped, which only a constant context keeps;
+//   - behind the builtins min or max, whose choice would be lost;
+//
+// nor where the fix would not last or might not compile:
+//
+//   - for a key that the literal holds among other text, or that several
+//     operands put together;
 //   - in a generated file, where the next generation would undo it (and
 //     the drivers discard such fixes);
 //   - where the name os is declared, or the package's os import hidden, at
@@ -89,6 +103,13 @@
 //   - in a package that belongs to no module and has a path like a
 //     standard package's (no dot in its first element), unless it already
 //     depends on os: os might import it, and the import would be a cycle.
+//
+// # Options
+//
+// New makes an analyzer with other settings than Analyzer's: Options can
+// leave test keys unreported, or change the entropy threshold below which
+// a key's body is taken for a placeholder. The golangci-lint plugin (package
+// github.com/clarolint/clarolint/golangci) builds its analyzer so.
 //
 // # Allowing a key
 //

@@ -8,54 +8,92 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
+
+	"github.com/clarolint/clarolint/rules"
 )
 
-// fix returns the suggested fix for path[0], an outermost string constant
-// whose value is exactly one key, outside a const declaration. It replaces
-// the literal with a call of os.Getenv and adds the import. It returns nil
-// wherever the result might not compile, or would not last.
-func (w *walker) fix(f *ast.File, path []ast.Node) []analysis.SuggestedFix {
-	lit, converted := w.keyLiteral(path[0].(ast.Expr))
-	if lit == nil || w.insideConstant(path) {
-		return nil // a key from several operands, or a place that needs a constant
+// fix returns the suggested fix for key m of path[0], an outermost string
+// constant made of pieces, outside a const declaration. Where one literal
+// spells out exactly the key, as the whole constant or as an operand of a
+// concatenation ("Bearer " + "sk_live_…"), the fix replaces that literal
+// with a call of os.Getenv, named for the key's kind, and adds the import;
+// the rest of the expression stays as it was and stops being a constant.
+// It returns nil wherever the result might not compile, or would not last.
+func (w *walker) fix(f *ast.File, path []ast.Node, pieces []piece, m rules.Match) []analysis.SuggestedFix {
+	p := holder(pieces, m)
+	if p == nil || p.lit == nil || p.start != m.Start || p.end != m.End {
+		return nil // a key from several operands, or a literal that holds more than the key
+	}
+	typ, converted, ok := w.operandOf(path[0].(ast.Expr), p.lit)
+	if !ok || w.insideConstant(path) {
+		return nil // min or max on the way, or a place that needs a constant
 	}
 	if ast.IsGenerated(f) {
 		return nil // the next generation would undo the edit, and drivers discard it
 	}
+	lit := p.lit
 	scope := w.pass.TypesInfo.Scopes[f].Innermost(lit.Pos())
 	getenv, edits, ok := w.getenv(f, scope, lit.Pos())
 	if !ok {
 		return nil
 	}
-	call := getenv + `("` + envVar + `")`
+	call := getenv + `("` + envVar(m.Kind) + `")`
 	if !converted {
-		// The literal stood for a value of the type it took there; a
-		// conversion around it already turns a string into that type.
-		if call, ok = w.convert(f, scope, lit, call); !ok {
+		// The literal stood for a value of the type typ; a conversion
+		// around it already turns a string into that type.
+		if call, ok = w.convert(f, scope, typ, lit.Pos(), call); !ok {
 			return nil
 		}
 	}
 	edits = append(edits, analysis.TextEdit{Pos: lit.Pos(), End: lit.End(), NewText: []byte(call)})
-	return []analysis.SuggestedFix{{Message: fixMessage, TextEdits: edits}}
+	return []analysis.SuggestedFix{{Message: "Read the key from " + envVar(m.Kind), TextEdits: edits}}
 }
 
-// keyLiteral returns the literal that e is, in parentheses or conversions
-// to string types or not, and whether a conversion wraps it.
-func (w *walker) keyLiteral(e ast.Expr) (lit *ast.BasicLit, converted bool) {
+// operandOf reports whether lit is e, or an operand of e through
+// parentheses, concatenations and conversions to string types only (the
+// shapes that stay valid when lit stops being a constant). It returns the
+// type that lit's value took there, and whether a conversion wraps lit
+// itself. The builtins min and max are refused: the value they chose
+// would be lost.
+//
+// The type is that of the innermost typed expression that holds lit: the
+// type checker leaves the operands of a constant concatenation untyped
+// ("Bearer " + "sk_live_…" in a var of type Secret), and only the
+// expressions that leave constant arithmetic, or conversions, get a type.
+func (w *walker) operandOf(e ast.Expr, lit *ast.BasicLit) (typ types.Type, converted, ok bool) {
 	for {
-		switch x := ast.Unparen(e).(type) {
+		e = ast.Unparen(e)
+		if t := w.pass.TypesInfo.TypeOf(e); !isUntyped(t) {
+			typ = t
+		}
+		switch x := e.(type) {
 		case *ast.BasicLit:
-			return x, converted
+			return typ, converted, x == lit
+		case *ast.BinaryExpr:
+			if x.Op != token.ADD {
+				return nil, false, false
+			}
+			e, converted = x.Y, false
+			if lit.Pos() < x.OpPos {
+				e = x.X
+			}
 		case *ast.CallExpr:
 			arg, ok := w.conversionArg(x)
 			if !ok {
-				return nil, false // min or max: the other operands would be lost
+				return nil, false, false
 			}
 			e, converted = arg, true
 		default:
-			return nil, false
+			return nil, false, false
 		}
 	}
+}
+
+// isUntyped reports whether t is an untyped basic type, such as that of a
+// constant expression that is an operand of another.
+func isUntyped(t types.Type) bool {
+	b, ok := t.(*types.Basic)
+	return ok && b.Info()&types.IsUntyped != 0
 }
 
 // insideConstant reports whether the expression at path[0] is an operand of
@@ -127,14 +165,15 @@ func (w *walker) mayImportOS() bool {
 	return false
 }
 
-// convert wraps call, a string, so that it has the type that lit took
-// where it stood: string, or a named string type such as a field's. It
-// fails for a type that the file cannot name at lit.
-func (w *walker) convert(f *ast.File, scope *types.Scope, lit *ast.BasicLit, call string) (string, bool) {
+// convert wraps call, a string, so that it has type typ, the type that a
+// literal took at pos: string, or a named string type such as a field's.
+// It fails for no type (an untyped constant, which only a constant context
+// keeps) and for a type that the file cannot name at pos.
+func (w *walker) convert(f *ast.File, scope *types.Scope, typ types.Type, pos token.Pos, call string) (string, bool) {
 	var obj *types.TypeName
-	switch t := types.Unalias(w.pass.TypesInfo.TypeOf(lit)).(type) {
+	switch t := types.Unalias(typ).(type) {
 	case *types.Basic:
-		return call, t.Kind() == types.String // not UntypedString, which only a constant context keeps
+		return call, t.Kind() == types.String
 	case *types.Named:
 		if t.TypeArgs().Len() > 0 {
 			return "", false // an instance would need its type arguments spelled out
@@ -145,7 +184,7 @@ func (w *walker) convert(f *ast.File, scope *types.Scope, lit *ast.BasicLit, cal
 	default:
 		return "", false
 	}
-	name, ok := w.typeName(f, scope, obj, lit.Pos())
+	name, ok := w.typeName(f, scope, obj, pos)
 	return name + "(" + call + ")", ok
 }
 

@@ -334,16 +334,18 @@ func (p parser) list(n *yaml.Node, field, want string, item func(s string, n *ya
 	return nil
 }
 
-// errorf returns a *fileError at n's position.
+// errorf returns a *fileError at n's position. Messages quote the file, so
+// everything shaped like a key is redacted: a key pasted into the file must
+// not reach a terminal or a CI log.
 func (p parser) errorf(n *yaml.Node, format string, args ...any) error {
-	return &fileError{name: p.name, line: n.Line, col: n.Column, msg: redact(fmt.Sprintf(format, args...))}
+	return &fileError{name: p.name, line: n.Line, col: n.Column, msg: rules.RedactText(fmt.Sprintf(format, args...))}
 }
 
 // syntaxError turns an error of the YAML parser about data into a
 // *fileError at the line of the mistake.
 func syntaxError(name string, data []byte, err error) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	return &fileError{name: name, line: syntaxLine(data, &msg), msg: "invalid YAML: " + redact(msg)}
+	return &fileError{name: name, line: syntaxLine(data, &msg), msg: "invalid YAML: " + rules.RedactText(msg)}
 }
 
 // syntaxLine returns the 1-based line that a YAML parser message is about,
@@ -391,29 +393,6 @@ func (e *fileError) Error() string {
 }
 
 func (e *fileError) Unwrap() error { return ErrBadConfig }
-
-// redact replaces everything in s shaped like a key with rules.Redact of
-// it, whatever its boundaries or entropy: messages quote the file, and a
-// key pasted into it must not reach a terminal or a CI log.
-func redact(s string) string {
-	var b strings.Builder
-	for {
-		i := strings.Index(s, "sk_")
-		if i < 0 {
-			break
-		}
-		if end := i + rules.KeyLen; end <= len(s) && rules.IsKey([]byte(s[i:end])) {
-			b.WriteString(s[:i])
-			b.WriteString(rules.Redact([]byte(s[i:end])))
-			s = s[end:]
-			continue
-		}
-		b.WriteString(s[:i+3])
-		s = s[i+3:]
-	}
-	b.WriteString(s)
-	return b.String()
-}
 
 // resolve follows an alias to the node it names. Aliases never chain, and
 // the walk above only descends a fixed depth, so anchors cannot make it loop

@@ -240,6 +240,45 @@ func TestRedact(t *testing.T) {
 	}
 }
 
+func TestRedactText(t *testing.T) {
+	t.Parallel()
+	live, test := rulestest.Key(rules.Live, 11), rulestest.Key(rules.Test, 12)
+	red := func(k string) string { return rules.Redact([]byte(k)) }
+	flat := "sk_live_" + strings.Repeat("a", rules.BodyLen) // a placeholder to the matcher, a key to the eye
+	tests := []struct{ name, in, want string }{
+		{"no key", "var x = 1\n", "var x = 1\n"},
+		{"key alone", live, red(live)},
+		{"source line", `var k = "` + live + `" // x`, `var k = "` + red(live) + `" // x`},
+		{"glued to letters", "x" + live + "y", "x" + red(live) + "y"},
+		{"test key", "-\t" + test, "-\t" + red(test)},
+		{"placeholder shape", flat, red(flat)},
+		{"two keys, no gap", live + test, red(live) + red(test)},
+		{"keys on two lines", live + "\n+" + test + "\n", red(live) + "\n+" + red(test) + "\n"},
+		{"prefix before a key", "sk_live_" + live, "sk_live_" + red(live)},
+		{"43-char body", live + "Z", red(live) + "Z"},
+		{"41-char body", live[:49], live[:49]},
+		{"Stripe length", live[:32], live[:32]},
+		{"capital prefix", "SK_LIVE_" + live[8:], "SK_LIVE_" + live[8:]},
+		{"sk_ at the end", "x sk_", "x sk_"},
+	}
+	for _, tt := range tests {
+		if got := rules.RedactText(tt.in); got != tt.want {
+			// Show what was left of each key, never a key.
+			hide := strings.NewReplacer(live, "<live key>", test, "<test key>", flat, "<flat key>")
+			t.Errorf("%s: RedactText = %q, want %q", tt.name, hide.Replace(got), hide.Replace(tt.want))
+		}
+	}
+}
+
+// TestRedactTextAllocs is not parallel: AllocsPerRun counts the allocations
+// of the whole process.
+func TestRedactTextAllocs(t *testing.T) {
+	line := strings.Repeat("no key here, ", 100)
+	if n := testing.AllocsPerRun(10, func() { rules.RedactText(line) }); n != 0 {
+		t.Errorf("RedactText of text without sk_ allocates %v times", n)
+	}
+}
+
 func TestFingerprint(t *testing.T) {
 	t.Parallel()
 	a, b := []byte(rulestest.Key(rules.Live, 1)), []byte(rulestest.Key(rules.Live, 2))

@@ -4,36 +4,29 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
+	"io"
 	"slices"
 )
 
-// standaloneJSON reports whether args ask for -json output from a
-// standalone run. Under go vet each file is analyzed once.
-func standaloneJSON(args []string) bool {
-	return !vetProtocol(args) && boolFlag(args, "json")
-}
-
-// dedupeJSON runs clarolint-vet with args and writes its JSON with each
-// report once. Run standalone, the checker analyzes a package with tests
-// twice, as "p" and "p [p.test]"; both hold the package's non-test files,
-// and singlechecker's -json lists their reports under both IDs (its text
-// output already drops the duplicates). A report is kept under the first
-// package ID that has it, in sorted order, which puts "p" before its
-// test variant. It returns the exit status.
-func dedupeJSON(args []string) int {
+// dedupeJSON runs the checker with args, which ask for -json, in dir, and
+// writes its JSON to stdout with each report once. Run standalone, the
+// checker analyzes a package with tests twice, as "p" and "p [p.test]";
+// both hold the package's non-test files, and singlechecker's -json lists
+// their reports under both IDs (its text output already drops the
+// duplicates). A report is kept under the first package ID that has it, in
+// sorted order, which puts "p" before its test variant. It returns the
+// exit status.
+func dedupeJSON(dir string, args, env []string, stdout, stderr io.Writer) int {
 	var out bytes.Buffer
-	code, err := runSelf(args, &out)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "clarolint-vet: %v\n", err)
-		return 1
-	}
+	code := checker(dir, args, env, &out, stderr)
 	deduped, err := dedupe(out.Bytes())
 	if err != nil { // not the JSON tree: pass it on as it is
-		os.Stdout.Write(out.Bytes())
-		return code
+		deduped = out.Bytes()
 	}
-	os.Stdout.Write(deduped)
+	if _, err := stdout.Write(deduped); err != nil {
+		fmt.Fprintf(stderr, "clarolint-vet: %v\n", err)
+		return 1
+	}
 	return code
 }
 

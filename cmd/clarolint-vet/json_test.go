@@ -2,24 +2,6 @@ package main
 
 import "testing"
 
-func TestStandaloneJSON(t *testing.T) {
-	t.Parallel()
-	for _, tt := range []struct {
-		args []string
-		want bool
-	}{
-		{[]string{"-json", "./..."}, true},
-		{[]string{"--json=true", "./..."}, true},
-		{[]string{"./..."}, false},
-		{[]string{"-json", "-json=false", "./..."}, false},
-		{[]string{"-json", "/tmp/go-build1/vet.cfg"}, false}, // go vet's protocol
-	} {
-		if got := standaloneJSON(tt.args); got != tt.want {
-			t.Errorf("standaloneJSON(%q) = %v", tt.args, got)
-		}
-	}
-}
-
 func TestDedupe(t *testing.T) {
 	t.Parallel()
 	in := `{"p":{"clarolint":[{"posn":"a.go:1:2","end":"a.go:1:9","message":"m"}]},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 
 	"golang.org/x/tools/go/analysis/singlechecker"
@@ -8,22 +9,39 @@ import (
 	"github.com/clarolint/clarolint/analyzer"
 )
 
-// singlechecker also speaks go vet's -vettool protocol (the -V=full and
-// -flags queries and a .cfg file argument), so one binary serves both uses.
-// Two standalone uses run it as a child and finish its work: -json output
-// goes through dedupeJSON, because singlechecker lists a report in a
-// package with tests once per package variant, and -fix through
-// fixThenReport, because singlechecker applies the fixes and says nothing
-// of the keys that no fix removed.
+// main is a front end to the checker, singlechecker.Main, which does the
+// analysis and speaks go vet's -vettool protocol. The checker runs as a
+// child of the front end (runChecker), because it echoes what users wrote
+// (source lines with -c, diffs with -fix -diff, type errors that quote a
+// constant) and then calls os.Exit, so the one way to redact all of it is
+// to read its output from outside. The front end also owns the command
+// line: -tags and -files, and a usage that names clarolint-vet.
 func main() {
-	args := os.Args[1:]
 	if os.Getenv(innerEnv) == "" {
-		switch {
-		case standaloneJSON(args):
-			os.Exit(dedupeJSON(args))
-		case standaloneFix(args):
-			os.Exit(fixThenReport(args))
+		if code, handled := run(os.Args[1:], os.Stdout, os.Stderr); handled {
+			os.Exit(code)
 		}
 	}
-	singlechecker.Main(analyzer.Analyzer)
+	singlechecker.Main(analyzer.Analyzer) // exits
+}
+
+// run runs clarolint-vet with args, as a go vet tool for a unit of work or
+// standalone, and returns its exit status. It leaves to the checker, in
+// this process (handled is false), what prints nothing of the source: go
+// vet's handshake queries (-V=full, -flags), a unit analyzed for facts
+// only, and a unit whose .cfg file cannot be read, which the checker
+// reports.
+func run(args []string, stdout, stderr io.Writer) (code int, handled bool) {
+	if len(args) == 1 && (args[0] == "-V=full" || args[0] == "-flags") {
+		return 0, false
+	}
+	cfgFile, ok := vetUnit(args)
+	if !ok {
+		return runStandalone(args, stdout, stderr), true
+	}
+	cfg, err := readUnit(cfgFile)
+	if err != nil || cfg.VetxOnly {
+		return 0, false
+	}
+	return runUnit(args, cfg, stdout, stderr), true
 }

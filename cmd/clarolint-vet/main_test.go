@@ -152,6 +152,15 @@ func (m module) noSecrets(t *testing.T, what, out string) {
 	}
 }
 
+// hide replaces the keys of m in out, so that a failure message can show
+// it.
+func (m module) hide(out string) string {
+	for _, key := range m.secrets {
+		out = strings.ReplaceAll(out, key, rules.Redact([]byte(key)))
+	}
+	return out
+}
+
 // report is one report as the tests compare them: position and message.
 type report struct{ pos, msg string }
 
@@ -166,8 +175,12 @@ func (m module) wantReports(only func(leak) bool) []report {
 		if strings.HasPrefix(l.key, "sk_test_") {
 			kind = "test"
 		}
+		env := "BAYT_API_KEY"
+		if kind == "test" {
+			env = "BAYT_TEST_API_KEY"
+		}
 		msg := "hardcoded Claro " + kind + " API key " + rules.Redact([]byte(l.key)) +
-			`; load it from the environment, e.g. os.Getenv("BAYT_API_KEY")`
+			`; load it from the environment, e.g. os.Getenv("` + env + `")`
 		if l.inConst {
 			msg += "; a const cannot call os.Getenv, so move it to a var or function"
 		}
@@ -218,10 +231,21 @@ func moduleEnv() []string {
 	return []string{"GOTOOLCHAIN=local", "GOFLAGS=-mod=mod", "GOWORK=off", "GOPROXY=off", "GO111MODULE=on"}
 }
 
+// needE2E skips t unless CLAROLINT_E2E=1: it builds clarolint-vet and
+// runs go vet, which takes seconds, while the other tests of the package
+// run the front end in process and the checker as this test binary.
+func needE2E(t *testing.T) {
+	t.Helper()
+	if os.Getenv("CLAROLINT_E2E") != "1" {
+		t.Skip("builds clarolint-vet and runs go vet; set CLAROLINT_E2E=1 to run this end-to-end test")
+	}
+}
+
 // TestEndToEnd builds clarolint-vet and runs it on a temporary module the
 // ways a user would: as go vet's tool, standalone, with -json and with -fix.
 func TestEndToEnd(t *testing.T) {
 	t.Parallel()
+	needE2E(t)
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		t.Fatalf("find the go command: %v", err)
@@ -240,26 +264,27 @@ func TestEndToEnd(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		env  []string
-		args []string // go vet's, or none for clarolint-vet itself
+		args []string // go vet's, or clarolint-vet's own flags
 		code int
 		want []report
 	}{
 		{"go vet", moduleEnv(), []string{"vet", "-vettool=" + bin}, 1, m.wantReports(built)},
 		{"go vet -tags", moduleEnv(), []string{"vet", "-vettool=" + bin, "-tags", "integration"}, 1, m.wantReports(all)},
 		{"standalone", moduleEnv(), nil, 3, m.wantReports(built)},
+		{"standalone -tags", moduleEnv(), []string{"-tags", "integration"}, 3, m.wantReports(all)},
 		{"standalone GOFLAGS=-tags", withTags, nil, 3, m.wantReports(all)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			dir := m.write(t)
 			name, args := goTool, append(c.args, "./...")
-			if c.args == nil {
+			if !strings.HasPrefix(c.name, "go vet") {
 				name = bin
 			}
 			stdout, stderr, code := run(t, dir, c.env, name, args...)
 			m.noSecrets(t, c.name+" output", stdout+stderr)
 			if code != c.code {
-				t.Errorf("%s: exit %d, want %d\n%s", c.name, code, c.code, stderr)
+				t.Errorf("%s: exit %d, want %d\n%s", c.name, code, c.code, m.hide(stderr))
 			}
 			if got := parseText(t, dir, stderr); !slices.Equal(got, c.want) {
 				t.Errorf("%s reports:\n%s\nwant:\n%s", c.name, show(got), show(c.want))
@@ -273,7 +298,7 @@ func TestEndToEnd(t *testing.T) {
 		stdout, stderr, code := run(t, dir, moduleEnv(), bin, "-json", "./...")
 		m.noSecrets(t, "JSON output", stdout+stderr)
 		if code != 0 {
-			t.Errorf("-json: exit %d, want 0 (-json always exits 0)\n%s", code, stderr)
+			t.Errorf("-json: exit %d, want 0 (-json always exits 0)\n%s", code, m.hide(stderr))
 		}
 		var tree map[string]map[string][]struct {
 			Category       string
@@ -302,9 +327,13 @@ func TestEndToEnd(t *testing.T) {
 				if d.Category != wantCategory {
 					t.Errorf("%s: category %q, want %q", r.pos, d.Category, wantCategory)
 				}
+				wantFix := "Read the key from BAYT_API_KEY"
+				if wantCategory == "claro-test-key" {
+					wantFix = "Read the key from BAYT_TEST_API_KEY"
+				}
 				for _, fix := range d.SuggestedFixes {
-					if fix.Message != "Read the key from BAYT_API_KEY" {
-						t.Errorf("%s: fix message %q", r.pos, fix.Message)
+					if fix.Message != wantFix {
+						t.Errorf("%s: fix message %q, want %q", r.pos, fix.Message, wantFix)
 					}
 				}
 				if !seen[r] {
@@ -328,7 +357,7 @@ func TestEndToEnd(t *testing.T) {
 		// a plain run does: the fixed files moved lines, so compare
 		// messages only.
 		if code != 3 {
-			t.Fatalf("-fix: exit %d, want 3 for the keys it cannot fix\n%s", code, stderr)
+			t.Fatalf("-fix: exit %d, want 3 for the keys it cannot fix\n%s", code, m.hide(stderr))
 		}
 		var got, want []string
 		for _, r := range parseText(t, dir, stderr) {
@@ -343,11 +372,11 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("after -fix, reports:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 		if !strings.Contains(stderr, "have no automatic fix") {
-			t.Errorf("-fix does not say that the keys left need a person:\n%s", stderr)
+			t.Errorf("-fix does not say that the keys left need a person:\n%s", m.hide(stderr))
 		}
 		for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}} {
 			if _, stderr, code := run(t, dir, moduleEnv(), goTool, args...); code != 0 {
-				t.Fatalf("go %s after -fix: exit %d\n%s", strings.Join(args, " "), code, stderr)
+				t.Fatalf("go %s after -fix: exit %d\n%s", strings.Join(args, " "), code, m.hide(stderr))
 			}
 		}
 		if _, _, code := run(t, dir, moduleEnv(), bin, "-fix", "./..."); code != 3 {
@@ -360,6 +389,53 @@ func TestEndToEnd(t *testing.T) {
 		m.noSecrets(t, "sub/sub.go after -fix", string(fixed))
 		if want := "package sub\n\nimport \"os\"\n\nvar Key = os.Getenv(\"BAYT_API_KEY\")\n"; string(fixed) != want {
 			t.Errorf("sub/sub.go after -fix is not:\n%s", want)
+		}
+	})
+
+	// Under go vet, the checker's output reaches the user through the go
+	// command: -json and -fix -diff as the tool's standard output, which
+	// the go command caches and prints. Neither may hold a key.
+	for _, c := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"go vet -json", []string{"-json"}, 0, `"category": "claro-live-key"`},
+		{"go vet -fix -diff", []string{"-fix", "-diff"}, 1, "+var Direct = os.Getenv(\"BAYT_API_KEY\")"}, // go vet exits 1 for a diff
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			dir := m.write(t)
+			for range 2 { // the second run prints from go's cache
+				stdout, stderr, code := run(t, dir, moduleEnv(), goTool, append(append([]string{"vet", "-vettool=" + bin}, c.args...), "./...")...)
+				m.noSecrets(t, c.name+" output", stdout+stderr)
+				if code != c.code || !strings.Contains(stdout, c.want) {
+					t.Errorf("%s: exit %d, want %d and standard output holding %q\n%s", c.name, code, c.code, c.want, m.hide(stdout+stderr))
+				}
+			}
+		})
+	}
+
+	// go vet does not pass -c to its tool: it prints the lines around each
+	// report itself, from the files, and so shows a key that such a line
+	// holds. The reports themselves stay redacted, and every full key in
+	// the output is on one of go's context lines ("N\tsource").
+	t.Run("go vet -c", func(t *testing.T) {
+		t.Parallel()
+		dir := m.write(t)
+		_, stderr, code := run(t, dir, moduleEnv(), goTool, "vet", "-vettool="+bin, "-c=0", "./...")
+		if code != 1 {
+			t.Errorf("go vet -c=0: exit %d, want 1\n%s", code, m.hide(stderr))
+		}
+		context := regexp.MustCompile(`^\d+\t`)
+		for _, line := range strings.Split(stderr, "\n") {
+			if !context.MatchString(line) {
+				m.noSecrets(t, "go vet -c=0 report line", line)
+			}
+		}
+		if got, want := parseText(t, dir, stderr), m.wantReports(func(l leak) bool { return !l.integration }); !slices.Equal(got, want) {
+			t.Errorf("go vet -c=0 reports:\n%s\nwant:\n%s", show(got), show(want))
 		}
 	})
 

@@ -10,5 +10,5 @@ var present = "sk_live_InKQGWFoPU0WfUVLjPN3GqtbfymTHGs6NKlzCwEj76" // want `key 
 // named os either, so there is no fix.
 func shadowed(os []string) string {
 	_ = os
-	return "sk_test_mWoBKSvYlcOsNRbQnDmI8UEg2OWt5UVUdLx8pnKizH" // want `key sk_test_…KizH; load it from the environment, e\.g\. os\.Getenv\("BAYT_API_KEY"\)$`
+	return "sk_test_mWoBKSvYlcOsNRbQnDmI8UEg2OWt5UVUdLx8pnKizH" // want `key sk_test_…KizH; load it from the environment, e\.g\. os\.Getenv\("BAYT_TEST_API_KEY"\)$`
 }
