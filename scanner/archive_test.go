@@ -177,7 +177,7 @@ func TestStagedArchive(t *testing.T) {
 }
 
 // TestHistoryArchive: the files of an archive committed in history are
-// scanned, with and without the git fast path.
+// scanned.
 func TestHistoryArchive(t *testing.T) {
 	t.Parallel()
 	key := rulestest.Key(rules.Test, 733)
@@ -185,12 +185,10 @@ func TestHistoryArchive(t *testing.T) {
 	hr.branch("main", hr.commit("c1", map[string]string{
 		"backup.tar.gz": string(fixture.Gzip(t, "", fixture.Tar(t, "backup/.env", "\nCLARO_API_KEY="+key+"\n"))),
 	}))
-	for _, noGit := range []bool{true, false} {
-		got, _, _, warn := runHistory(t, hr, Options{ArchiveDepth: 2}, HistoryOptions{NoGit: noGit})
-		checkFindings(t, fmt.Sprintf("NoGit %v", noGit), got, []string{"backup.tar.gz!backup.tar!backup/.env:2:15 c1 in HEAD"})
-		if warn != "" {
-			t.Errorf("NoGit %v: warnings:\n%s", noGit, warn)
-		}
+	got, _, _, warn := runHistory(t, hr, Options{ArchiveDepth: 2}, HistoryOptions{})
+	checkFindings(t, "history archive", got, []string{"backup.tar.gz!backup.tar!backup/.env:2:15 c1 in HEAD"})
+	if warn != "" {
+		t.Errorf("warnings:\n%s", warn)
 	}
 }
 

@@ -118,12 +118,12 @@ func TestHistoryEncoded(t *testing.T) {
 	f2 := with(f1, "deploy/secret.yaml", "url: https://api.example.test/?key="+strings.ReplaceAll(key(41), "_", "%5F")+"\n")
 	c2 := hr.commit("c2", f2, c1)
 	hr.branch("main", hr.commit("c3", with(f2, "app.json", `{"k": "`+escapeAll(key(42), `\u%04x`)+`"}`), c2))
-	got, fs, _, warn := runHistory(t, hr, Options{DecodeDepth: 1}, HistoryOptions{NoGit: true})
+	got, fs, _, warn := runHistory(t, hr, Options{DecodeDepth: 1}, HistoryOptions{})
 	checkFindings(t, "history", got, []string{"app.json:1:8 c3 in HEAD", "deploy/secret.yaml:2:8 c1 in HEAD"})
 	if warn != "" || len(fs) != 2 || fs[0].Encoding != string(rules.JSONUnicode) || fs[1].Encoding != string(rules.Base64) || fs[1].EndColumn != 8+67 {
 		t.Errorf("warnings %q, findings %+v", warn, fs)
 	}
-	got, _, _, _ = runHistory(t, hr, Options{}, HistoryOptions{NoGit: true})
+	got, _, _, _ = runHistory(t, hr, Options{}, HistoryOptions{})
 	checkFindings(t, "history without decoding", got, nil)
 }
 

@@ -239,7 +239,7 @@ func checkFindings(t *testing.T, what string, got, want []string) {
 func TestHistory(t *testing.T) {
 	t.Parallel()
 	hr := scenario(t, false)
-	got, fs, st, warn := runHistory(t, hr, Options{}, HistoryOptions{NoGit: true})
+	got, fs, st, warn := runHistory(t, hr, Options{}, HistoryOptions{})
 	checkFindings(t, "all refs", got, scenarioWant)
 	if warn != "" {
 		t.Errorf("warnings: %s", warn)
@@ -307,7 +307,7 @@ func TestHistoryNarrowed(t *testing.T) {
 func TestHistoryStorage(t *testing.T) {
 	t.Parallel()
 	bare := scenario(t, true)
-	got, _, _, _ := runHistory(t, bare, Options{}, HistoryOptions{NoGit: true})
+	got, _, _, _ := runHistory(t, bare, Options{}, HistoryOptions{})
 	checkFindings(t, "bare", got, scenarioWant)
 
 	packed := scenario(t, false)
@@ -320,7 +320,7 @@ func TestHistoryStorage(t *testing.T) {
 	if loose, _ := filepath.Glob(filepath.Join(packed.dir, ".git", "refs", "heads", "*")); len(loose) > 0 {
 		t.Fatalf("refs not packed: %v", loose)
 	}
-	got, _, _, _ = runHistory(t, packed, Options{}, HistoryOptions{NoGit: true})
+	got, _, _, _ = runHistory(t, packed, Options{}, HistoryOptions{})
 	checkFindings(t, "packed", got, scenarioWant)
 
 	// A detached HEAD on a commit no branch has.
@@ -331,7 +331,7 @@ func TestHistoryStorage(t *testing.T) {
 		}
 	}
 	packed.setRef(plumbing.NewHashReference(plumbing.HEAD, packed.commit("d1", map[string]string{"d.txt": key(11) + "\n"}, c10)))
-	got, _, _, _ = runHistory(t, packed, Options{}, HistoryOptions{NoGit: true, Since: "main"})
+	got, _, _, _ = runHistory(t, packed, Options{}, HistoryOptions{Since: "main"})
 	checkFindings(t, "detached HEAD", got, []string{"d.txt:1:1 d1 in HEAD", "feature.go:1:12 f1", "tagged.txt:1:1 g1"})
 
 	// From a subdirectory of the work tree, the repository is found above.
@@ -362,7 +362,7 @@ func TestHistoryShallow(t *testing.T) {
 	if err := hr.r.Storer.SetShallow([]plumbing.Hash{c5}); err != nil {
 		t.Fatal(err)
 	}
-	got, _, _, warn := runHistory(t, hr, Options{}, HistoryOptions{NoGit: true, Branch: "feature"})
+	got, _, _, warn := runHistory(t, hr, Options{}, HistoryOptions{Branch: "feature"})
 	want := []string{"README:2:1 c7 in HEAD", "app/settings.py:3:8 c5", "app/settings.py:3:70 c5", "feature.go:1:12 f1", "tmp/dump.txt:1:6 c5"}
 	checkFindings(t, "shallow", got, want)
 	if !strings.Contains(warn, "shallow clone") || !strings.Contains(warn, "--unshallow") {
@@ -392,7 +392,7 @@ func TestHistoryStash(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(hr.dir, ".git", "logs", "refs", "stash"), []byte(log), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	got, _, _, _ := runHistory(t, hr, Options{}, HistoryOptions{NoGit: true})
+	got, _, _, _ := runHistory(t, hr, Options{}, HistoryOptions{})
 	checkFindings(t, "stash", got, []string{"a.txt:2:1 w1 stash only", "old.txt:1:1 w0 stash only", "staged.txt:1:1 i1 stash only"})
 	hr.branch("keep", w0) // a branch made from the old stash entry
 	got, _, _, _ = runHistory(t, hr, Options{}, HistoryOptions{})
@@ -418,12 +418,12 @@ func TestHistoryOddObjects(t *testing.T) {
 	removeObject(t, hr, hr.blob(key(1)+"\n"))
 	removeObject(t, hr, hr.tree(map[string]string{"x.txt": key(3) + "\n"}))
 
-	got, fs, st, warn := runHistory(t, hr, Options{}, HistoryOptions{NoGit: true})
+	got, fs, st, warn := runHistory(t, hr, Options{}, HistoryOptions{})
 	checkFindings(t, "odd objects", got, []string{"kept.txt:1:1 c1 in HEAD", "refs/tags/blobtag:1:8 "})
 	if len(fs) != 2 || fs[1].Commit != "" || fs[1].InHead == nil || *fs[1].InHead {
 		t.Errorf("the tagged blob's finding is not without a commit and out of HEAD: %+v", fs)
 	}
-	if st.SkippedUnreadable != 2 || st.Warnings != 3 { // the blob, the tree, the submodules
+	if st.SkippedUnreadable != 2 || st.Warnings != 4 { // the blob, the tree (in history and in HEAD), the submodules
 		t.Errorf("stats %+v\n%s", st, warn)
 	}
 	if strings.Count(warn, "gitlink entries") != 1 || !strings.Contains(warn, "vendor/lib is a submodule (2 gitlink entries") {
@@ -448,12 +448,12 @@ func removeObject(t *testing.T, hr *histRepo, h plumbing.Hash) {
 func TestHistoryOptions(t *testing.T) {
 	t.Parallel()
 	hr := scenario(t, false)
-	got, _, st, _ := runHistory(t, hr, Options{AllowPaths: []string{"app/**", "*.txt"}}, HistoryOptions{NoGit: true})
+	got, _, st, _ := runHistory(t, hr, Options{AllowPaths: []string{"app/**", "*.txt"}}, HistoryOptions{})
 	checkFindings(t, "allow paths", got, []string{".env:1:11 c9 in HEAD", "README:2:1 c7 in HEAD", "README:2:10 m1 in HEAD", "README:3:1 c9 in HEAD", "feature.go:1:12 f1", "tmp/dump.txt:1:6 c5"})
 	if st.AllowedPaths != 6 {
 		t.Errorf("allowed paths %d, want 6", st.AllowedPaths)
 	}
-	got, _, st, _ = runHistory(t, hr, Options{MaxFileSize: 20}, HistoryOptions{NoGit: true, Branch: "feature"})
+	got, _, st, _ = runHistory(t, hr, Options{MaxFileSize: 20}, HistoryOptions{Branch: "feature"})
 	checkFindings(t, "max file size", got, nil)
 	if st.SkippedTooLarge == 0 {
 		t.Errorf("max file size: %+v", st)
@@ -461,14 +461,14 @@ func TestHistoryOptions(t *testing.T) {
 
 	bin := newHistRepo(t, false)
 	bin.branch("main", bin.commit("c1", map[string]string{"a.bin": "\x00\x01" + key(1), "a.txt": key(2)}))
-	got, _, st, _ = runHistory(t, bin, Options{SkipBinary: true}, HistoryOptions{NoGit: true})
+	got, _, st, _ = runHistory(t, bin, Options{SkipBinary: true}, HistoryOptions{})
 	checkFindings(t, "skip binary", got, []string{"a.txt:1:1 c1 in HEAD"})
 	if st.SkippedBinary != 1 {
 		t.Errorf("skip binary: %+v", st)
 	}
 
 	empty := newHistRepo(t, false)
-	got, _, st, warn := runHistory(t, empty, Options{}, HistoryOptions{NoGit: true})
+	got, _, st, warn := runHistory(t, empty, Options{}, HistoryOptions{})
 	if len(got) != 0 || st.FilesScanned != 0 || warn != "" {
 		t.Errorf("empty repository: %q %+v %q", got, st, warn)
 	}
@@ -476,7 +476,7 @@ func TestHistoryOptions(t *testing.T) {
 	var last HistoryProgress
 	repo, _ := OpenRepository(hr.dir)
 	stop := errors.New("stop")
-	st, err := mustNew(t, Options{}).Scan(context.Background(), History(repo, HistoryOptions{NoGit: true, Progress: func(p HistoryProgress) { last = p }}),
+	st, err := mustNew(t, Options{}).Scan(context.Background(), History(repo, HistoryOptions{Progress: func(p HistoryProgress) { last = p }}),
 		func(finding.Finding) error { return stop })
 	if !errors.Is(err, stop) {
 		t.Errorf("emit's error: got %v", err)
@@ -508,20 +508,18 @@ func TestHistoryBrokenRefs(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, noGit := range []bool{true, false} {
-		got, _, st, warn := runHistory(t, hr, Options{}, HistoryOptions{NoGit: noGit})
-		checkFindings(t, fmt.Sprintf("broken refs, NoGit %v", noGit), got, []string{"a.txt:1:1 c1 in HEAD", "b.txt:1:1 c2"})
-		for _, w := range []string{
-			"refs/heads/empty: broken ref (an empty file); ignored",
-			"refs/heads/junk: broken ref (neither a commit hash nor a symbolic ref); ignored",
-			"packed-refs: line 2 is not a commit hash and a ref name; ignored",
-		} {
-			if !strings.Contains(warn, w) {
-				t.Errorf("NoGit %v: no warning %q in:\n%s", noGit, w, warn)
-			}
+	got, _, st, warn := runHistory(t, hr, Options{}, HistoryOptions{})
+	checkFindings(t, "broken refs", got, []string{"a.txt:1:1 c1 in HEAD", "b.txt:1:1 c2"})
+	for _, w := range []string{
+		"refs/heads/empty: broken ref (an empty file); ignored",
+		"refs/heads/junk: broken ref (neither a commit hash nor a symbolic ref); ignored",
+		"packed-refs: line 2 is not a commit hash and a ref name; ignored",
+	} {
+		if !strings.Contains(warn, w) {
+			t.Errorf("no warning %q in:\n%s", w, warn)
 		}
-		if strings.Contains(warn, "main.lock") || st.Warnings != 3 {
-			t.Errorf("NoGit %v: %d warnings:\n%s", noGit, st.Warnings, warn)
-		}
+	}
+	if strings.Contains(warn, "main.lock") || st.Warnings != 3 {
+		t.Errorf("%d warnings:\n%s", st.Warnings, warn)
 	}
 }

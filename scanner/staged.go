@@ -12,6 +12,7 @@ import (
 	"github.com/clarolint/clarolint/finding"
 	"github.com/clarolint/clarolint/internal/content"
 	"github.com/clarolint/clarolint/internal/gitrepo"
+	"github.com/clarolint/clarolint/internal/odb"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -243,23 +244,36 @@ func (sc *stagedScan) scanBlob(rd *content.Reader, st *finding.Stats, b *gitrepo
 // unreadable blob is a warning, counted as not scanned.
 func (sc *stagedScan) readBlob(rd *content.Reader, st *finding.Stats, b *gitrepo.Staged, emit func(finding.Finding) error) error {
 	s := sc.s
-	typ, size, r, err := sc.r.Objects().Open(b.Hash)
-	if err == nil && typ != plumbing.BlobObject {
-		r.Close()
-		err = fmt.Errorf("object %s is a %s, not a blob", b.Hash, typ)
-	}
+	r, err := sc.open(b.Hash)
 	switch {
 	case err != nil:
 		st.SkippedUnreadable++
 		s.warner.NotScanned(st, "%s: %v; not scanned", b.Path, err)
 		return nil
-	case s.opts.MaxFileSize > 0 && size > s.opts.MaxFileSize:
+	case s.opts.MaxFileSize > 0 && r.Size > s.opts.MaxFileSize:
 		r.Close()
 		st.SkippedTooLarge++
 		return nil
 	}
 	defer r.Close()
 	return rd.Read(content.Source{Path: b.Path, Label: b.Path}, r, st, s.keyEmitter(st, emit))
+}
+
+// open opens blob h for reading; another type of object is an error.
+func (sc *stagedScan) open(h plumbing.Hash) (*odb.Reader, error) {
+	s, err := sc.r.Objects()
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.Open(h)
+	if err != nil {
+		return nil, err
+	}
+	if r.Type != plumbing.BlobObject {
+		r.Close()
+		return nil, fmt.Errorf("object %s is a %s, not a blob", h, r.Type)
+	}
+	return r, nil
 }
 
 // headKeys returns the fingerprints of the keys already in HEAD for b:
@@ -299,7 +313,7 @@ func (sc *stagedScan) headKeys(rd *content.Reader, st *finding.Stats, b *gitrepo
 // says, so that skipping binaries cannot hide HEAD's keys; with archives,
 // the keys in its files count too.
 func (sc *stagedScan) keysIn(rd *content.Reader, st *finding.Stats, path string, h plumbing.Hash, keys map[string]bool) {
-	_, _, r, err := sc.r.Objects().Open(h)
+	r, err := sc.open(h)
 	if err == nil && sc.s.opts.ArchiveDepth > 0 {
 		// HEAD's version is not what is being scanned: only its
 		// warnings go into st.

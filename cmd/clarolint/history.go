@@ -27,9 +27,8 @@ not: every commit reachable from every ref (branches, tags, remote branches,
 stashes, HEAD), reading each unique blob once. Each finding names the commit
 that introduced the key at that path, its author and date, and whether the
 key is still in HEAD. A key that lives only in history is still leaked:
-removing it from HEAD does not un-leak it; rotate it. The git binary is used
-when it is on PATH (much faster), go-git otherwise; CLAROLINT_NO_GIT=1 forces
-go-git. Settings come from .clarolint.yaml at the top of the work tree (in a
+removing it from HEAD does not un-leak it; rotate it. clarolint reads the
+object store itself, on every core; it never runs git. Settings come from .clarolint.yaml at the top of the work tree (in a
 bare repository, its own directory).`,
 		"clarolint history",
 		"clarolint history --range origin/main..HEAD --format github   # what a pull request adds",
@@ -53,7 +52,7 @@ bare repository, its own directory).`,
 	if rng != "" && (since != "" || branch != "") {
 		return fail(e, "history", errors.New("--range cannot be combined with --since or --branch"))
 	}
-	ho := scanner.HistoryOptions{Range: rng, Since: since, Branch: branch, NoGit: os.Getenv("CLAROLINT_NO_GIT") == "1"}
+	ho := scanner.HistoryOptions{Range: rng, Since: since, Branch: branch}
 	return scanHistory(ctx, e, &o, path, ho, historyExtras{skipBinary: skipBinary, progress: progress, configRev: configRev}, "history")
 }
 

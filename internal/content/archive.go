@@ -224,12 +224,38 @@ func (rd *Reader) gzipFile(src Source, data []byte, stats *finding.Stats, entry 
 	}
 	name := gr.Name // the compressed file's name, when gzip kept it
 	if name == "" {
-		name = strings.TrimSuffix(src.base(), ".gz")
-		if strings.HasSuffix(name, ".tgz") {
-			name = strings.TrimSuffix(name, ".tgz") + ".tar"
-		}
+		name = GzipName(src.base())
 	}
 	return true, entry(name, -1, gr)
+}
+
+// Unnamed stands for the name of the file in a gzip stream that kept
+// none, read from a source without a path (a blob scanned before its
+// paths are known): hit paths start with "!"+Unnamed then, and NameHit
+// puts the name in once the path is known.
+const Unnamed = "\x00"
+
+// GzipName is the name of the file in a gzip stream that kept none, read
+// from a file named base: base without ".gz", or with ".tgz" made ".tar";
+// Unnamed when base is "".
+func GzipName(base string) string {
+	if base == "" {
+		return Unnamed
+	}
+	name := strings.TrimSuffix(base, ".gz")
+	if strings.HasSuffix(name, ".tgz") {
+		name = strings.TrimSuffix(name, ".tgz") + ".tar"
+	}
+	return name
+}
+
+// NameHit returns the path of a hit inside a file read without a path
+// (Hit.Path "" or "!inner...") once that file is known to be at path.
+func NameHit(path, inner string) string {
+	if rest, ok := strings.CutPrefix(inner, archiveSep+Unnamed); ok {
+		return path + archiveSep + GzipName(path[strings.LastIndexByte(path, '/')+1:]) + rest
+	}
+	return path + inner
 }
 
 // tarFiles reads the regular files of a tar archive with entry.

@@ -138,7 +138,7 @@ func (r *Repo) CommittedRules(idx *Index, broken func(path string, err error)) R
 	slices.SortStableFunc(files, func(a, b file) int { return len(a.dir) - len(b.dir) })
 	var rules Rules
 	for _, f := range files {
-		b, err := r.Objects().Read(f.hash, plumbing.BlobObject)
+		b, err := r.ReadObject(f.hash, plumbing.BlobObject)
 		if err != nil {
 			broken(path.Join(path.Join(f.dir...), ".gitignore"), err)
 			continue

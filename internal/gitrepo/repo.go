@@ -2,14 +2,15 @@ package gitrepo
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 
+	"github.com/clarolint/clarolint/internal/odb"
 	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
 	gitconfig "github.com/go-git/go-git/v5/plumbing/format/config"
 )
 
@@ -26,8 +27,15 @@ type Repo struct {
 	// repository's git directory for a linked worktree, else GitDir.
 	CommonDir string
 
+	// ObjectDirs are the object directories to read, in order, when they
+	// are not the repository's own (a pre-receive hook's quarantine, then
+	// the repository's); nil means CommonDir/objects. Each directory's
+	// info/alternates is followed.
+	ObjectDirs []string
+
 	objectsOnce sync.Once
-	objects     *Objects
+	objects     *odb.Store
+	objectsErr  error
 
 	trackedOnce sync.Once
 	tracked     *Tracked
@@ -187,6 +195,29 @@ func (r *Repo) CheckFormat() error {
 	return nil
 }
 
+// PartialClone returns the promisor remote of a partial clone (git clone
+// --filter): objects it did not fetch are missing from the store by
+// design. It returns "" for a complete repository.
+func (r *Repo) PartialClone() string {
+	b, err := os.ReadFile(filepath.Join(r.CommonDir, "config"))
+	if err != nil {
+		return ""
+	}
+	cfg := gitconfig.New()
+	if gitconfig.NewDecoder(bytes.NewReader(b)).Decode(cfg) != nil {
+		return ""
+	}
+	if p := cfg.Section("extensions").Options.Get("partialclone"); p != "" {
+		return p
+	}
+	for _, sub := range cfg.Section("remote").Subsections {
+		if strings.EqualFold(sub.Options.Get("promisor"), "true") {
+			return sub.Name
+		}
+	}
+	return ""
+}
+
 // HooksDir returns where git runs the work tree's hooks from:
 // core.hooksPath when it is set (a relative path is taken from the top of
 // the work tree, as git does), else the hooks directory of the common git
@@ -207,11 +238,38 @@ func Within(p, dir string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
+// Objects returns the repository's object store, opened on first use.
+func (r *Repo) Objects() (*odb.Store, error) {
+	r.objectsOnce.Do(func() {
+		dirs := r.ObjectDirs
+		if dirs == nil {
+			dirs = []string{filepath.Join(r.CommonDir, "objects")}
+		}
+		r.objects, r.objectsErr = odb.Open(dirs...)
+	})
+	return r.objects, r.objectsErr
+}
+
+// ReadObject returns the content of object h, which must be of type want.
+func (r *Repo) ReadObject(h plumbing.Hash, want plumbing.ObjectType) ([]byte, error) {
+	s, err := r.Objects()
+	if err != nil {
+		return nil, err
+	}
+	typ, b, err := s.Read(h)
+	if err != nil {
+		return nil, err
+	}
+	if typ != want {
+		return nil, fmt.Errorf("object %s is a %s, not a %s", h, typ, want)
+	}
+	return b, nil
+}
+
 // Close releases the files the repository opened.
 func (r *Repo) Close() error {
-	var errs []error
 	if r.objects != nil {
-		errs = append(errs, r.objects.Close())
+		return r.objects.Close()
 	}
-	return errors.Join(errs...)
+	return nil
 }

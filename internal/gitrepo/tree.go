@@ -23,7 +23,7 @@ func (r *Repo) HeadTree() (plumbing.Hash, bool, error) {
 	if err != nil {
 		return plumbing.ZeroHash, false, fmt.Errorf("resolve HEAD: %w", err)
 	}
-	b, err := r.Objects().Read(ref.Hash(), plumbing.CommitObject)
+	b, err := r.ReadObject(ref.Hash(), plumbing.CommitObject)
 	if err != nil {
 		return plumbing.ZeroHash, false, fmt.Errorf("read HEAD commit: %w", err)
 	}
@@ -36,7 +36,7 @@ func (r *Repo) HeadTree() (plumbing.Hash, bool, error) {
 
 // Tree reads and decodes tree h.
 func (r *Repo) Tree(h plumbing.Hash) (*object.Tree, error) {
-	b, err := r.Objects().Read(h, plumbing.TreeObject)
+	b, err := r.ReadObject(h, plumbing.TreeObject)
 	if err != nil {
 		return nil, fmt.Errorf("read tree: %w", err)
 	}

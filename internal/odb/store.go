@@ -234,6 +234,9 @@ type Reader struct {
 	// Type and Size are the object's type and size.
 	Type plumbing.ObjectType
 	Size int64
+	// Pack is the .pack file the object is read from, "" for a loose
+	// one: when reading fails, ReadElsewhere(id, Pack) tries another copy.
+	Pack string
 
 	r io.Reader
 	c io.Closer
@@ -287,14 +290,14 @@ func (s *Store) openPacked(p *pack, off int64) (*Reader, error) {
 		return nil, err
 	}
 	if !isDelta(e.typ) {
-		return &Reader{Type: e.typ, Size: e.size, r: er, c: er}, nil
+		return &Reader{Type: e.typ, Size: e.size, Pack: p.path, r: er, c: er}, nil
 	}
 	er.Close()
 	typ, b, err := s.readPacked(p, off, 0)
 	if err != nil {
 		return nil, err
 	}
-	return &Reader{Type: typ, Size: int64(len(b)), r: bytes.NewReader(b)}, nil
+	return &Reader{Type: typ, Size: int64(len(b)), Pack: p.path, r: bytes.NewReader(b)}, nil
 }
 
 // ReadElsewhere reads object id from a copy other than the one that

@@ -2,6 +2,7 @@ package provenance
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
@@ -71,11 +72,14 @@ func (c *treeCache) put(id plumbing.Hash, t []byte) {
 // Blobs calls fn with the path and id of every blob under tree, depth
 // first in the tree's order; paths start with prefix ("", or ending in
 // "/" or ":", as "ref:" for a ref that names a tree). Gitlinks are left
-// out. An unreadable or malformed subtree is an error naming it.
-func Blobs(s *odb.Store, tree plumbing.Hash, prefix string, fn func(path string, blob plumbing.Hash) error) error {
+// out. A subtree that cannot be read or parsed is passed to bad, naming
+// it, and the rest of the tree is still listed; an error from fn stops
+// the listing and is returned.
+func Blobs(s *odb.Store, tree plumbing.Hash, prefix string, fn func(path string, blob plumbing.Hash) error, bad func(error)) error {
 	t, err := readTree(s, tree)
 	if err != nil {
-		return err
+		bad(fmt.Errorf("%s: %w", strings.TrimSuffix(prefix, "/"), err))
+		return nil
 	}
 	it := object.NewTreeIter(t)
 	var e object.TreeEntry
@@ -83,7 +87,7 @@ func Blobs(s *odb.Store, tree plumbing.Hash, prefix string, fn func(path string,
 		p := prefix + string(e.Name)
 		switch {
 		case e.IsTree():
-			err = Blobs(s, e.ID, p+"/", fn)
+			err = Blobs(s, e.ID, p+"/", fn, bad)
 		case e.IsBlob():
 			err = fn(p, e.ID)
 		}
@@ -92,7 +96,7 @@ func Blobs(s *odb.Store, tree plumbing.Hash, prefix string, fn func(path string,
 		}
 	}
 	if err := it.Err(); err != nil {
-		return fmt.Errorf("tree %s: %w", tree, err)
+		bad(fmt.Errorf("%s: tree %s: %w", strings.TrimSuffix(prefix, "/"), tree, err))
 	}
 	return nil
 }
