@@ -137,7 +137,9 @@ func Parse(name string, data []byte) (*Config, error) {
 	return c, nil
 }
 
-// parser checks the nodes of one file against the schema of SPEC §5.
+// parser checks the nodes of one file against the schema of .clarolint.yaml:
+// version, min_entropy, allow (paths, fingerprints), disable,
+// max_file_size and baseline.
 type parser struct {
 	name string // for messages
 }

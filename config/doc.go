@@ -1,6 +1,7 @@
-// Package config reads and validates .clarolint.yaml (SPEC §5): the entropy
-// threshold, the allowed paths and fingerprints, the disabled rules and the
-// file-size limit. Validation is strict: an unknown field, a wrong type, a
+// Package config reads and validates .clarolint.yaml (the README's
+// "Config" section documents the file): the entropy threshold, the
+// allowed paths and fingerprints, the disabled rules, the file-size limit
+// and the baseline. Validation is strict: an unknown field, a wrong type, a
 // bad glob, an unknown rule or a value out of range is an error that names
 // the file, the line and the column (a YAML syntax error names the file and
 // quotes the parser), says what to do, and wraps ErrBadConfig. No error

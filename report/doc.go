@@ -1,9 +1,9 @@
 // Package report writes scan findings for people and machines, and reads
 // baselines.
 //
-// Write renders findings and scan statistics in the formats of SPEC §4:
+// Write renders findings and scan statistics in four formats:
 // text (one line per finding and a summary), json (the findings with the
-// field names of SPEC §2, and the stats), sarif (SARIF 2.1.0 for GitHub
+// field names the README documents, and the stats), sarif (SARIF 2.1.0 for GitHub
 // code scanning) and github (workflow commands that become pull-request
 // annotations). ReadBaseline reads a json report back as a set of accepted
 // findings, matched by fingerprint and path so that they survive line moves.

@@ -11,14 +11,15 @@ import (
 	"github.com/clarolint/clarolint/rules"
 )
 
-// jsonReport is the json format: SPEC §4.
+// jsonReport is the json format: a version, the findings and the
+// stats.
 type jsonReport struct {
 	Version  string        `json:"version"`
 	Findings []jsonFinding `json:"findings"`
 	Stats    jsonStats     `json:"stats"`
 }
 
-// jsonFinding has the field names of SPEC §2. ReadBaseline reads
+// jsonFinding is a finding with the json field names users rely on. ReadBaseline reads
 // rule_id, path and fingerprint back.
 type jsonFinding struct {
 	RuleID   rules.RuleID   `json:"rule_id"`

@@ -14,7 +14,7 @@ import (
 // Format is an output format, as named by --format.
 type Format string
 
-// The formats of SPEC §4.
+// The output formats, as --format names them.
 const (
 	Text   Format = "text"   // one line per finding and a summary line, for people
 	JSON   Format = "json"   // one object with findings and stats; what baselines are made of

@@ -166,7 +166,7 @@ func firstDiffLine(a, b string) int {
 	return min(len(al), len(bl)) + 1
 }
 
-// TestSecrets checks SPEC §2: no format holds a key, nor its 42-character
+// TestSecrets: no format holds a key, nor its 42-character
 // body, unless ShowSecrets, and every format shows every key with it.
 func TestSecrets(t *testing.T) {
 	t.Parallel()

@@ -459,7 +459,7 @@ func checkFindAll(t *testing.T, b []byte, lo, hi, depth int) {
 }
 
 // TestFindAll: one search for both finds what the two searches find, plain
-// keys after every escape and boundary SPEC §1 lists, in runs of every
+// keys after every escape and boundary the key format allows, in runs of every
 // length, whatever part of the input is searched.
 func TestFindAll(t *testing.T) {
 	t.Parallel()

@@ -6,7 +6,7 @@ import (
 )
 
 // placeholderWords are the words that mark a body as a placeholder wherever
-// they appear in it, compared case-insensitively (SPEC §1).
+// they appear in it, compared case-insensitively.
 var placeholderWords = [...]string{"your", "example", "xxxx", "dummy", "fake", "placeholder", "redacted", "changeme"}
 
 // isPlaceholder reports whether a 42-byte body is a placeholder: too little

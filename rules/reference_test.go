@@ -11,8 +11,8 @@ import (
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
 
-// The reference matcher: a slow, obviously-correct restatement of SPEC §1
-// with regular expressions, written without sharing code with the fast
+// The reference matcher: a slow, obviously-correct restatement of the key
+// format with regular expressions, written without sharing code with the fast
 // matcher, so that the two can cross-check each other on arbitrary input.
 var (
 	refKey   = regexp.MustCompile(`\Ask_(live|test)_[A-Za-z0-9]{42}(?:[^A-Za-z0-9]|\z)`)

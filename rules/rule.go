@@ -4,7 +4,8 @@ package rules
 // fingerprints and `disable:` lists in the config refer to it.
 type RuleID string
 
-// The rules of SPEC §1. Go names mirror the IDs.
+// The rules clarolint reports; Go names mirror the IDs, and Lookup
+// gives each one's severity and description.
 const (
 	LiveKey          RuleID = "claro-live-key"
 	TestKey          RuleID = "claro-test-key"

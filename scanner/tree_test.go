@@ -80,7 +80,7 @@ func TestTreeFindings(t *testing.T) {
 		t.Errorf("stats %+v, warnings %q", st, warn)
 	}
 
-	// The finding itself: every field of SPEC §2, and a redacted message.
+	// The finding itself: every field of a tree finding, and a redacted message.
 	var f finding.Finding
 	mustNew(t, Options{}).Scan(context.Background(), Tree(filepath.Join(dir, "app", "config.py")), func(x finding.Finding) error { f = x; return nil })
 	if f.Severity != rules.Error || f.EndColumn != f.Column+rules.KeyLen || f.Redacted != rules.Redact([]byte(live)) ||

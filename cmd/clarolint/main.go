@@ -10,7 +10,7 @@ import (
 	"runtime/debug"
 )
 
-// Exit statuses (SPEC §3).
+// Exit statuses, as the README's "Exit status" section documents them.
 const (
 	exitClean    = 0 // no failing findings
 	exitFindings = 1 // failing findings

@@ -234,9 +234,7 @@ type Reader struct {
 	// Type and Size are the object's type and size.
 	Type plumbing.ObjectType
 	Size int64
-	// Pack is the .pack file the object is read from, "" for a loose
-	// one: when reading fails, ReadElsewhere(id, Pack) tries another copy.
-	Pack string
+	Pack string // the .pack file read from ("" if loose), for ReadElsewhere
 
 	r io.Reader
 	c io.Closer
