@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -113,7 +114,7 @@ func TestFind(t *testing.T) {
 				t.Errorf("%s: match %+v is not %d bytes", tt.name, m, rules.KeyLen)
 			}
 		}
-		if !equalInts(got, tt.want) {
+		if !slices.Equal(got, tt.want) {
 			t.Errorf("%s: keys at %v, want %v", tt.name, got, tt.want)
 		}
 	}
@@ -198,7 +199,7 @@ func TestFindInWindows(t *testing.T) {
 			}
 			base += hi - rules.Context
 		}
-		if !equalInts(got, want) {
+		if !slices.Equal(got, want) {
 			t.Errorf("window %d: %d keys, want %d", size, len(got), len(want))
 		}
 	}
@@ -388,16 +389,4 @@ func TestEnvFiles(t *testing.T) {
 			t.Errorf("IsSecretEnvFile(%q) = %v", tt.path, got)
 		}
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -1,7 +1,6 @@
 package scanner
 
 import (
-	"encoding/base64"
 	"fmt"
 	"slices"
 	"strings"
@@ -14,26 +13,15 @@ import (
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
 
-func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
-
-// escapeAll writes every byte of s with format, such as "%%%02X".
-func escapeAll(s, format string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		fmt.Fprintf(&b, format, s[i])
-	}
-	return b.String()
-}
-
 func TestTreeEncoded(t *testing.T) {
 	t.Parallel()
 	live, test, other := rulestest.Key(rules.Live, 44), rulestest.Key(rules.Test, 45), rulestest.Key(rules.Live, 46)
 	dir := t.TempDir()
 	fixture.WriteFiles(t, dir, map[string]string{
-		"k8s/secret.yaml": "apiVersion: v1\nkind: Secret\ndata:\n  key: " + b64(live) + "\n",
-		"auth.http":       "GET /\nAuthorization: Basic " + b64("ana:"+test) + "\n",
+		"k8s/secret.yaml": "apiVersion: v1\nkind: Secret\ndata:\n  key: " + rulestest.Base64(live) + "\n",
+		"auth.http":       "GET /\nAuthorization: Basic " + rulestest.Base64("ana:"+test) + "\n",
 		"web/.env":        "NEXT_PUBLIC_TOKEN=" + strings.ReplaceAll(other, "_", "%5F") + "\n",
-		"allowed.json":    `{"k": "` + escapeAll(live, `\u%04x`) + `"} // clarolint:allow` + "\n",
+		"allowed.json":    `{"k": "` + rulestest.EscapeAll(live, `\u%04x`) + `"} // clarolint:allow` + "\n",
 		"utf16.txt":       string(rulestest.UTF16("KEY="+test+"\n", false, false)),
 	})
 	keys := map[string]string{"k8s/secret.yaml": live, "auth.http": test, "web/.env": other, "utf16.txt": test}
@@ -94,7 +82,7 @@ func TestReusedEncoded(t *testing.T) {
 	dir := t.TempDir()
 	fixture.WriteFiles(t, dir, map[string]string{
 		".env.development":       "CLARO_KEY=" + key + "\n",
-		"deploy/production.yaml": "claro-key: " + b64(key) + "\n",
+		"deploy/production.yaml": "claro-key: " + rulestest.Base64(key) + "\n",
 	})
 	s := mustNew(t, Options{DecodeDepth: 1})
 	var fs []finding.Finding
@@ -113,11 +101,11 @@ func TestReusedEncoded(t *testing.T) {
 func TestHistoryEncoded(t *testing.T) {
 	t.Parallel()
 	hr := newHistRepo(t, false)
-	f1 := map[string]string{"deploy/secret.yaml": "data:\n  key: " + b64(key(41)) + "\n"}
+	f1 := map[string]string{"deploy/secret.yaml": "data:\n  key: " + rulestest.Base64(key(41)) + "\n"}
 	c1 := hr.commit("c1", f1)
 	f2 := with(f1, "deploy/secret.yaml", "url: https://api.example.test/?key="+strings.ReplaceAll(key(41), "_", "%5F")+"\n")
 	c2 := hr.commit("c2", f2, c1)
-	hr.branch("main", hr.commit("c3", with(f2, "app.json", `{"k": "`+escapeAll(key(42), `\u%04x`)+`"}`), c2))
+	hr.branch("main", hr.commit("c3", with(f2, "app.json", `{"k": "`+rulestest.EscapeAll(key(42), `\u%04x`)+`"}`), c2))
 	got, fs, _, warn := runHistory(t, hr, Options{DecodeDepth: 1}, HistoryOptions{})
 	checkFindings(t, "history", got, []string{"app.json:1:8 c3 in HEAD", "deploy/secret.yaml:2:8 c1 in HEAD"})
 	if warn != "" || len(fs) != 2 || fs[0].Encoding != string(rules.JSONUnicode) || fs[1].Encoding != string(rules.Base64) || fs[1].EndColumn != 8+67 {
@@ -134,7 +122,7 @@ func TestStagedEncoded(t *testing.T) {
 	sr := fixture.NewRepo(t)
 	sr.Stage(map[string]string{"config.env": "CLARO_KEY=" + key(43) + "\n"})
 	sr.Commit("plain key")
-	sr.Stage(map[string]string{"config.env": "CLARO_KEY_B64=" + b64(key(43)) + "\nOTHER=" + b64("u:"+key(44)) + "\n"})
+	sr.Stage(map[string]string{"config.env": "CLARO_KEY_B64=" + rulestest.Base64(key(43)) + "\nOTHER=" + rulestest.Base64("u:"+key(44)) + "\n"})
 	got, fs, _, _ := scanStaged(t, Options{DecodeDepth: 1}, sr.Dir, IndexOptions{})
 	// "u:" puts the key at the third byte of a group: it starts two
 	// characters into the base64.

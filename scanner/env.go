@@ -60,15 +60,11 @@ func (s *Scanner) envFileRoots(st *finding.Stats, roots []string, emit func(find
 		if c == nil {
 			continue
 		}
-		abs, err := filepath.Abs(r)
-		if err != nil {
+		repoPath, ok := wt.PathOf(r)
+		if !ok {
 			continue
 		}
-		repoPath, err := filepath.Rel(wt.Top, abs)
-		if err != nil {
-			continue
-		}
-		if f, ok := c.fileFinding(rel, gitrepo.SplitPath(filepath.ToSlash(repoPath))); ok {
+		if f, ok := c.fileFinding(rel, repoPath); ok {
 			out = append(out, f)
 		}
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"archive/zip"
 	"bytes"
-	"encoding/base64"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,25 +22,17 @@ func encodedFixture(t *testing.T) (dir string, keys []string) {
 	for i := range 7 {
 		keys = append(keys, rulestest.Key(rules.Kind(1+i%2), uint64(600+i)))
 	}
-	b64 := base64.StdEncoding.EncodeToString
-	escapeAll := func(s, format string) string {
-		var b strings.Builder
-		for i := 0; i < len(s); i++ {
-			fmt.Fprintf(&b, format, s[i])
-		}
-		return b.String()
-	}
 	utf16 := []byte{0xFF, 0xFE}
 	for _, c := range []byte("# exported by a Windows tool\r\nCLARO_KEY=" + keys[4] + "\r\n") {
 		utf16 = append(utf16, c, 0)
 	}
 	files := map[string]string{
-		"k8s/secret.yaml":  "apiVersion: v1\nkind: Secret\ndata:\n  claro-key: " + b64([]byte(keys[0])) + "\n",
-		"api.http":         "GET https://api.example.test/v1/health\nAuthorization: Basic " + b64([]byte("apikey:"+keys[1])) + "\n",
+		"k8s/secret.yaml":  "apiVersion: v1\nkind: Secret\ndata:\n  claro-key: " + rulestest.Base64(keys[0]) + "\n",
+		"api.http":         "GET https://api.example.test/v1/health\nAuthorization: Basic " + rulestest.Base64("apikey:"+keys[1]) + "\n",
 		"web/links.html":   `<a href="https://app.example.test/connect?key=` + strings.ReplaceAll(keys[2], "_", "%5F") + `">connect</a>` + "\n",
-		"data/export.json": `{"name": "prod", "token": "` + escapeAll(keys[3], `\u%04x`) + `"}` + "\n",
+		"data/export.json": `{"name": "prod", "token": "` + rulestest.EscapeAll(keys[3], `\u%04x`) + `"}` + "\n",
 		"win/settings.ini": string(utf16),
-		"ci/token.txt":     b64([]byte(escapeAll(keys[5], "%%%02X"))) + "\n",
+		"ci/token.txt":     rulestest.Base64(rulestest.EscapeAll(keys[5], "%%%02X")) + "\n",
 		"plain.env.txt":    "CLARO_KEY=" + keys[6] + "\n",
 	}
 	for name, body := range files {

@@ -12,17 +12,6 @@ import (
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
 
-func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
-
-// escapeAll writes every byte of s with format, such as "%%%02X".
-func escapeAll(s, format string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		fmt.Fprintf(&b, format, s[i])
-	}
-	return b.String()
-}
-
 // encodedLines returns a fixture with keys in every encoding, plain keys
 // beside them, allow markers before, after and far from encoded keys,
 // and lines longer than the small chunks.
@@ -33,13 +22,13 @@ func encodedLines() []byte {
 		var enc string
 		switch i % 6 {
 		case 0:
-			enc = b64("apikey:" + key)
+			enc = rulestest.Base64("apikey:" + key)
 		case 1:
 			enc = strings.ReplaceAll(key, "_", "%5F")
 		case 2:
-			enc = escapeAll(key, `\u%04x`) // 300 bytes: longer than a small chunk
+			enc = rulestest.EscapeAll(key, `\u%04x`) // 300 bytes: longer than a small chunk
 		case 3:
-			enc = escapeAll(key, "%%%02x")
+			enc = rulestest.EscapeAll(key, "%%%02x")
 		case 4:
 			enc = base64.RawURLEncoding.EncodeToString([]byte("\xfb" + key))
 		case 5:
@@ -60,7 +49,7 @@ func encodedLines() []byte {
 		}
 		src = append(src, line+"\n"...)
 	}
-	return append(src, b64(rulestest.Key(rules.Live, 999))...) // at the very end
+	return append(src, rulestest.Base64(rulestest.Key(rules.Live, 999))...) // at the very end
 }
 
 func TestStreamEncodedChunks(t *testing.T) {
@@ -78,8 +67,8 @@ type encodedHit struct {
 func TestStreamEncodedHits(t *testing.T) {
 	t.Parallel()
 	live := rulestest.Key(rules.Live, 41)
-	src := "a\n  data: " + b64(live) + "\nu=" + strings.ReplaceAll(live, "_", "%5f") + " " + live + "\n" +
-		`{"k": "` + escapeAll(live, `\u%04X`) + `"}` + "\nv: " + b64(strings.ReplaceAll(live, "_", "%5F")) + "\n"
+	src := "a\n  data: " + rulestest.Base64(live) + "\nu=" + strings.ReplaceAll(live, "_", "%5f") + " " + live + "\n" +
+		`{"k": "` + rulestest.EscapeAll(live, `\u%04X`) + `"}` + "\nv: " + rulestest.Base64(strings.ReplaceAll(live, "_", "%5F")) + "\n"
 	fp := rules.Fingerprint([]byte(live))
 	plain := encodedHit{3, 58, rules.KeyLen, "", fp}
 	once := []encodedHit{
@@ -112,7 +101,7 @@ func TestStreamUTF16(t *testing.T) {
 	live, test := rulestest.Key(rules.Live, 42), rulestest.Key(rules.Test, 43)
 	// The first line is longer than a small chunk, so that decoding goes
 	// on across reads.
-	text := "# café config " + strings.Repeat("x", 700) + "\r\nCLARO_KEY=" + live + "\r\nallowed=" + live + " # clarolint:allow\r\nÜ: " + b64(test) + "\r\n"
+	text := "# café config " + strings.Repeat("x", 700) + "\r\nCLARO_KEY=" + live + "\r\nallowed=" + live + " # clarolint:allow\r\nÜ: " + rulestest.Base64(test) + "\r\n"
 	plain := encodedHit{2, 11, rules.KeyLen, "", rules.Fingerprint([]byte(live))}
 	// The base64 key is at column 4 of line 4: "Ü" is one character.
 	inner := encodedHit{4, 4, 67, rules.Base64, rules.Fingerprint([]byte(test))}

@@ -142,7 +142,7 @@ func checkChunks(t *testing.T, src []byte, depth, least int) {
 				r = iotestOneByte{r}
 			}
 			got := streamPositions(t, src, depth, chunk, r)
-			if !equalPositions(got, want) {
+			if !slices.Equal(got, want) {
 				t.Errorf("depth %d, chunk %d, %s: %d keys, want %d; first difference at %v", depth, chunk, name, len(got), len(want), firstDiff(got, want))
 			}
 		}
@@ -172,7 +172,7 @@ func TestStreamLongLine(t *testing.T) {
 	units := func(b []byte) int { return len(utf16.Encode([]rune(string(b)))) }
 	end := len(src) - rules.KeyLen
 	want := []position{{1, mid + 2, units(src[:mid+1]) + 1}, {1, end + 1, units(src[:end]) + 1}}
-	if !equalPositions(got, want) {
+	if !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 	if cap(st.buf) != bufCap {
@@ -235,18 +235,6 @@ type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
-func equalPositions(a, b []position) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func firstDiff(a, b []position) any {
 	for i := range min(len(a), len(b)) {
 		if a[i] != b[i] {
@@ -284,7 +272,7 @@ func FuzzStream(f *testing.F) {
 				}
 			}
 		}
-		if !equalPositions(got, want) {
+		if !slices.Equal(got, want) {
 			t.Errorf("chunk %d: %v, want %v", int(chunk)%512+1, got, want)
 		}
 	})

@@ -109,6 +109,21 @@ func (r *Repo) LocalRules() (Rules, error) {
 	return rules.With(rs), errors.Join(append(errs, err)...)
 }
 
+// PathOf returns p, a path in the file system, as the components of a
+// path from the top of r's work tree; false when p cannot be expressed
+// from there.
+func (r *Repo) PathOf(p string) ([]string, bool) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return nil, false
+	}
+	rel, err := filepath.Rel(r.Top, abs)
+	if err != nil {
+		return nil, false
+	}
+	return SplitPath(filepath.ToSlash(rel)), true
+}
+
 // SplitPath turns a slash-separated relative path into its components;
 // "." and "" give none.
 func SplitPath(rel string) []string {

@@ -7,11 +7,12 @@ import (
 	"context"
 	"flag"
 	"io"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/clarolint/clarolint/internal/odb/internal/repotest"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
@@ -20,24 +21,11 @@ import (
 
 var repoFlag = flag.String("repo", "", "a bare repository for BenchmarkWalk (e.g. one scripts/bench-history.sh builds)")
 
-// benchText is source-like text, as compressible as the blobs of a
-// history.
-func benchText(n int) []byte {
-	r := rand.New(rand.NewPCG(1, 2))
-	words := []string{"func", "return", "err", "nil", "if", "for", "range", "the", "key", "value", ":=", "{", "}", "\n\t", "\n"}
-	var b bytes.Buffer
-	for b.Len() < n {
-		b.WriteString(words[r.IntN(len(words))])
-		b.WriteByte(' ')
-	}
-	return b.Bytes()[:n]
-}
-
 // BenchmarkInflate compares klauspost/compress's zlib (the inflater's)
 // with the standard library's on a 32 KiB blob, reusing the reader as the
 // walk does.
 func BenchmarkInflate(b *testing.B) {
-	src := benchText(32 << 10)
+	src := repotest.Text(32 << 10)
 	z := deflate(src)
 	dst := make([]byte, len(src))
 	b.Run("klauspost", func(b *testing.B) {

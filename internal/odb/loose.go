@@ -83,25 +83,7 @@ func isWhole(t plumbing.ObjectType) bool {
 	return t >= plumbing.CommitObject && t <= plumbing.TagObject
 }
 
-func (o *looseObject) Read(b []byte) (int, error) {
-	if o.left == 0 {
-		return 0, io.EOF
-	}
-	if int64(len(b)) > o.left {
-		b = b[:o.left]
-	}
-	n, err := o.in.z.Read(b)
-	o.left -= int64(n)
-	switch {
-	case o.left == 0:
-		return n, o.in.readExact(nil)
-	case err == io.EOF:
-		return n, fmt.Errorf("inflate: %w", io.ErrUnexpectedEOF)
-	case err != nil:
-		return n, fmt.Errorf("inflate: %w", err)
-	}
-	return n, nil
-}
+func (o *looseObject) Read(b []byte) (int, error) { return o.in.readSized(b, &o.left) }
 
 func (o *looseObject) Close() error { return o.f.Close() }
 

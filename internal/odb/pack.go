@@ -152,6 +152,29 @@ func (in *inflater) inflate(dst, src []byte) error {
 
 // readExact fills dst from the current stream and checks that the
 // stream ends right there, its checksum included.
+// readSized reads the inflated stream into b, *left bytes of it at most,
+// and fails if the stream ends before *left bytes, or, once they are
+// read, if it does not end there with a good checksum.
+func (in *inflater) readSized(b []byte, left *int64) (int, error) {
+	if *left == 0 {
+		return 0, io.EOF
+	}
+	if int64(len(b)) > *left {
+		b = b[:*left]
+	}
+	n, err := in.z.Read(b)
+	*left -= int64(n)
+	switch {
+	case *left == 0:
+		return n, in.readExact(nil) // the end of the stream and its checksum
+	case err == io.EOF:
+		return n, fmt.Errorf("inflate: %w", io.ErrUnexpectedEOF)
+	case err != nil:
+		return n, fmt.Errorf("inflate: %w", err)
+	}
+	return n, nil
+}
+
 func (in *inflater) readExact(dst []byte) error {
 	if _, err := io.ReadFull(in.z, dst); err != nil {
 		if errors.Is(err, io.EOF) {
@@ -325,25 +348,7 @@ func (er *entryReader) readRaw(b []byte) (int, error) {
 
 // Read reads the inflated object, and fails if its stream ends before or
 // after its declared size or its checksum does not match.
-func (er *entryReader) Read(b []byte) (int, error) {
-	if er.left == 0 {
-		return 0, io.EOF
-	}
-	if int64(len(b)) > er.left {
-		b = b[:er.left]
-	}
-	n, err := er.in.z.Read(b)
-	er.left -= int64(n)
-	switch {
-	case er.left == 0:
-		return n, er.in.readExact(nil) // the end of the stream and its checksum
-	case err == io.EOF:
-		return n, fmt.Errorf("inflate: %w", io.ErrUnexpectedEOF)
-	case err != nil:
-		return n, fmt.Errorf("inflate: %w", err)
-	}
-	return n, nil
-}
+func (er *entryReader) Read(b []byte) (int, error) { return er.in.readSized(b, &er.left) }
 
 // readAll inflates the whole object into dst's storage when it is large
 // enough.

@@ -36,16 +36,12 @@ func (d *dir) worktreeAt(w *walker, st *finding.Stats, p string) {
 	if !ok {
 		return
 	}
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return
-	}
-	rel, err := filepath.Rel(wt.Top, abs)
-	if err != nil {
+	repoRel, ok := wt.PathOf(p)
+	if !ok {
 		return
 	}
 	d.wt = wt
-	d.repoRel = gitrepo.SplitPath(filepath.ToSlash(rel))
+	d.repoRel = repoRel
 	d.rules = w.localRules(wt, st)
 	for i := range d.repoRel {
 		rs, err := gitrepo.ReadIgnore(filepath.Join(wt.Top, filepath.Join(d.repoRel[:i]...), ".gitignore"), d.repoRel[:i])

@@ -2,8 +2,9 @@ package delta
 
 import (
 	"bytes"
-	"math/rand/v2"
 	"testing"
+
+	"github.com/clarolint/clarolint/internal/odb/internal/repotest"
 )
 
 // FuzzApplyDelta checks that Apply never panics or reads out of
@@ -102,18 +103,6 @@ func slowDelta(base, d []byte, limit int64) ([]byte, bool) {
 	return out, false
 }
 
-// text is source-like text, as compressible as the blobs of a history.
-func text(n int) []byte {
-	r := rand.New(rand.NewPCG(1, 2))
-	words := []string{"func", "return", "err", "nil", "if", "for", "range", "the", "key", "value", ":=", "{", "}", "\n\t", "\n"}
-	var b bytes.Buffer
-	for b.Len() < n {
-		b.WriteString(words[r.IntN(len(words))])
-		b.WriteByte(' ')
-	}
-	return b.Bytes()[:n]
-}
-
 func appendSize(b []byte, n int64) []byte {
 	for n >= 0x80 {
 		b = append(b, byte(n)|0x80)
@@ -125,7 +114,7 @@ func appendSize(b []byte, n int64) []byte {
 // BenchmarkApplyDelta applies a delta that copies most of a 32 KiB base
 // and inserts a few lines, as the versions of a file in a pack are.
 func BenchmarkApplyDelta(b *testing.B) {
-	base := text(32 << 10)
+	base := repotest.Text(32 << 10)
 	target := append(bytes.Clone(base[:20000]), "an inserted line\n"...)
 	target = append(target, base[20000:]...)
 	d := appendSize(appendSize(nil, int64(len(base))), int64(len(target)))

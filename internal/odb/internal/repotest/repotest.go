@@ -254,3 +254,16 @@ func (g *gen) merge(main *branch, topics []*branch) {
 		g.commit(main, edits, parents)
 	}
 }
+
+// Text returns n bytes of source-like text, as compressible as the blobs
+// of a history, the same on every call.
+func Text(n int) []byte {
+	r := rand.New(rand.NewPCG(1, 2))
+	words := []string{"func", "return", "err", "nil", "if", "for", "range", "the", "key", "value", ":=", "{", "}", "\n\t", "\n"}
+	var b bytes.Buffer
+	for b.Len() < n {
+		b.WriteString(words[r.IntN(len(words))])
+		b.WriteByte(' ')
+	}
+	return b.Bytes()[:n]
+}
