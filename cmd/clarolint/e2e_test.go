@@ -4,15 +4,20 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
 
-// needTool returns the path of an external program an end-to-end test
-// drives. Without it the test is skipped with a message, except under
-// CLAROLINT_E2E=1 (CI), where a missing tool is a failure.
+// needTool returns the path of an external program a test drives. A test
+// of an integration (any tool but the everyday ones) is skipped with a
+// message unless CLAROLINT_E2E=1; under CLAROLINT_E2E=1 (CI), a missing
+// tool is a failure.
 func needTool(t *testing.T, name string) string {
 	t.Helper()
+	if !slices.Contains(everyday, name) && os.Getenv("CLAROLINT_E2E") != "1" {
+		t.Skipf("an end-to-end test with %s; set CLAROLINT_E2E=1 to run it", name)
+	}
 	p, err := exec.LookPath(name)
 	if err == nil {
 		return p
@@ -20,9 +25,15 @@ func needTool(t *testing.T, name string) string {
 	if os.Getenv("CLAROLINT_E2E") == "1" {
 		t.Fatalf("%s is not on PATH, and CLAROLINT_E2E=1 requires it (.ci/run installs it)", name)
 	}
-	t.Skipf("%s is not on PATH; skipping this end-to-end test (set CLAROLINT_E2E=1 to make that a failure)", name)
+	t.Skipf("%s is not on PATH; skipping this test (set CLAROLINT_E2E=1 to make that a failure)", name)
 	return ""
 }
+
+// everyday are the tools that tests use without CLAROLINT_E2E=1, when
+// they are there: every developer machine has them, and they are quick.
+// Tests of the other integrations (pre-commit, act, actionlint, ...)
+// are slow, and run only under CLAROLINT_E2E=1, as .ci/run sets it.
+var everyday = []string{"git", "sh"}
 
 // buildBinary builds a command of this module into dir and returns its path.
 func buildBinary(t *testing.T, dir, pkg, name string) string {
