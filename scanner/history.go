@@ -73,8 +73,11 @@ type HistoryProgress struct {
 // Without a range, branch or since revision, every blob of the
 // repository's object store is read once, in pack order, on every core
 // (odb.Store.Walk), and the commits are diffed afterwards only down to
-// the blobs that hold a key (provenance.Changes with hits). With one, the
-// selected commits are diffed first, and their blobs read one by one.
+// the blobs that hold a key (provenance.Changes with hits). Blobs that no
+// ref reaches (left by a rewritten or deleted branch) are read too, and
+// those holding a key are named in a warning: they have no commit or
+// path to report. With one, the selected commits are diffed first, and
+// their blobs read one by one.
 // No git binary is run; grafts and replace refs are never applied.
 //
 // Unreadable objects (a damaged pack, a missing blob) are warnings
@@ -162,14 +165,14 @@ type history struct {
 	shallow map[plumbing.Hash]bool
 	st      finding.Stats // counts of the engine's own work: listing, provenance
 
-	workers []finding.Stats
-	readers []*content.Reader
+	workers []historyWorker
 
 	mu      sync.Mutex
 	keys    map[plumbing.Hash][]content.Hit // a blob's keys, one per fingerprint; Path is "" or "!inner"
 	scanned map[plumbing.Hash]bool          // blobs read and scanned, or warned about
 
 	changes      []provenance.Change // Commit is zero for a ref that names a tree or blob
+	listErrs     int                 // commits and trees the listing could not read
 	gitlinks     int
 	firstGitlink string
 
@@ -186,15 +189,20 @@ func newHistory(s *Scanner, repo *gitrepo.Repo, o HistoryOptions) (*history, err
 	// reads the objects it recovers with the last.
 	h := &history{
 		s: s, repo: repo, store: store, o: o,
-		workers: make([]finding.Stats, s.opts.Workers+1),
-		readers: make([]*content.Reader, s.opts.Workers+1),
+		workers: make([]historyWorker, s.opts.Workers+1),
 		keys:    make(map[plumbing.Hash][]content.Hit),
 		scanned: make(map[plumbing.Hash]bool),
 	}
-	for i := range h.readers {
-		h.readers[i] = s.reader()
+	for i := range h.workers {
+		h.workers[i].rd = s.reader()
 	}
 	return h, nil
+}
+
+// historyWorker is one worker's state: what it counted, and its reader.
+type historyWorker struct {
+	st finding.Stats
+	rd *content.Reader
 }
 
 // change records a change a listing found: a gitlink is counted, a blob's
@@ -221,6 +229,7 @@ func (h *history) changesOf(ctx context.Context, sel gitrepo.Selection, hits map
 		Hits:    hits,
 		Workers: h.s.opts.Workers,
 		OnError: func(err error) {
+			h.listErrs++
 			h.st.SkippedUnreadable++
 			h.s.warner.NotScanned(&h.st, "%v; the changes there are not scanned", err)
 		},
@@ -244,6 +253,7 @@ func (h *history) looseChanges(loose []gitrepo.LooseRoot, keep func(plumbing.Has
 			continue
 		}
 		provenance.Blobs(h.store, l.Hash, l.Name+":", add, func(err error) {
+			h.listErrs++
 			h.st.SkippedUnreadable++
 			h.s.warner.NotScanned(&h.st, "%v; not scanned", err)
 		})
@@ -374,7 +384,7 @@ func (h *history) warnf(format string, args ...any) { h.s.warner.Warn(&h.st, for
 func (h *history) total() finding.Stats {
 	st := h.st
 	for _, w := range h.workers {
-		st.Add(w)
+		st.Add(w.st)
 	}
 	return st
 }

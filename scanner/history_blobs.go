@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -37,7 +38,34 @@ func (h *history) everything(ctx context.Context, sel gitrepo.Selection) error {
 		return err
 	}
 	h.looseChanges(sel.Loose, func(b plumbing.Hash) bool { return hits[b] })
+	h.warnUnreachable()
 	return nil
+}
+
+// warnUnreachable warns about the blobs that hold a key but that no
+// selected commit or ref reaches: left by a rewritten or deleted branch
+// until git gc prunes them, and still fetchable by id where a host keeps
+// them. They have no commit or path, so they are not findings.
+func (h *history) warnUnreachable() {
+	placed := make(map[plumbing.Hash]bool, len(h.changes))
+	for _, c := range h.changes {
+		placed[c.Blob] = true
+	}
+	var ids []string
+	for id := range h.keys {
+		if !placed[id] {
+			ids = append(ids, id.String())
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	slices.Sort(ids)
+	if h.listErrs > 0 {
+		h.warnf("%d blobs hold keys that no commit or ref read reaches (first: %s): they may be under the unreadable objects above, or unreachable; they are not reported", len(ids), ids[0])
+		return
+	}
+	h.warnf("%d unreachable blobs hold keys (first: %s): no ref reaches them, so they are not reported; rotate their keys if they were ever pushed, and run git gc --prune=now to drop them", len(ids), ids[0])
 }
 
 // selected scans the commits a range, branch or since revision selects:
@@ -125,8 +153,8 @@ func (h *history) readBlob(worker int, j blobJob) {
 	}
 	defer r.Close()
 	if r.Type != plumbing.BlobObject {
-		h.workers[worker].SkippedUnreadable++
-		h.s.warner.NotScanned(&h.workers[worker], "%s: a %s, not a blob; not scanned", label, r.Type)
+		h.workers[worker].st.SkippedUnreadable++
+		h.s.warner.NotScanned(&h.workers[worker].st, "%s: a %s, not a blob; not scanned", label, r.Type)
 		return
 	}
 	if r.Size > streamAbove {
@@ -175,8 +203,8 @@ func (h *history) unreadableAt(worker int, label string, err error) {
 			return
 		}
 	}
-	h.workers[worker].SkippedUnreadable++
-	h.s.warner.NotScanned(&h.workers[worker], "%s: %v; not scanned", label, err)
+	h.workers[worker].st.SkippedUnreadable++
+	h.s.warner.NotScanned(&h.workers[worker].st, "%s: %v; not scanned", label, err)
 }
 
 // scanBlob scans one blob, of size bytes read from r, with the worker's
@@ -184,7 +212,7 @@ func (h *history) unreadableAt(worker int, label string, err error) {
 // is decided at each path the blob is found at). label names it in
 // warnings.
 func (h *history) scanBlob(worker int, id plumbing.Hash, label string, size int64, r io.Reader) {
-	st := &h.workers[worker]
+	st := &h.workers[worker].st
 	defer h.progress(false)
 	if max := h.s.opts.MaxFileSize; max > 0 && size > max {
 		st.SkippedTooLarge++
@@ -193,7 +221,7 @@ func (h *history) scanBlob(worker int, id plumbing.Hash, label string, size int6
 	var keys []content.Hit
 	before := st.BytesScanned
 	// Read never fails here: this emit does not.
-	h.readers[worker].Read(content.Source{Path: "", Label: label}, r, st, func(k content.Hit) error {
+	h.workers[worker].rd.Read(content.Source{Path: "", Label: label}, r, st, func(k content.Hit) error {
 		if !containsKey(keys, k.Key) {
 			keys = append(keys, k)
 		}

@@ -354,3 +354,18 @@ func TestHistoryPartialClone(t *testing.T) {
 		t.Errorf("no finding in HEAD: %q", detailed(fs))
 	}
 }
+
+// TestHistoryUnreachable: a blob holding a key that no ref reaches (left
+// by a rewritten branch) is not a finding, since it has no commit or
+// path, but a whole-history scan says it is there.
+func TestHistoryUnreachable(t *testing.T) {
+	t.Parallel()
+	hr := newHistRepo(t, false)
+	hr.branch("main", hr.commit("c1", map[string]string{"a.txt": key(1) + "\n"}))
+	hr.commit("rewritten", map[string]string{"a.txt": "x " + key(2) + "\n"}) // no ref
+	got, _, st, warn := runHistory(t, hr, Options{}, HistoryOptions{})
+	checkFindings(t, "unreachable", got, []string{"a.txt:1:1 c1 in HEAD"})
+	if !strings.Contains(warn, "1 unreachable blobs hold keys (first: "+hr.blob("x "+key(2)+"\n").String()) || st.Warnings != 1 {
+		t.Errorf("stats %+v, warnings:\n%s", st, warn)
+	}
+}

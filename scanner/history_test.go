@@ -423,8 +423,11 @@ func TestHistoryOddObjects(t *testing.T) {
 	if len(fs) != 2 || fs[1].Commit != "" || fs[1].InHead == nil || *fs[1].InHead {
 		t.Errorf("the tagged blob's finding is not without a commit and out of HEAD: %+v", fs)
 	}
-	if st.SkippedUnreadable != 2 || st.Warnings != 4 { // the blob, the tree (in history and in HEAD), the submodules
+	if st.SkippedUnreadable != 2 || st.Warnings != 5 { // the blob, the tree (in history, in HEAD, its blob's key), the submodules
 		t.Errorf("stats %+v\n%s", st, warn)
+	}
+	if !strings.Contains(warn, "1 blobs hold keys that no commit or ref read reaches (first: "+hr.blob(key(3)+"\n").String()) {
+		t.Errorf("no warning about the key under the missing tree:\n%s", warn)
 	}
 	if strings.Count(warn, "gitlink entries") != 1 || !strings.Contains(warn, "vendor/lib is a submodule (2 gitlink entries") {
 		t.Errorf("submodule warning:\n%s", warn)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -120,4 +121,46 @@ func readmeSkip(line string) bool {
 		}
 	}
 	return false
+}
+
+// TestREADMEPins: the revision the README tells users to pin, in the
+// pre-commit config and in the Action's uses:, is one commit of this
+// repository, and its hook definitions and action.yml are the ones in
+// this checkout, so that what users pin behaves as the README says.
+func TestREADMEPins(t *testing.T) {
+	git := needTool(t, "git")
+	root := filepath.Join("..", "..")
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pins []string
+	for _, m := range regexp.MustCompile(`(?m)^\s*rev: (\S+)|uses: clarolint/clarolint@(\S+)`).FindAllStringSubmatch(string(readme), -1) {
+		pins = append(pins, m[1]+m[2])
+	}
+	if len(pins) < 2 {
+		t.Fatalf("README pins %q: want the pre-commit rev and the Action's uses", pins)
+	}
+	if shallow, _ := exec.Command(git, "-C", root, "rev-parse", "--is-shallow-repository").Output(); strings.TrimSpace(string(shallow)) == "true" {
+		t.Skip("a shallow clone may lack the pinned commit; fetch the whole history to check the README's pins")
+	}
+	for _, pin := range pins {
+		if pin != pins[0] {
+			t.Errorf("README pins %s and %s: pin one revision everywhere", pins[0], pin)
+		}
+		if !regexp.MustCompile(`^[0-9a-f]{40}$`).MatchString(pin) {
+			t.Errorf("README pin %q is not a full commit id", pin)
+			continue
+		}
+		for _, f := range []string{".pre-commit-hooks.yaml", "action.yml"} {
+			then, err := exec.Command(git, "-C", root, "show", pin+":"+f).Output()
+			if err != nil {
+				t.Errorf("README pin %s: git show %s: %v", pin, f, err)
+				continue
+			}
+			if now, _ := os.ReadFile(filepath.Join(root, f)); string(now) != string(then) {
+				t.Errorf("%s changed since the README's pin %s: pin a newer commit", f, pin)
+			}
+		}
+	}
 }
