@@ -67,7 +67,7 @@ func Markdown(s string) string {
 
 // Shell quotes p for a POSIX shell when it holds anything but letters,
 // digits and ./_-+@%=:,, so that a command in a message can be pasted:
-// in single quotes, each single quote written as '\''.
+// in single quotes, each single quote in p closed, escaped and reopened.
 func Shell(p string) string {
 	safe := p != "" && !strings.ContainsFunc(p, func(r rune) bool {
 		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("./_-+@%=:,", r))
