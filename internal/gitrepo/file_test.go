@@ -13,8 +13,8 @@ import (
 )
 
 // TestReadFile: a file at a commit by revision, by full object name, by
-// an annotated tag (peeled) and by a tree; a directory, a missing file
-// and a path through a file are no file; a commit that only another
+// an annotated tag (peeled) and by a tree; a directory, a missing file,
+// a path through a file and any path of a blob are no file; a commit that only another
 // object directory holds (a pre-receive hook's quarantine) is read
 // through ObjectDirs, which go-git's view of the repository lacks.
 func TestReadFile(t *testing.T) {
@@ -54,6 +54,7 @@ func TestReadFile(t *testing.T) {
 		{repo, tag.Hash().String(), "dir/sub/f.txt", "deep\n", true, false},
 		{repo, "v1", ".clarolint.yaml", "entropy: 4.0\n", true, false},
 		{repo, commit.TreeHash.String(), "dir/sub/f.txt", "deep\n", true, false},
+		{repo, r.Blob("deep\n").String(), ".clarolint.yaml", "", false, false},
 		{repo, "HEAD", "dir/sub", "", false, false},
 		{repo, "HEAD", "dir/missing", "", false, false},
 		{repo, "HEAD", "dir/sub/f.txt/x", "", false, false},

@@ -400,8 +400,8 @@ func (r *Repo) stashReflog() ([]plumbing.Hash, error) {
 // the top of the tree) in the commit that rev names, and false when that
 // commit has no such file. rev is a revision, or an object name in full
 // hex, which need not be in go-git's view of the repository (a commit in
-// a pre-receive hook's quarantine); an annotated tag is peeled, and a
-// tree is read as a commit's. A revision that does not resolve, or an
+// a pre-receive hook's quarantine); an annotated tag is peeled, a tree is
+// read as a commit's, and a blob has no files. A revision that does not resolve, or an
 // object that cannot be read, is an error.
 func (r *Repo) ReadFile(rev, path string) ([]byte, bool, error) {
 	h := plumbing.NewHash(rev)
@@ -426,7 +426,11 @@ func (r *Repo) ReadFile(rev, path string) ([]byte, bool, error) {
 		}
 		h, typ = c.Tree, plumbing.TreeObject
 	}
-	if typ != plumbing.TreeObject {
+	switch typ {
+	case plumbing.BlobObject:
+		return nil, false, nil // a tag of a blob: a file, but no tree of files
+	case plumbing.TreeObject:
+	default:
 		return nil, false, fmt.Errorf("%s names a %s, not a commit", rev, typ)
 	}
 	parts := strings.Split(path, "/")
