@@ -77,7 +77,7 @@ func (src pushSource) scan(ctx context.Context, s *Scanner, emit func(finding.Fi
 			sel.Loose = append(sel.Loose, gitrepo.LooseRoot{Name: ref.Name, Hash: id, Tree: typ == plumbing.TreeObject})
 		}
 	}
-	if env := src.repo.push; env.Quarantine {
+	if env := src.repo.push; env.InQuarantine(filepath.Join(h.repo.CommonDir, "objects")) {
 		err = h.quarantined(ctx, sel, env)
 	} else if all, serr := h.repo.Select(gitrepo.SelectOptions{}, h.warnf); serr != nil {
 		err = serr

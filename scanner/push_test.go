@@ -63,12 +63,14 @@ func newPushed(t *testing.T, old map[string]string, commits ...map[string]string
 	return p
 }
 
-// env is git's environment in the hook: with quarantine, the pushed
-// objects in it; without, as git before 2.11 ran the hook, the pushed
-// objects moved into the repository first.
-func (p *pushed) env(t *testing.T, quarantine bool) func(string) string {
+// env is git's environment in the hook: in "quarantine" mode the pushed
+// objects are in one, named by GIT_QUARANTINE_PATH too as git 2.13 and
+// later name it; in "gitlab" mode without that variable, as GitLab runs
+// its server hooks; in "none" mode, as git before 2.11 ran the hook, the
+// pushed objects were moved into the repository first.
+func (p *pushed) env(t *testing.T, mode string) func(string) string {
 	t.Helper()
-	if !quarantine {
+	if mode == "none" {
 		err := filepath.WalkDir(p.quarantine, func(f string, d os.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
 				return err
@@ -86,8 +88,10 @@ func (p *pushed) env(t *testing.T, quarantine bool) func(string) string {
 	}
 	vars := map[string]string{
 		"GIT_OBJECT_DIRECTORY":             p.quarantine,
-		"GIT_QUARANTINE_PATH":              p.quarantine,
 		"GIT_ALTERNATE_OBJECT_DIRECTORIES": p.objects,
+	}
+	if mode == "quarantine" {
+		vars["GIT_QUARANTINE_PATH"] = p.quarantine
 	}
 	return func(k string) string { return vars[k] }
 }
@@ -122,13 +126,13 @@ func scanPush(t *testing.T, dir string, getenv func(string) string, o Options, r
 }
 
 // TestPush: the keys a push's commits introduce and the .env files they
-// add, the same with git's quarantine and without; a key the repository
+// add, the same with git's quarantine, GitLab's and none; a key the repository
 // had, still in a file the push edits, is not news, and neither is a new
 // ref to a commit it had.
 func TestPush(t *testing.T) {
 	t.Parallel()
 	oldKey, newKey := rulestest.Key(rules.Live, 1501), rulestest.Key(rules.Live, 1502)
-	for _, quarantine := range []bool{true, false} {
+	for _, quarantine := range []string{"quarantine", "gitlab", "none"} {
 		p := newPushed(t, map[string]string{"old.txt": "k = " + oldKey + "\n"},
 			map[string]string{"app.py": "KEY = '" + newKey + "'\n", "old.txt": "k = " + oldKey + "\nmore\n"},
 			map[string]string{"app.py": ""},
@@ -140,31 +144,34 @@ func TestPush(t *testing.T) {
 			"app.py:1:8 claro-live-key " + p.commits[0].String(),
 		}
 		if !slices.Equal(got, want) {
-			t.Errorf("quarantine %v: findings\n%s\nwant\n%s", quarantine, strings.Join(got, "\n"), strings.Join(want, "\n"))
+			t.Errorf("%s: findings\n%s\nwant\n%s", quarantine, strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 		for _, f := range fs {
 			if f.InHead != nil || f.Author != "T" || strings.Contains(f.Message, newKey) {
-				t.Errorf("quarantine %v: %s: InHead %v, author %q, message %q", quarantine, f.Path, f.InHead, f.Author, f.Message)
+				t.Errorf("%s: %s: InHead %v, author %q, message %q", quarantine, f.Path, f.InHead, f.Author, f.Message)
 			}
 		}
 		if got, _, _ := scanPush(t, p.dir, getenv, Options{}, PushedRef{"refs/heads/copy", p.old.String()}); len(got) != 0 {
-			t.Errorf("quarantine %v: a new ref to the old commit: %q", quarantine, got)
+			t.Errorf("%s: a new ref to the old commit: %q", quarantine, got)
 		}
 		got, _, st := scanPush(t, p.dir, getenv, Options{AllowPaths: []string{"app.py"}, Disable: []rules.RuleID{rules.EnvFileTracked}}, PushedRef{"refs/heads/master", p.commits[2].String()})
 		if len(got) != 0 || st.AllowedPaths != 1 {
-			t.Errorf("quarantine %v: allowed path and disabled rule: %q, %d allowed", quarantine, got, st.AllowedPaths)
+			t.Errorf("%s: allowed path and disabled rule: %q, %d allowed", quarantine, got, st.AllowedPaths)
 		}
 	}
 }
 
-// TestPushQuarantineReadsOnlyNew: in the quarantine only the new blobs
-// are read; a push with nothing new reads nothing at all.
+// TestPushQuarantineReadsOnlyNew: from the quarantine only new blobs
+// are read, so a push that copies a file the repository has to a new
+// path reads no blob at all (the key in it, if any, is not news), where
+// the walk without a quarantine reads it.
 func TestPushQuarantineReadsOnlyNew(t *testing.T) {
 	t.Parallel()
-	p := newPushed(t, map[string]string{"a.txt": "one\n", "b.txt": "two\n"}, map[string]string{"c.txt": "three\n"})
-	getenv := p.env(t, true)
-	_, _, st := scanPush(t, p.dir, getenv, Options{}, PushedRef{"refs/heads/master", p.commits[0].String()})
-	if st.BytesScanned != int64(len("three\n")) {
-		t.Errorf("scanned %d bytes, want only the new blob's %d", st.BytesScanned, len("three\n"))
+	for mode, want := range map[string]int64{"quarantine": 0, "gitlab": 0, "none": int64(len("two\n"))} {
+		p := newPushed(t, map[string]string{"a.txt": "one\n", "b.txt": "two\n"}, map[string]string{"copy-of-b.txt": "two\n"})
+		_, _, st := scanPush(t, p.dir, p.env(t, mode), Options{}, PushedRef{"refs/heads/master", p.commits[0].String()})
+		if st.BytesScanned != want {
+			t.Errorf("%s: scanned %d bytes, want %d", mode, st.BytesScanned, want)
+		}
 	}
 }

@@ -29,11 +29,11 @@ func OpenRepository(path string) (*Repository, error) {
 
 // OpenPushRepository opens the repository at path as a pre-receive hook
 // sees it, from git's environment (getenv: os.Getenv): the pushed objects
-// are in a quarantine (GIT_OBJECT_DIRECTORY, GIT_QUARANTINE_PATH), the
-// repository's in GIT_ALTERNATE_OBJECT_DIRECTORIES (':'-separated,
-// C-quoted), each followed by its info/alternates, so that Push and
-// ReadFile read the pushed commits. Without those variables it is
-// OpenRepository.
+// are in a quarantine (GIT_OBJECT_DIRECTORY, and GIT_QUARANTINE_PATH from
+// git 2.13 on), the repository's in GIT_ALTERNATE_OBJECT_DIRECTORIES
+// (':'-separated, C-quoted), each followed by its info/alternates, so
+// that Push and ReadFile read the pushed commits. Without those variables
+// it is OpenRepository.
 func OpenPushRepository(path string, getenv func(string) string) (*Repository, error) {
 	env, err := push.ReadEnv(getenv)
 	if err != nil {

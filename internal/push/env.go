@@ -2,7 +2,9 @@ package push
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 
 	"github.com/clarolint/clarolint/internal/odb"
@@ -14,11 +16,9 @@ type Env struct {
 	// Objects is GIT_OBJECT_DIRECTORY, made absolute: the object
 	// directory git reads first; "" when it is not set.
 	Objects string
-	// Quarantine says that Objects is a push's quarantine
-	// (GIT_QUARANTINE_PATH is set, as git 2.13 and later set it): it
-	// holds the objects the push brings and nothing else, and Alternates
-	// hold the repository's own.
-	Quarantine bool
+	// QuarantinePath is GIT_QUARANTINE_PATH, which git 2.13 and later
+	// set during a push's quarantine (see InQuarantine).
+	QuarantinePath string
 	// Alternates are the directories of GIT_ALTERNATE_OBJECT_DIRECTORIES,
 	// made absolute.
 	Alternates []string
@@ -42,7 +42,7 @@ func ReadEnv(getenv func(string) string) (Env, error) {
 		if e.Objects, err = filepath.Abs(d); err != nil {
 			return e, fmt.Errorf("GIT_OBJECT_DIRECTORY: %w", err)
 		}
-		e.Quarantine = getenv("GIT_QUARANTINE_PATH") != ""
+		e.QuarantinePath = getenv("GIT_QUARANTINE_PATH")
 	}
 	alts, err := odb.SplitAlternates(getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES"))
 	if err != nil {
@@ -65,6 +65,28 @@ func ReadEnv(getenv func(string) string) (Env, error) {
 		}
 	}
 	return e, nil
+}
+
+// InQuarantine reports whether Objects is a push's quarantine, for a
+// repository whose own object directory is own: a directory that holds
+// the objects the push brings and nothing else, while Alternates hold
+// the repository's. GIT_QUARANTINE_PATH says so; without it (GitLab's
+// Gitaly passes its server hooks GIT_OBJECT_DIRECTORY and
+// GIT_ALTERNATE_OBJECT_DIRECTORIES only), so does git's layout of one:
+// Objects is another directory than own, and Alternates name own.
+func (e Env) InQuarantine(own string) bool {
+	if e.Objects == "" {
+		return false
+	}
+	if e.QuarantinePath != "" {
+		return true
+	}
+	same := func(a string) bool {
+		fa, err1 := os.Stat(a)
+		fo, err2 := os.Stat(own)
+		return err1 == nil && err2 == nil && os.SameFile(fa, fo)
+	}
+	return !same(e.Objects) && slices.ContainsFunc(e.Alternates, same)
 }
 
 // Dirs returns the object directories to read, in git's order: Objects
