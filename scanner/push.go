@@ -132,9 +132,12 @@ func (h *history) quarantined(ctx context.Context, sel gitrepo.Selection, env pu
 // puts a secret env file where no parent has a file: a commit that
 // starts tracking it.
 func (h *history) addedEnvFiles() []finding.Finding {
+	if !h.s.enabled(rules.EnvFileTracked) {
+		return nil
+	}
 	var fs []finding.Finding
 	for _, c := range h.changes {
-		if !rules.IsSecretEnvFile(c.Path) || !h.s.enabled(rules.EnvFileTracked) || slices.ContainsFunc(c.Parents, func(p plumbing.Hash) bool { return !p.IsZero() }) {
+		if !rules.IsSecretEnvFile(c.Path) || slices.ContainsFunc(c.Parents, func(p plumbing.Hash) bool { return !p.IsZero() }) {
 			continue
 		}
 		if h.s.allowedPath(c.Path) {

@@ -18,6 +18,7 @@ import (
 	"github.com/clarolint/clarolint/internal/escape"
 	"github.com/clarolint/clarolint/internal/push"
 	"github.com/clarolint/clarolint/report"
+	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/scanner"
 )
 
@@ -256,7 +257,12 @@ func (p *preReceive) scan(ctx context.Context, e env, repo *scanner.Repository, 
 	}
 	var s *setup
 	var all []finding.Finding
-	seen := make(map[string]bool)
+	type findingID struct {
+		rule                      rules.RuleID
+		path, commit, fingerprint string
+		line, column              int
+	}
+	seen := make(map[findingID]bool)
 	for _, g := range groups {
 		where := place{top: repo.Root(), root: repo.Root()}
 		if g.rev != "" {
@@ -273,7 +279,7 @@ func (p *preReceive) scan(ctx context.Context, e env, repo *scanner.Repository, 
 			return s, nil, total, err
 		}
 		for _, f := range fs {
-			id := fmt.Sprint(f.RuleID, f.Path, f.Line, f.Column, f.Commit, f.Fingerprint)
+			id := findingID{f.RuleID, f.Path, f.Commit, f.Fingerprint, f.Line, f.Column}
 			switch {
 			case s.inBaseline(f):
 				total.Suppressed++

@@ -1,6 +1,7 @@
 package push
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"sync"
@@ -12,6 +13,9 @@ import (
 	"github.com/clarolint/clarolint/internal/odb/object"
 	"github.com/clarolint/clarolint/rules"
 )
+
+// envPrefix starts every env file's name (rules.IsEnvFile).
+var envPrefix = []byte(".env")
 
 // WalkOptions says how Walk reads a quarantine.
 type WalkOptions struct {
@@ -77,7 +81,9 @@ func Walk(ctx context.Context, s, main *odb.Store, dir string, o WalkOptions) (N
 			it := object.NewTreeIter(obj.Data)
 			var e object.TreeEntry
 			for it.Next(&e) {
-				if e.IsBlob() && rules.IsSecretEnvFile(string(e.Name)) {
+				// The prefix first: most names are not env files, and
+				// are then not copied into a string.
+				if e.IsBlob() && bytes.HasPrefix(e.Name, envPrefix) && rules.IsSecretEnvFile(string(e.Name)) {
 					mu.Lock()
 					env[e.ID] = true
 					mu.Unlock()
