@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/clarolint/clarolint/rules"
@@ -57,32 +56,6 @@ func TestWriteGitLab(t *testing.T) {
 	}
 }
 
-var (
-	hookBinOnce sync.Once
-	hookBin     string
-	hookBinErr  string
-)
-
-// preReceiveBinary builds clarolint once for the pre-receive tests.
-func preReceiveBinary(t *testing.T) string {
-	t.Helper()
-	hookBinOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "clarolint-pre-receive")
-		if err != nil {
-			hookBinErr = err.Error()
-			return
-		}
-		hookBin = filepath.Join(dir, "clarolint")
-		if out, err := exec.Command("go", "build", "-o", hookBin, ".").CombinedOutput(); err != nil {
-			hookBinErr = fmt.Sprintf("go build: %v\n%s", err, out)
-		}
-	})
-	if hookBinErr != "" {
-		t.Fatal(hookBinErr)
-	}
-	return hookBin
-}
-
 // gitEnv is the environment of every git command of these tests: no
 // user or system config, a fixed identity.
 var gitEnv = []string{"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
@@ -103,18 +76,17 @@ func gitAt(t *testing.T, gitPath, dir string, extra []string, args ...string) (s
 // hookServer is a bare repository with clarolint as its pre-receive hook,
 // and a clone to push from.
 type hookServer struct {
-	t              *testing.T
-	git, bare, dir string
-	env            []string // extra environment of the pushes
+	t                   *testing.T
+	bin, git, bare, dir string
+	env                 []string // extra environment of the pushes
 }
 
-// newHookServer makes a bare repository whose hooks/pre-receive execs the
-// built clarolint, and a clone of it with one clean commit on main,
+// newHookServer makes a bare repository whose hooks/pre-receive execs
+// bin, the built clarolint, and a clone of it with one clean commit on main,
 // pushed through the hook.
-func newHookServer(t *testing.T) *hookServer {
+func newHookServer(t *testing.T, bin string) *hookServer {
 	t.Helper()
-	e2e(t)
-	s := &hookServer{t: t, git: needTool(t, "git"), bare: filepath.Join(t.TempDir(), "srv.git"), dir: filepath.Join(t.TempDir(), "client")}
+	s := &hookServer{t: t, bin: bin, git: needTool(t, "git"), bare: filepath.Join(t.TempDir(), "srv.git"), dir: filepath.Join(t.TempDir(), "client")}
 	s.mustGit("", "init", "-q", "--bare", "-b", "main", "--template=", s.bare)
 	s.installHook()
 	s.mustGit("", "init", "-q", "-b", "main", "--template=", s.dir)
@@ -130,7 +102,7 @@ func newHookServer(t *testing.T) *hookServer {
 // args.
 func (s *hookServer) installHook(args ...string) {
 	s.t.Helper()
-	quoted := []string{"'" + preReceiveBinary(s.t) + "'", "pre-receive"}
+	quoted := []string{"'" + s.bin + "'", "pre-receive"}
 	for _, a := range args {
 		quoted = append(quoted, "'"+a+"'")
 	}
@@ -225,11 +197,47 @@ var (
 // rejection is what every rejection for a key says, beside the finding.
 var rejection = []string{"remote: clarolint: the push is rejected", "git rebase -i", "git commit --amend", "clarolint pre-receive: checked"}
 
-// TestPreReceiveNewBranch: a new branch with a key is rejected, showing where
-// and the redacted key; a new clean branch passes.
-func TestPreReceiveNewBranch(t *testing.T) {
+// TestPreReceive pushes with the real git into bare repositories whose
+// pre-receive hook is clarolint, built once: one subtest per case, each
+// checking whether git rejected the push, the remote: lines, and that no
+// whole key was printed.
+func TestPreReceive(t *testing.T) {
 	t.Parallel()
-	s := newHookServer(t)
+	e2e(t)
+	needTool(t, "git")
+	bin := buildBinary(t, t.TempDir(), ".", "clarolint")
+	for _, tc := range []struct {
+		name string
+		run  func(t *testing.T, bin string)
+	}{
+		{"new branch", preReceiveNewBranch},
+		{"force push", preReceiveForcePush},
+		{"annotated tag", preReceiveAnnotatedTag},
+		{"delete", preReceiveDelete},
+		{"key added then removed", preReceiveKeyAddedThenRemoved},
+		{"old key on a new ref", preReceiveOldKeyOnNewRef},
+		{"clean commit on an old key", preReceiveCleanCommitOnOldKey},
+		{"push option", preReceivePushOption},
+		{"quarantine with alternates", preReceiveQuarantineWithAlternates},
+		{"shallow clone", preReceiveShallowClone},
+		{".env tracked", preReceiveEnvTracked},
+		{"config at the pushed commit", preReceiveConfigAtPushedCommit},
+		{"several refs", preReceiveSeveralRefs},
+		{"thin pack", preReceiveThinPack},
+		{"time limit", preReceiveTimeLimit},
+		{"GitLab", preReceiveGitLab},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.run(t, bin)
+		})
+	}
+}
+
+// preReceiveNewBranch: a new branch with a key is rejected, showing where
+// and the redacted key; a new clean branch passes.
+func preReceiveNewBranch(t *testing.T, bin string) {
+	s := newHookServer(t, bin)
 	s.mustGit(s.dir, "checkout", "-q", "-b", "topic")
 	c := s.commit("add a key", map[string]string{"app/config.py": "import os\nKEY = '" + pushKey + "'\n"})
 	want := append([]string{"remote: app/config.py:2:8: error claro-live-key", pushRed, "introduced in commit " + shortHash(c)}, rejection...)
@@ -239,11 +247,10 @@ func TestPreReceiveNewBranch(t *testing.T) {
 	s.pushed("a new clean branch", false, []string{"remote: clarolint pre-receive: checked 1 new commit and 1 blob in"}, "origin", "clean")
 }
 
-// TestPreReceiveForcePush: a force push that only drops commits passes; one that
+// preReceiveForcePush: a force push that only drops commits passes; one that
 // brings a rewritten commit with a key does not.
-func TestPreReceiveForcePush(t *testing.T) {
-	t.Parallel()
-	s := newHookServer(t)
+func preReceiveForcePush(t *testing.T, bin string) {
+	s := newHookServer(t, bin)
 	s.commit("second", map[string]string{"b.txt": "b\n"})
 	s.pushed("a fast-forward", false, nil, "origin", "main")
 	s.mustGit(s.dir, "reset", "-q", "--hard", "HEAD~1")
@@ -252,11 +259,10 @@ func TestPreReceiveForcePush(t *testing.T) {
 	s.pushed("a force push of a rewritten commit with a key", true, []string{"b.txt:1:5: error claro-live-key", shortHash(c)}, "-f", "origin", "main")
 }
 
-// TestPreReceiveAnnotatedTag: a pushed annotated tag is peeled: a tag of a new
+// preReceiveAnnotatedTag: a pushed annotated tag is peeled: a tag of a new
 // commit with a key is rejected, a tag of a commit the server has passes.
-func TestPreReceiveAnnotatedTag(t *testing.T) {
-	t.Parallel()
-	s := newHookServer(t)
+func preReceiveAnnotatedTag(t *testing.T, bin string) {
+	s := newHookServer(t, bin)
 	s.mustGit(s.dir, "checkout", "-q", "--detach")
 	c := s.commit("release", map[string]string{"release.env.yaml": "key: " + pushKey + "\n"})
 	s.mustGit(s.dir, "tag", "-a", "-m", "v1", "v1")
@@ -265,31 +271,28 @@ func TestPreReceiveAnnotatedTag(t *testing.T) {
 	s.pushed("a tag of a commit the server has", false, []string{"checked 0 new commits"}, "origin", "v0")
 }
 
-// TestPreReceiveDelete: deleting a branch and a tag passes, with nothing to check.
-func TestPreReceiveDelete(t *testing.T) {
-	t.Parallel()
-	s := newHookServer(t)
+// preReceiveDelete: deleting a branch and a tag passes, with nothing to check.
+func preReceiveDelete(t *testing.T, bin string) {
+	s := newHookServer(t, bin)
 	s.mustGit(s.dir, "tag", "v0")
 	s.mustGit(s.dir, "branch", "old")
 	s.pushed("new refs to a commit the server has", false, nil, "origin", "v0", "old")
 	s.pushed("deleting a branch and a tag", false, []string{"nothing to check: 2 refs deleted"}, "origin", ":old", ":refs/tags/v0")
 }
 
-// TestPreReceiveKeyAddedThenRemoved: a key that a later commit of the same
+// preReceiveKeyAddedThenRemoved: a key that a later commit of the same
 // push removes is still rejected: the first commit ships it.
-func TestPreReceiveKeyAddedThenRemoved(t *testing.T) {
-	t.Parallel()
-	s := newHookServer(t)
+func preReceiveKeyAddedThenRemoved(t *testing.T, bin string) {
+	s := newHookServer(t, bin)
 	c := s.commit("add", map[string]string{"deploy.sh": "export CLARO_KEY=" + pushKey + "\n"})
 	s.commit("remove", map[string]string{"deploy.sh": ""})
 	s.pushed("a key that a later commit removes", true, []string{"deploy.sh:1:18: error claro-live-key", "introduced in commit " + shortHash(c), "checked 2 new commits"}, "origin", "main")
 }
 
-// TestPreReceiveOldKeyOnNewRef: a new branch and tag at a commit whose key the
+// preReceiveOldKeyOnNewRef: a new branch and tag at a commit whose key the
 // server already had pass.
-func TestPreReceiveOldKeyOnNewRef(t *testing.T) {
-	t.Parallel()
-	s := newHookServer(t)
+func preReceiveOldKeyOnNewRef(t *testing.T, bin string) {
+	s := newHookServer(t, bin)
 	s.removeHook()
 	s.commit("before the hook", map[string]string{"legacy.cfg": "key=" + pushKey + "\n"})
 	s.pushed("a key pushed before the hook was installed", false, nil, "origin", "main")
@@ -298,11 +301,10 @@ func TestPreReceiveOldKeyOnNewRef(t *testing.T) {
 	s.pushed("a new branch and tag at the commit with the old key", false, []string{"checked 0 new commits"}, "origin", "main:refs/heads/copy", "legacy")
 }
 
-// TestPreReceiveCleanCommitOnOldKey: a commit that edits a file holding an old
+// preReceiveCleanCommitOnOldKey: a commit that edits a file holding an old
 // key passes; a new key in that file does not.
-func TestPreReceiveCleanCommitOnOldKey(t *testing.T) {
-	t.Parallel()
-	s := newHookServer(t)
+func preReceiveCleanCommitOnOldKey(t *testing.T, bin string) {
+	s := newHookServer(t, bin)
 	s.removeHook()
 	s.commit("before the hook", map[string]string{"legacy.cfg": "key=" + pushKey + "\n"})
 	s.pushed("a key pushed before the hook was installed", false, nil, "origin", "main")
@@ -313,12 +315,11 @@ func TestPreReceiveCleanCommitOnOldKey(t *testing.T) {
 	s.pushed("a new key in the file of the old", true, []string{"legacy.cfg:3:6: error claro-live-key", pushRed2, shortHash(c)}, "origin", "main")
 }
 
-// TestPreReceivePushOption: git push -o clarolint.skip=REASON is refused unless
+// preReceivePushOption: git push -o clarolint.skip=REASON is refused unless
 // the hook runs with --allow-skip, and without a reason; then it is logged
 // and the push let through.
-func TestPreReceivePushOption(t *testing.T) {
-	t.Parallel()
-	s := newHookServer(t)
+func preReceivePushOption(t *testing.T, bin string) {
+	s := newHookServer(t, bin)
 	s.mustGit(s.bare, "config", "receive.advertisePushOptions", "true")
 	s.commit("a key", map[string]string{"k.txt": pushKey + "\n"})
 	s.pushed("a skip the server does not allow", true, []string{"push option clarolint.skip refused", "k.txt:1:1: error claro-live-key"},
@@ -330,13 +331,12 @@ func TestPreReceivePushOption(t *testing.T) {
 		"-o", "clarolint.skip=incident 42", "origin", "main")
 }
 
-// TestPreReceiveQuarantineWithAlternates: a fork whose objects borrow,
+// preReceiveQuarantineWithAlternates: a fork whose objects borrow,
 // through info/alternates, from a fork that borrows from the original: the
 // old key two alternates away is known, a new one is not, and the borrowed
 // object directories stay as they were.
-func TestPreReceiveQuarantineWithAlternates(t *testing.T) {
-	t.Parallel()
-	s := newHookServer(t)
+func preReceiveQuarantineWithAlternates(t *testing.T, bin string) {
+	s := newHookServer(t, bin)
 	s.removeHook()
 	s.commit("before the hook", map[string]string{"legacy.cfg": "key=" + pushKey + "\n"})
 	s.pushed("a key pushed before the hook was installed", false, nil, "origin", "main")
@@ -360,11 +360,10 @@ func TestPreReceiveQuarantineWithAlternates(t *testing.T) {
 	}
 }
 
-// TestPreReceiveShallowClone: pushes from a shallow clone are checked like any
+// preReceiveShallowClone: pushes from a shallow clone are checked like any
 // other.
-func TestPreReceiveShallowClone(t *testing.T) {
-	t.Parallel()
-	s := newHookServer(t)
+func preReceiveShallowClone(t *testing.T, bin string) {
+	s := newHookServer(t, bin)
 	for i := range 3 {
 		s.commit(fmt.Sprint("history ", i), map[string]string{"h.txt": fmt.Sprint(i, "\n")})
 	}
@@ -377,22 +376,20 @@ func TestPreReceiveShallowClone(t *testing.T) {
 	s.pushed("a key from a shallow clone", true, []string{"s.txt:1:3: error claro-live-key", shortHash(c)}, "origin", "main")
 }
 
-// TestPreReceiveEnvTracked: a commit that starts tracking a secret .env file is
+// preReceiveEnvTracked: a commit that starts tracking a secret .env file is
 // rejected; an example env file passes.
-func TestPreReceiveEnvTracked(t *testing.T) {
-	t.Parallel()
-	s := newHookServer(t)
+func preReceiveEnvTracked(t *testing.T, bin string) {
+	s := newHookServer(t, bin)
 	s.commit("an example env file", map[string]string{".env.example": "CLARO_KEY=\n"})
 	s.pushed("an example env file", false, nil, "origin", "main")
 	c := s.commit("a secret env file", map[string]string{"svc/.env": "DEBUG=1\n"})
 	s.pushed("a secret env file", true, []string{"svc/.env:1:1: error env-file-tracked", shortHash(c), "git rm --cached svc/.env"}, "origin", "main")
 }
 
-// TestPreReceiveConfigAtPushedCommit: .clarolint.yaml as of the pushed commit
+// preReceiveConfigAtPushedCommit: .clarolint.yaml as of the pushed commit
 // applies: allowed paths and allow comments pass, other keys do not.
-func TestPreReceiveConfigAtPushedCommit(t *testing.T) {
-	t.Parallel()
-	s := newHookServer(t)
+func preReceiveConfigAtPushedCommit(t *testing.T, bin string) {
+	s := newHookServer(t, bin)
 	s.commit("fixtures", map[string]string{
 		".clarolint.yaml":       "allow:\n  paths: [\"testdata/**\"]\n",
 		"testdata/replay.json":  "{\"key\": \"" + pushKey + "\"}\n",
@@ -404,11 +401,10 @@ func TestPreReceiveConfigAtPushedCommit(t *testing.T) {
 	s.pushed("a key the config does not allow", true, []string{"app.yaml:1:4: error claro-live-key", shortHash(c)}, "origin", "main")
 }
 
-// TestPreReceiveSeveralRefs: several refs in one push, read from a pack in the
+// preReceiveSeveralRefs: several refs in one push, read from a pack in the
 // quarantine, each ref's commits under that ref's own settings.
-func TestPreReceiveSeveralRefs(t *testing.T) {
-	t.Parallel()
-	s := newHookServer(t)
+func preReceiveSeveralRefs(t *testing.T, bin string) {
+	s := newHookServer(t, bin)
 	s.mustGit(s.bare, "config", "receive.unpackLimit", "1") // a pack in the quarantine, not loose objects
 	s.mustGit(s.dir, "checkout", "-q", "-b", "a", "main")
 	s.commit("clean a", map[string]string{"a.txt": "a\n"})
@@ -426,11 +422,10 @@ func TestPreReceiveSeveralRefs(t *testing.T) {
 	s.pushed("a branch to a commit now on the server", false, []string{"checked 0 new commits"}, "origin", "b")
 }
 
-// TestPreReceiveThinPack: the old base that index-pack --fix-thin copies into the
+// preReceiveThinPack: the old base that index-pack --fix-thin copies into the
 // quarantine is not taken for news.
-func TestPreReceiveThinPack(t *testing.T) {
-	t.Parallel()
-	s := newHookServer(t)
+func preReceiveThinPack(t *testing.T, bin string) {
+	s := newHookServer(t, bin)
 	s.mustGit(s.bare, "config", "receive.unpackLimit", "1") // index-pack --fix-thin copies the bases into the quarantine
 	s.removeHook()
 	big := strings.Repeat("line of a large file, so that git sends a delta against it\n", 200)
@@ -441,11 +436,10 @@ func TestPreReceiveThinPack(t *testing.T) {
 	s.pushed("a thin pack whose base holds an old key", false, []string{"checked 1 new commit and 2 blobs"}, "--thin", "origin", "main")
 }
 
-// TestPreReceiveTimeLimit: past --timeout the push is rejected, or accepted with a
+// preReceiveTimeLimit: past --timeout the push is rejected, or accepted with a
 // warning under --fail-open.
-func TestPreReceiveTimeLimit(t *testing.T) {
-	t.Parallel()
-	s := newHookServer(t)
+func preReceiveTimeLimit(t *testing.T, bin string) {
+	s := newHookServer(t, bin)
 	s.installHook("--timeout", "1ns")
 	s.commit("a key", map[string]string{"k.txt": pushKey + "\n"})
 	s.pushed("a check past its time limit", true, []string{"did not finish within 1ns (--timeout), so the push is rejected"}, "origin", "main")
@@ -453,11 +447,10 @@ func TestPreReceiveTimeLimit(t *testing.T) {
 	s.pushed("a check past its time limit, failing open", false, []string{"WARNING: the check did not finish within 1ns", "ACCEPTED UNCHECKED", "before it stopped"}, "origin", "main")
 }
 
-// TestPreReceiveGitLab: under GitLab's variables every line of a rejection
+// preReceiveGitLab: under GitLab's variables every line of a rejection
 // carries GL-HOOK-ERR:.
-func TestPreReceiveGitLab(t *testing.T) {
-	t.Parallel()
-	s := newHookServer(t)
+func preReceiveGitLab(t *testing.T, bin string) {
+	s := newHookServer(t, bin)
 	s.env = []string{"GL_ID=user-1", "GL_PROTOCOL=ssh", "GL_USERNAME=ana"}
 	s.commit("a key", map[string]string{"k.txt": pushKey + "\n"})
 	out := s.pushed("a rejection under GitLab", true, []string{"remote: GL-HOOK-ERR: k.txt:1:1: error claro-live-key", "remote: GL-HOOK-ERR: clarolint: the push is rejected"}, "origin", "main")
