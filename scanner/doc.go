@@ -22,6 +22,9 @@
 //     range of them; a finding is reported at the commit that introduced
 //     the key at its path. The object store is read directly (no git
 //     binary), every blob once.
+//   - Push(repo, PushOptions): what a push adds, for a server's
+//     pre-receive hook: the commits no existing ref reaches, read from
+//     git's quarantine (open repo with OpenPushRepository).
 //   - Reader(name, r), or Scanner.ScanReader: one input, such as
 //     standard input.
 //

@@ -142,6 +142,11 @@ func (src historySource) scan(ctx context.Context, s *Scanner, emit func(finding
 			}
 		}
 	}
+	return h.emitAll(fs, emit)
+}
+
+// emitAll sorts the findings of the scan and emits them.
+func (h *history) emitAll(fs []finding.Finding, emit func(finding.Finding) error) (finding.Stats, error) {
 	h.progress(true)
 	st := h.total()
 	finding.Sort(fs)
@@ -163,7 +168,8 @@ type history struct {
 	store   *odb.Store
 	o       HistoryOptions
 	shallow map[plumbing.Hash]bool
-	st      finding.Stats // counts of the engine's own work: listing, provenance
+	known   func(plumbing.Hash) bool // commits a push's repository had; see provenance.Options.Known
+	st      finding.Stats            // counts of the engine's own work: listing, provenance
 
 	workers []historyWorker
 
@@ -225,6 +231,7 @@ func (h *history) changesOf(ctx context.Context, sel gitrepo.Selection, hits map
 	return provenance.Changes(ctx, h.store, provenance.Options{
 		Tips:    sel.Tips,
 		Exclude: sel.Exclude,
+		Known:   h.known,
 		Shallow: h.shallow,
 		Hits:    hits,
 		Workers: h.s.opts.Workers,

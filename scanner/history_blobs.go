@@ -85,7 +85,14 @@ func (h *history) selected(ctx context.Context, sel gitrepo.Selection) error {
 	if err := h.readBlobs(ctx, jobs); err != nil {
 		return err
 	}
-	jobs = jobs[:0]
+	return h.readParents(ctx)
+}
+
+// readParents reads the parents' blobs at the paths of the changes whose
+// blob holds a key, those not read yet, so that keys already there are
+// not taken for new ones.
+func (h *history) readParents(ctx context.Context) error {
+	var jobs []blobJob
 	for _, c := range h.changes {
 		if len(h.keys[c.Blob]) > 0 {
 			for _, p := range c.Parents {

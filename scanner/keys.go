@@ -1,9 +1,7 @@
 package scanner
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 
 	"github.com/clarolint/clarolint/finding"
@@ -109,14 +107,4 @@ func exposure(path string, before []byte) string {
 		}
 	}
 	return ""
-}
-
-// unwrapPath drops the operation and path from an *fs.PathError, which a
-// warning names in its own form.
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

@@ -1,11 +1,17 @@
 package scanner
 
-import "github.com/clarolint/clarolint/internal/gitrepo"
+import (
+	"path/filepath"
 
-// Repository is a git repository opened for a History scan: a work tree's
-// or a bare one. It is safe for concurrent use.
+	"github.com/clarolint/clarolint/internal/gitrepo"
+	"github.com/clarolint/clarolint/internal/push"
+)
+
+// Repository is a git repository opened for a History or Push scan: a
+// work tree's or a bare one. It is safe for concurrent use.
 type Repository struct {
-	r *gitrepo.Repo
+	r    *gitrepo.Repo
+	push push.Env // where a pre-receive hook's objects are
 }
 
 // OpenRepository opens the repository that holds path, looking in path
@@ -18,7 +24,27 @@ func OpenRepository(path string) (*Repository, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Repository{r}, nil
+	return &Repository{r: r}, nil
+}
+
+// OpenPushRepository opens the repository at path as a pre-receive hook
+// sees it, from git's environment (getenv: os.Getenv): the pushed objects
+// are in a quarantine (GIT_OBJECT_DIRECTORY, and GIT_QUARANTINE_PATH from
+// git 2.13 on), the repository's in GIT_ALTERNATE_OBJECT_DIRECTORIES
+// (':'-separated, C-quoted), each followed by its info/alternates, so
+// that Push and ReadFile read the pushed commits. Without those variables
+// it is OpenRepository.
+func OpenPushRepository(path string, getenv func(string) string) (*Repository, error) {
+	env, err := push.ReadEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	r, err := gitrepo.Find(path)
+	if err != nil {
+		return nil, err
+	}
+	r.ObjectDirs = env.Dirs(filepath.Join(r.CommonDir, "objects"))
+	return &Repository{r: r, push: env}, nil
 }
 
 // Root returns the top directory of the work tree, or the git directory

@@ -11,6 +11,8 @@ import (
 
 	"github.com/clarolint/clarolint/finding"
 	"github.com/clarolint/clarolint/internal/content"
+	"github.com/clarolint/clarolint/internal/envcheck"
+	"github.com/clarolint/clarolint/internal/escape"
 	"github.com/clarolint/clarolint/internal/gitrepo"
 	"github.com/clarolint/clarolint/internal/odb"
 
@@ -341,13 +343,13 @@ func (sc *stagedScan) keysIn(rd *content.Reader, st *finding.Stats, path string,
 // envFinding is the env-file-tracked error for a staged .env file: how to
 // take it out of the commit, and how to keep it out.
 func (sc *stagedScan) envFinding(b *gitrepo.Staged) finding.Finding {
-	p := shellQuote(b.Path)
+	p := escape.Shell(b.Path)
 	var msg string
 	switch {
 	case sc.all || !b.Head.IsZero():
-		msg = fmt.Sprintf("secret env file %s is tracked by git: every clone carries it; stop tracking it with `git rm --cached %s` (your copy stays), %s, commit both, and rotate the keys it held: they stay in history", b.Path, p, envIgnoreAdvice)
+		msg = fmt.Sprintf("secret env file %s is tracked by git: every clone carries it; stop tracking it with `git rm --cached %s` (your copy stays), %s, commit both, and rotate the keys it held: they stay in history", b.Path, p, envcheck.IgnoreAdvice)
 	default:
-		msg = fmt.Sprintf("secret env file %s is staged: the next commit would add it to the repository; unstage it with `git restore --staged %s` (or `git rm --cached %s`), then %s and commit it", b.Path, p, p, envIgnoreAdvice)
+		msg = fmt.Sprintf("secret env file %s is staged: the next commit would add it to the repository; unstage it with `git restore --staged %s` (or `git rm --cached %s`), then %s and commit it", b.Path, p, p, envcheck.IgnoreAdvice)
 	}
-	return envFileFinding(rules.EnvFileTracked, rules.Error, b.Path, msg)
+	return envcheck.FileFinding(rules.EnvFileTracked, rules.Error, b.Path, msg)
 }

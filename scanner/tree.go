@@ -6,6 +6,7 @@ import (
 
 	"github.com/clarolint/clarolint/finding"
 	"github.com/clarolint/clarolint/internal/content"
+	"github.com/clarolint/clarolint/internal/envcheck"
 	"github.com/clarolint/clarolint/internal/walk"
 	"github.com/clarolint/clarolint/rules"
 )
@@ -59,15 +60,15 @@ func Tree(roots ...string) Source { return treeSource{roots} }
 
 func (src treeSource) scan(ctx context.Context, s *Scanner, emit func(finding.Finding) error) (finding.Stats, error) {
 	var pre finding.Stats
-	var chk *envCheck
+	var chk *envcheck.Check
 	if len(src.roots) == 1 && (s.enabled(rules.EnvFileTracked) || s.enabled(rules.EnvNotIgnored)) {
-		chk = s.newEnvCheck(&pre, src.roots[0])
+		chk = envcheck.New(s.envOptions(), &pre, src.roots[0])
 	}
 	copts := s.content
 	wo := walk.Options{NoIgnore: s.opts.NoIgnore, FollowSymlinks: s.opts.FollowSymlinks, Workers: s.opts.Workers, Allowed: s.allowedPath, Warner: s.warner}
 	if chk != nil {
-		defer chk.r.Close()
-		copts.Mention = chk.mention
+		defer chk.Close()
+		copts.Mention = chk.Mention()
 		wo.Keep = rules.IsEnvFile
 	}
 	res, err := s.walk(ctx, src.roots, wo, &copts, emit)
@@ -77,10 +78,14 @@ func (src treeSource) scan(ctx context.Context, s *Scanner, emit func(finding.Fi
 		return st, err
 	}
 	if chk != nil {
-		chk.walked = res
-		return st, chk.run(&st, emit)
+		return st, chk.Run(&st, res, emit)
 	}
-	return st, s.envFileRoots(&st, src.roots, emit)
+	return st, envcheck.Roots(s.envOptions(), &st, src.roots, emit)
+}
+
+// envOptions are the scanner's settings for the .env checks.
+func (s *Scanner) envOptions() envcheck.Options {
+	return envcheck.Options{Enabled: s.enabled, Allowed: s.allowedPath, Warner: s.warner}
 }
 
 // walk walks roots with wo and scans each file it hands over, each worker
@@ -111,7 +116,7 @@ func (s *Scanner) scanFile(rd *content.Reader, f walk.File, st *finding.Stats, e
 	r, err := f.Open()
 	if err != nil {
 		st.SkippedUnreadable++
-		s.warner.NotScanned(st, "%s: %v; not scanned", f.Rel, unwrapPath(err))
+		s.warner.NotScanned(st, "%s: %v; not scanned", f.Rel, walk.Cause(err))
 		return nil
 	}
 	defer r.Close()

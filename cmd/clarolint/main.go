@@ -37,6 +37,7 @@ Usage:
   clarolint history [flags] [REPO]      scan every commit reachable from every ref
   clarolint staged  [flags] [REPO]      scan what the next commit would add
   clarolint pre-commit [flags] [FILE...] the pre-commit framework's hook: the files it passes
+  clarolint pre-receive [flags]         a server's pre-receive hook: reject pushes that add keys
   clarolint install-hook [flags] [REPO] install a git pre-commit hook
   clarolint version                     print the version
 
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runStaged(ctx, e, rest)
 	case "pre-commit":
 		return runPreCommit(ctx, e, rest)
+	case "pre-receive":
+		return runPreReceive(ctx, e, rest)
 	case "install-hook":
 		return runInstallHook(ctx, e, rest)
 	case "version", "--version", "-version":

@@ -165,6 +165,7 @@ func TestHelp(t *testing.T) {
 		"history":      {"range", "since", "branch", "skip-binary"},
 		"staged":       {"all", "skip-binary"},
 		"install-hook": {"force", "uninstall"},
+		"pre-receive":  {"timeout", "fail-open", "allow-skip", "gitlab", "skip-binary"},
 	} {
 		out, _, code := clarolint(t, cmd, "--help")
 		if code != exitClean || !strings.Contains(out, "Usage: clarolint "+cmd+" [flags]") || !strings.Contains(out, "Exit status: 0") {

@@ -64,3 +64,16 @@ func Markdown(s string) string {
 	}
 	return b.String()
 }
+
+// Shell quotes p for a POSIX shell when it holds anything but letters,
+// digits and ./_-+@%=:,, so that a command in a message can be pasted:
+// in single quotes, each single quote in p closed, escaped and reopened.
+func Shell(p string) string {
+	safe := p != "" && !strings.ContainsFunc(p, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("./_-+@%=:,", r))
+	})
+	if safe {
+		return p
+	}
+	return "'" + strings.ReplaceAll(p, "'", `'\''`) + "'"
+}

@@ -56,3 +56,21 @@ func TestMarkdown(t *testing.T) {
 		t.Errorf("Markdown of a plain path = %q", got)
 	}
 }
+
+// TestShell: a path pasted into a shell from a message is one word, and
+// it is the path.
+func TestShell(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ in, want string }{
+		{".env", ".env"},
+		{"config/.env.prod", "config/.env.prod"},
+		{"my dir/.env", "'my dir/.env'"},
+		{"it's/.env", `'it'\''s/.env'`},
+		{"$(rm -rf x)/.env", "'$(rm -rf x)/.env'"},
+		{"", "''"},
+	} {
+		if got := Shell(tt.in); got != tt.want {
+			t.Errorf("Shell(%q) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}

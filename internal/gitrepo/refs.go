@@ -12,6 +12,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
+
+	odbobject "github.com/clarolint/clarolint/internal/odb/object"
 )
 
 // Shallow returns the commits whose parents a shallow clone lacks.
@@ -396,31 +398,64 @@ func (r *Repo) stashReflog() ([]plumbing.Hash, error) {
 
 // ReadFile returns the content of the file at path (slash-separated, from
 // the top of the tree) in the commit that rev names, and false when that
-// commit has no such file. A revision that does not resolve, or an object
-// that cannot be read, is an error.
+// commit has no such file. rev is a revision, or an object name in full
+// hex, which need not be in go-git's view of the repository (a commit in
+// a pre-receive hook's quarantine); an annotated tag is peeled, a tree is
+// read as a commit's, and a blob has no files. A revision that does not resolve, or an
+// object that cannot be read, is an error.
 func (r *Repo) ReadFile(rev, path string) ([]byte, bool, error) {
-	h, err := r.Resolve(rev)
+	h := plumbing.NewHash(rev)
+	if !plumbing.IsHash(rev) {
+		var err error
+		if h, err = r.Resolve(rev); err != nil {
+			return nil, false, err
+		}
+	}
+	h, typ, err := r.Peel(h)
 	if err != nil {
-		return nil, false, err
+		return nil, false, fmt.Errorf("%s: %w", rev, err)
 	}
-	g, err := r.GoGit()
-	if err != nil {
-		return nil, false, err
+	if typ == plumbing.CommitObject {
+		b, err := r.ReadObject(h, plumbing.CommitObject)
+		var c odbobject.Commit
+		if err == nil {
+			err = odbobject.ParseCommit(b, &c)
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("commit %s: %w", rev, err)
+		}
+		h, typ = c.Tree, plumbing.TreeObject
 	}
-	c, err := object.GetCommit(g.Storer, h)
-	if err != nil {
-		return nil, false, fmt.Errorf("commit %s: %w", rev, err)
+	switch typ {
+	case plumbing.BlobObject:
+		return nil, false, nil // a tag of a blob: a file, but no tree of files
+	case plumbing.TreeObject:
+	default:
+		return nil, false, fmt.Errorf("%s names a %s, not a commit", rev, typ)
 	}
-	f, err := c.File(path)
-	if errors.Is(err, object.ErrFileNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
-		return nil, false, nil
+	parts := strings.Split(path, "/")
+	for i, name := range parts {
+		t, err := r.ReadObject(h, plumbing.TreeObject)
+		if err != nil {
+			return nil, false, fmt.Errorf("%s:%s: %w", rev, path, err)
+		}
+		it := odbobject.NewTreeIter(t)
+		var e odbobject.TreeEntry
+		found := false
+		for !found && it.Next(&e) {
+			found = string(e.Name) == name
+		}
+		switch {
+		case it.Err() != nil && !found:
+			return nil, false, fmt.Errorf("%s:%s: tree %s: %w", rev, path, h, it.Err())
+		case !found, i < len(parts)-1 && !e.IsTree(), i == len(parts)-1 && !e.IsBlob():
+			return nil, false, nil
+		}
+		h = e.ID
 	}
+	b, err := r.ReadObject(h, plumbing.BlobObject)
 	if err != nil {
 		return nil, false, fmt.Errorf("%s:%s: %w", rev, path, err)
 	}
-	s, err := f.Contents()
-	if err != nil {
-		return nil, false, fmt.Errorf("%s:%s: %w", rev, path, err)
-	}
-	return []byte(s), true, nil
+	return b, true, nil
 }

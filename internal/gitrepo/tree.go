@@ -1,6 +1,7 @@
 package gitrepo
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -32,6 +33,29 @@ func (r *Repo) HeadTree() (plumbing.Hash, bool, error) {
 		return plumbing.ZeroHash, false, fmt.Errorf("read HEAD commit %s: %w", ref.Hash(), err)
 	}
 	return c.TreeHash, true, nil
+}
+
+// Peel follows annotated tags from object id, read from Objects (so from
+// a pre-receive hook's quarantine too), to the object they tag, and
+// returns it and its type; a chain of tags longer than maxTagChain is an
+// error.
+func (r *Repo) Peel(id plumbing.Hash) (plumbing.Hash, plumbing.ObjectType, error) {
+	s, err := r.Objects()
+	if err != nil {
+		return id, 0, err
+	}
+	for range maxTagChain {
+		typ, data, err := s.Read(id)
+		if err != nil || typ != plumbing.TagObject {
+			return id, typ, err
+		}
+		target, ok := bytes.CutPrefix(data, []byte("object "))
+		if !ok || len(target) < 40 || !plumbing.IsHash(string(target[:40])) {
+			return id, 0, fmt.Errorf("tag %s: no object line", id)
+		}
+		id = plumbing.NewHash(string(target[:40]))
+	}
+	return id, 0, fmt.Errorf("a chain of more than %d tags", maxTagChain)
 }
 
 // Tree reads and decodes tree h.

@@ -68,7 +68,7 @@ func (w *walker) readDir(d *dir, st *finding.Stats) []File {
 	entries, err := readDir(d.path)
 	if err != nil {
 		st.SkippedUnreadable++
-		w.o.Warner.NotScanned(st, "%s: %v; its contents are not scanned", displayDir(d.rel), unwrapPath(err))
+		w.o.Warner.NotScanned(st, "%s: %v; its contents are not scanned", displayDir(d.rel), Cause(err))
 		// ReadDir returns what it read before the error; walk that.
 	}
 	if !w.o.NoIgnore {
@@ -119,7 +119,7 @@ func (w *walker) entry(d *dir, e fs.DirEntry, m *gitrepo.Matcher, st *finding.St
 		var err error
 		if fi, err = os.Stat(full); err != nil {
 			st.SkippedUnreadable++
-			w.o.Warner.Warn(st, "%s: broken symbolic link: %v", rel, unwrapPath(err))
+			w.o.Warner.Warn(st, "%s: broken symbolic link: %v", rel, Cause(err))
 			return File{}, false
 		}
 		if !w.o.FollowSymlinks {
@@ -157,7 +157,7 @@ func (w *walker) subdir(d *dir, name, rel string, fi fs.FileInfo, ignored bool, 
 			var err error
 			if fi, err = os.Stat(full); err != nil {
 				st.SkippedUnreadable++
-				w.o.Warner.NotScanned(st, "%s: %v; its contents are not scanned", rel, unwrapPath(err))
+				w.o.Warner.NotScanned(st, "%s: %v; its contents are not scanned", rel, Cause(err))
 				return
 			}
 		}
@@ -210,7 +210,7 @@ func (w *walker) enterRepo(d *dir, entries []fs.DirEntry, st *finding.Stats) {
 	if d.wt != nil && has(".gitignore") {
 		rs, err := gitrepo.ReadIgnore(filepath.Join(d.path, ".gitignore"), d.repoRel)
 		if err != nil {
-			w.o.Warner.Warn(st, "%s: %v; its ignore rules are not applied", path.Join(d.rel, ".gitignore"), unwrapPath(err))
+			w.o.Warner.Warn(st, "%s: %v; its ignore rules are not applied", path.Join(d.rel, ".gitignore"), Cause(err))
 		}
 		d.rules = d.rules.With(rs)
 	}

@@ -96,7 +96,7 @@ func Walk(ctx context.Context, roots []string, o Options, visit func(worker int,
 func (w *walker) root(r string, several bool, st *finding.Stats) error {
 	fi, err := os.Stat(r)
 	if err != nil {
-		return fmt.Errorf("%s: %w", r, unwrapPath(err))
+		return fmt.Errorf("%s: %w", r, Cause(err))
 	}
 	rel := ""
 	if several || !fi.IsDir() {
@@ -236,9 +236,9 @@ func (w *walker) work(worker int, st *finding.Stats, cancel context.CancelCauseF
 
 func (w *walker) allowed(rel string) bool { return w.o.Allowed != nil && w.o.Allowed(rel) }
 
-// unwrapPath drops the operation and path from an *fs.PathError, which the
-// warning already names in its own form.
-func unwrapPath(err error) error {
+// Cause drops the operation and path from an *fs.PathError, which a
+// warning names in its own form, and returns any other error as it is.
+func Cause(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		return pe.Err

@@ -22,6 +22,13 @@ type Options struct {
 	// commit, so that a range's first commits are diffed against what
 	// they changed.
 	Tips, Exclude []plumbing.Hash
+	// Known, when set, reports commits to leave out as if Exclude
+	// reached them, without walking any history to find out: a
+	// pre-receive hook's commits that the repository had before the push
+	// (the pushed commits are those it does not have). The walk from
+	// Tips stops at them; they are still read as the parents of listed
+	// commits.
+	Known func(plumbing.Hash) bool
 	// Shallow are the commits whose parents a shallow clone lacks: they
 	// are diffed against nothing, as root commits are.
 	Shallow map[plumbing.Hash]bool
@@ -90,7 +97,8 @@ func Changes(ctx context.Context, s *odb.Store, o Options, fn func(Change) error
 		return err
 	}
 	var list []plumbing.Hash
-	err = g.walk(ctx, o.Tips, excluded, func(id plumbing.Hash, c *commit) error {
+	skip := func(id plumbing.Hash) bool { return excluded[id] || o.Known != nil && o.Known(id) }
+	err = g.walk(ctx, o.Tips, skip, func(id plumbing.Hash, c *commit) error {
 		list = append(list, id)
 		for _, p := range c.parents {
 			g.commit(p) // read now: the workers only look commits up
@@ -140,10 +148,11 @@ type commit struct {
 	when    int64 // committer time, in seconds
 }
 
-// walk calls fn for each commit reachable from starts and not in skip,
-// once, depth first along first parents: the newest commits first, as
-// the objects of a pack are ordered and its deltas mostly built.
-func (g *graph) walk(ctx context.Context, starts []plumbing.Hash, skip map[plumbing.Hash]bool, fn func(plumbing.Hash, *commit) error) error {
+// walk calls fn for each commit reachable from starts without going
+// through one that skip (when not nil) reports, once, depth first along
+// first parents: the newest commits first, as the objects of a pack are
+// ordered and its deltas mostly built.
+func (g *graph) walk(ctx context.Context, starts []plumbing.Hash, skip func(plumbing.Hash) bool, fn func(plumbing.Hash, *commit) error) error {
 	seen := make(map[plumbing.Hash]bool)
 	stack := make([]plumbing.Hash, 0, len(starts))
 	for i := len(starts) - 1; i >= 0; i-- {
@@ -155,7 +164,7 @@ func (g *graph) walk(ctx context.Context, starts []plumbing.Hash, skip map[plumb
 		}
 		id := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if seen[id] || skip[id] {
+		if seen[id] || skip != nil && skip(id) {
 			continue
 		}
 		seen[id] = true

@@ -1,4 +1,4 @@
-package scanner
+package envcheck
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/clarolint/clarolint/finding"
 	"github.com/clarolint/clarolint/internal/content"
+	"github.com/clarolint/clarolint/internal/escape"
 	"github.com/clarolint/clarolint/internal/gitrepo"
 	"github.com/clarolint/clarolint/internal/walk"
 
@@ -26,20 +27,31 @@ var envMentions = [...]string{"BAYT_API_KEY", "CLARO_API_KEY"}
 // .gitignore must ignore once it uses env files.
 var envCommonNames = [...]string{".env", ".env.local", ".env.production"}
 
-// envIgnoreAdvice is what every env finding asks to add to .gitignore.
-const envIgnoreAdvice = "add `.env` and `.env.*` to .gitignore (with `!.env.example` to keep the example)"
+// IgnoreAdvice is what every env finding asks to add to .gitignore.
+const IgnoreAdvice = "add `.env` and `.env.*` to .gitignore (with `!.env.example` to keep the example)"
 
-// envFileRoots runs the .env checks on the roots that are secret env
-// files in a git work tree, as the pre-commit hook passes them: one in the
-// index (tracked, or staged to be) is env-file-tracked; one that is not,
-// and that the committed ignore rules do not ignore, is env-not-ignored.
+// Options are what the checks take from a scan's settings.
+type Options struct {
+	// Enabled says whether a rule's findings are wanted.
+	Enabled func(rules.RuleID) bool
+	// Allowed reports whether allow.paths match a path relative to the
+	// scan root: such files are not reported.
+	Allowed func(rel string) bool
+	// Warner receives the warnings, counted in the Stats passed along.
+	Warner *finding.Warner
+}
+
+// Roots runs the checks on the roots that are secret env files in a git
+// work tree, as the pre-commit hook passes them: one in the index
+// (tracked, or staged to be) is env-file-tracked; one that is not, and
+// that the committed ignore rules do not ignore, is env-not-ignored.
 // Paths are the roots as given.
-func (s *Scanner) envFileRoots(st *finding.Stats, roots []string, emit func(finding.Finding) error) error {
-	checks := map[string]*envCheck{} // by the work tree's top
+func Roots(o Options, st *finding.Stats, roots []string, emit func(finding.Finding) error) error {
+	checks := map[string]*Check{} // by the work tree's top
 	var out []finding.Finding
 	for _, r := range roots {
 		rel := filepath.ToSlash(filepath.Clean(r))
-		if !rules.IsSecretEnvFile(rel) || s.allowedPath(rel) {
+		if !rules.IsSecretEnvFile(rel) || o.Allowed(rel) {
 			continue
 		}
 		if fi, err := os.Stat(r); err != nil || fi.IsDir() {
@@ -51,7 +63,7 @@ func (s *Scanner) envFileRoots(st *finding.Stats, roots []string, emit func(find
 		}
 		c, seen := checks[wt.Top]
 		if !seen {
-			c = s.newEnvCheck(st, wt.Top)
+			c = New(o, st, wt.Top)
 			checks[wt.Top] = c
 			if c != nil {
 				defer c.r.Close()
@@ -81,26 +93,26 @@ func (s *Scanner) envFileRoots(st *finding.Stats, roots []string, emit func(find
 // rel, whose path from the top of the work tree is parts: in the index, it
 // is env-file-tracked; else, unless the committed rules ignore it,
 // env-not-ignored. ok is false when neither applies or the rule is off.
-func (c *envCheck) fileFinding(rel string, parts []string) (finding.Finding, bool) {
+func (c *Check) fileFinding(rel string, parts []string) (finding.Finding, bool) {
 	repoPath := strings.Join(parts, "/")
 	switch {
 	case c.tracked[repoPath]:
-		if !c.s.enabled(rules.EnvFileTracked) {
+		if !c.o.Enabled(rules.EnvFileTracked) {
 			return finding.Finding{}, false
 		}
-		return envFileFinding(rules.EnvFileTracked, rules.Error, rel, fmt.Sprintf(
+		return FileFinding(rules.EnvFileTracked, rules.Error, rel, fmt.Sprintf(
 			"secret env file %s is in the index (tracked, or staged to be): every clone would carry it; take it out with `git rm --cached %s` (your copy stays), %s, commit both, and rotate the keys it held if it was ever committed",
-			repoPath, shellQuote(repoPath), envIgnoreAdvice)), true
-	case !c.ignore.Ignores(parts, false) && c.s.enabled(rules.EnvNotIgnored):
-		return envFileFinding(rules.EnvNotIgnored, rules.Error, rel, fmt.Sprintf(
+			repoPath, escape.Shell(repoPath), IgnoreAdvice)), true
+	case !c.ignore.Ignores(parts, false) && c.o.Enabled(rules.EnvNotIgnored):
+		return FileFinding(rules.EnvNotIgnored, rules.Error, rel, fmt.Sprintf(
 			"%s is not ignored by the repository's committed .gitignore, so `git add .` would commit it; %s", repoPath, c.localAdvice(parts))), true
 	}
 	return finding.Finding{}, false
 }
 
-// envCheck is the state of the .env checks of one Scan.
-type envCheck struct {
-	s       *Scanner
+// Check is the state of the .env checks of one tree scan.
+type Check struct {
+	o       Options
 	root    string // the scan root, as given
 	rootRel string // the scan root relative to the top of the work tree; "" at the top
 	r       *gitrepo.Repo
@@ -118,7 +130,7 @@ type envCheck struct {
 	// it decides the repository-wide warning; nil when it does not.
 	mention *content.Mention
 	// walked is what the tree's walk saw: the env files, ignored or not,
-	// and the directories it did not enter.
+	// and the directories it did not enter (see Run).
 	walked walk.Result
 	// nested caches, per directory relative to the root, whether it is
 	// outside this repository for git: a nested repository or a symbolic
@@ -126,9 +138,10 @@ type envCheck struct {
 	nested map[string]bool
 }
 
-// newEnvCheck prepares the checks for root, or returns nil when root is
-// not a directory in a git work tree or its index cannot be read.
-func (s *Scanner) newEnvCheck(st *finding.Stats, root string) *envCheck {
+// New prepares the checks for root, or returns nil when root is not a
+// directory in a git work tree or its index cannot be read. The caller
+// closes the Check.
+func New(o Options, st *finding.Stats, root string) *Check {
 	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
 		return nil // the walk reports it
 	}
@@ -145,11 +158,11 @@ func (s *Scanner) newEnvCheck(st *finding.Stats, root string) *envCheck {
 		return nil
 	}
 	if err := wt.CheckFormat(); err != nil {
-		s.warner.Warn(st, "%v; .env files are not checked", err)
+		o.Warner.Warn(st, "%v; .env files are not checked", err)
 		return nil
 	}
-	c := &envCheck{
-		s:       s,
+	c := &Check{
+		o:       o,
 		root:    root,
 		rootRel: path.Clean(filepath.ToSlash(rel)),
 		r:       wt,
@@ -160,7 +173,7 @@ func (s *Scanner) newEnvCheck(st *finding.Stats, root string) *envCheck {
 		c.rootRel = ""
 	}
 	if c.idx, err = gitrepo.ReadIndex(filepath.Join(wt.GitDir, "index")); err != nil {
-		s.warner.Warn(st, "%v; .env files are not checked", err)
+		o.Warner.Warn(st, "%v; .env files are not checked", err)
 		wt.Close()
 		return nil
 	}
@@ -171,9 +184,9 @@ func (s *Scanner) newEnvCheck(st *finding.Stats, root string) *envCheck {
 		}
 	}
 	c.ignore = wt.CommittedRules(c.idx, func(p string, err error) {
-		s.warner.Warn(st, "%s: %v; its committed ignore rules are not applied", p, err)
+		o.Warner.Warn(st, "%s: %v; its committed ignore rules are not applied", p, err)
 	}).Matcher()
-	if c.rootRel == "" && s.enabled(rules.EnvNotIgnored) {
+	if c.rootRel == "" && o.Enabled(rules.EnvNotIgnored) {
 		for _, n := range envCommonNames {
 			if !c.ignore.Match([]string{n}, false) {
 				c.missing = append(c.missing, n)
@@ -188,17 +201,28 @@ func (s *Scanner) newEnvCheck(st *finding.Stats, root string) *envCheck {
 
 // repoParts returns the path components, from the top of the work tree,
 // of rel, a path relative to the scan root.
-func (c *envCheck) repoParts(rel string) []string {
+func (c *Check) repoParts(rel string) []string {
 	return gitrepo.SplitPath(path.Join(c.rootRel, rel))
 }
 
-// run runs the checks once Tree is done, and emits their findings.
-func (c *envCheck) run(st *finding.Stats, emit func(finding.Finding) error) error {
+// Mention is what the tree's walk is to look for in text files, when the
+// repository-wide warning depends on it (content.Options.Mention); nil
+// when it does not.
+func (c *Check) Mention() *content.Mention { return c.mention }
+
+// Close releases the files the check opened.
+func (c *Check) Close() error { return c.r.Close() }
+
+// Run runs the checks once the tree's walk is done, from what it saw
+// (walked, kept with walk.Options.Keep = rules.IsEnvFile), and emits
+// their findings.
+func (c *Check) Run(st *finding.Stats, walked walk.Result, emit func(finding.Finding) error) error {
+	c.walked = walked
 	var out []finding.Finding
-	if c.s.enabled(rules.EnvFileTracked) {
+	if c.o.Enabled(rules.EnvFileTracked) {
 		out = c.trackedFiles(out)
 	}
-	if c.s.enabled(rules.EnvNotIgnored) {
+	if c.o.Enabled(rules.EnvNotIgnored) {
 		files := c.workFiles(st)
 		out = c.unignoredFiles(out, files)
 		out = c.repositoryWarning(out, files)
@@ -214,27 +238,27 @@ func (c *envCheck) run(st *finding.Stats, emit func(finding.Finding) error) erro
 
 // trackedFiles adds an env-file-tracked error for each secret env file in
 // the index under the root.
-func (c *envCheck) trackedFiles(out []finding.Finding) []finding.Finding {
+func (c *Check) trackedFiles(out []finding.Finding) []finding.Finding {
 	prev := ""
 	for _, e := range c.idx.Entries {
 		rel, ok := c.underRoot(e.Path)
-		if e.Path == prev || !ok || !rules.IsSecretEnvFile(e.Path) || c.s.allowedPath(rel) {
+		if e.Path == prev || !ok || !rules.IsSecretEnvFile(e.Path) || c.o.Allowed(rel) {
 			continue
 		}
 		prev = e.Path // once for the stages of a conflicted path
-		out = append(out, envFileFinding(rules.EnvFileTracked, rules.Error, rel, fmt.Sprintf(
+		out = append(out, FileFinding(rules.EnvFileTracked, rules.Error, rel, fmt.Sprintf(
 			"secret env file %s is tracked by git: every clone carries it; stop tracking it with `git rm --cached %s` (your copy stays), %s, commit both, and rotate the keys it held: they stay in history",
-			e.Path, shellQuote(e.Path), envIgnoreAdvice)))
+			e.Path, escape.Shell(e.Path), IgnoreAdvice)))
 	}
 	return out
 }
 
 // unignoredFiles adds an env-not-ignored error for each secret env file of
 // the work tree that is neither tracked nor ignored by the committed rules.
-func (c *envCheck) unignoredFiles(out []finding.Finding, files []string) []finding.Finding {
+func (c *Check) unignoredFiles(out []finding.Finding, files []string) []finding.Finding {
 	for _, rel := range files {
 		parts := c.repoParts(rel)
-		if !rules.IsSecretEnvFile(rel) || c.tracked[strings.Join(parts, "/")] || c.s.allowedPath(rel) {
+		if !rules.IsSecretEnvFile(rel) || c.tracked[strings.Join(parts, "/")] || c.o.Allowed(rel) {
 			continue // tracked files are trackedFiles' to report
 		}
 		if f, ok := c.fileFinding(rel, parts); ok {
@@ -245,10 +269,10 @@ func (c *envCheck) unignoredFiles(out []finding.Finding, files []string) []findi
 }
 
 // repositoryWarning adds the env-not-ignored warning about .gitignore when
-// it applies (see Scan); workHasEnv says whether the work tree has env
+// it applies (see scanner.Tree); workHasEnv says whether the work tree has env
 // files.
-func (c *envCheck) repositoryWarning(out []finding.Finding, workFiles []string) []finding.Finding {
-	if len(c.missing) == 0 || c.s.allowedPath(".gitignore") {
+func (c *Check) repositoryWarning(out []finding.Finding, workFiles []string) []finding.Finding {
+	if len(c.missing) == 0 || c.o.Allowed(".gitignore") {
 		return out
 	}
 	// Why the warning applies, and the files that show it.
@@ -267,11 +291,11 @@ func (c *envCheck) repositoryWarning(out []finding.Finding, workFiles []string) 
 		// No .gitignore to point at: the finding is at a file that shows
 		// the need (one that allow.paths does not pass over), and names
 		// the file to create.
-		i := slices.IndexFunc(shown, func(p string) bool { return p != "" && !c.s.allowedPath(p) })
+		i := slices.IndexFunc(shown, func(p string) bool { return p != "" && !c.o.Allowed(p) })
 		if i < 0 {
 			return out
 		}
-		return append(out, envFileFinding(rules.EnvNotIgnored, rules.Warning, shown[i], fmt.Sprintf(
+		return append(out, FileFinding(rules.EnvNotIgnored, rules.Warning, shown[i], fmt.Sprintf(
 			"%s, but the repository has no .gitignore, so `git add .` would commit %s; create .gitignore at the top of the work tree with `.env` and `.env.*` (and `!.env.example` to keep the example), and commit it",
 			signal, strings.Join(c.missing, ", "))))
 	}
@@ -279,8 +303,8 @@ func (c *envCheck) repositoryWarning(out []finding.Finding, workFiles []string) 
 	if !c.tracked[".gitignore"] {
 		what = "no committed .gitignore ignores "
 	}
-	return append(out, envFileFinding(rules.EnvNotIgnored, rules.Warning, ".gitignore", fmt.Sprintf(
-		"%s, but %s%s, so `git add .` would commit them; %s and commit it", signal, what, strings.Join(c.missing, ", "), envIgnoreAdvice)))
+	return append(out, FileFinding(rules.EnvNotIgnored, rules.Warning, ".gitignore", fmt.Sprintf(
+		"%s, but %s%s, so `git add .` would commit them; %s and commit it", signal, what, strings.Join(c.missing, ", "), IgnoreAdvice)))
 }
 
 // fileExists reports whether p exists.
@@ -291,7 +315,7 @@ func fileExists(p string) bool {
 
 // underRoot returns the path of p, relative to the top of the work tree,
 // relative to the scan root instead; false when p is not under it.
-func (c *envCheck) underRoot(p string) (string, bool) {
+func (c *Check) underRoot(p string) (string, bool) {
 	if c.rootRel == "" {
 		return p, true
 	}
@@ -300,9 +324,9 @@ func (c *envCheck) underRoot(p string) (string, bool) {
 }
 
 // workFiles returns the env files in the work tree under the root, ignored
-// or not, that belong to this repository: those Tree passed, and those in
-// the directories Tree skipped that the committed rules do not ignore.
-func (c *envCheck) workFiles(st *finding.Stats) []string {
+// or not, that belong to this repository: those the walk kept, and those
+// in the directories it skipped that the committed rules do not ignore.
+func (c *Check) workFiles(st *finding.Stats) []string {
 	var out []string
 	for _, rel := range c.walked.Kept {
 		if !c.outside(path.Dir(rel)) {
@@ -319,8 +343,8 @@ func (c *envCheck) workFiles(st *finding.Stats) []string {
 }
 
 // outside reports whether the directory dir, relative to the root, is
-// outside this repository for git; see envCheck.nested.
-func (c *envCheck) outside(dir string) bool {
+// outside this repository for git; see Check.nested.
+func (c *Check) outside(dir string) bool {
 	if dir == "." || dir == "" {
 		return false
 	}
@@ -344,10 +368,10 @@ func (c *envCheck) outside(dir string) bool {
 // walk adds the env files under dir (relative to the root) to out,
 // skipping what the committed rules ignore, nested repositories and
 // symbolic links.
-func (c *envCheck) walk(st *finding.Stats, dir string, out []string) []string {
+func (c *Check) walk(st *finding.Stats, dir string, out []string) []string {
 	entries, err := os.ReadDir(filepath.Join(c.root, filepath.FromSlash(dir)))
 	if err != nil {
-		c.s.warner.Warn(st, "%s: %v; .env files in it are not checked", dir, unwrapPath(err))
+		c.o.Warner.Warn(st, "%s: %v; .env files in it are not checked", dir, walk.Cause(err))
 	}
 	for _, e := range entries {
 		rel := path.Join(dir, e.Name())
@@ -368,7 +392,7 @@ func (c *envCheck) walk(st *finding.Stats, dir string, out []string) []string {
 // rules do not ignore: commit the work tree's .gitignore when it ignores
 // them (a change not committed yet), else add patterns to it, saying so
 // when rules that protect only this clone ignore them.
-func (c *envCheck) localAdvice(parts []string) string {
+func (c *Check) localAdvice(parts []string) string {
 	var work gitrepo.Rules
 	for i := range parts {
 		rs, _ := gitrepo.ReadIgnore(filepath.Join(c.r.Top, filepath.Join(parts[:i]...), ".gitignore"), parts[:i])
@@ -377,7 +401,7 @@ func (c *envCheck) localAdvice(parts []string) string {
 	if work.Matcher().Ignores(parts, false) {
 		return "the .gitignore in the work tree ignores it, but that change is not committed yet: commit .gitignore"
 	}
-	advice := envIgnoreAdvice + " and commit it"
+	advice := IgnoreAdvice + " and commit it"
 	if rs, _ := gitrepo.ReadIgnore(filepath.Join(c.r.CommonDir, "info", "exclude"), nil); rs.Matcher().Ignores(parts, false) {
 		return ".git/info/exclude ignores it, but that protects only this clone; " + advice
 	}
@@ -391,19 +415,6 @@ func (c *envCheck) localAdvice(parts []string) string {
 
 // envFileFinding is a finding about a whole file: line 1, column 1, with
 // an empty span.
-func envFileFinding(id rules.RuleID, sev rules.Severity, path, msg string) finding.Finding {
+func FileFinding(id rules.RuleID, sev rules.Severity, path, msg string) finding.Finding {
 	return finding.Finding{RuleID: id, Severity: sev, Path: path, Line: 1, Column: 1, EndColumn: 1, Message: msg}
-}
-
-// shellQuote quotes p for a POSIX shell when it holds anything but
-// letters, digits and ./_-+@%=:,, so that a git command in a message can
-// be pasted.
-func shellQuote(p string) string {
-	safe := p != "" && !strings.ContainsFunc(p, func(r rune) bool {
-		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("./_-+@%=:,", r))
-	})
-	if safe {
-		return p
-	}
-	return "'" + strings.ReplaceAll(p, "'", `'\''`) + "'"
 }
