@@ -173,12 +173,13 @@ func (in *inflater) readExact(dst []byte) error {
 // random-access readers, kept for reuse: a new zlib reader allocates tens
 // of kilobytes.
 type packFile struct {
-	path string
-	once sync.Once
-	f    *os.File
-	data []byte // the file mapped, when it could be
-	size int64
-	err  error
+	path  string
+	once  sync.Once
+	f     *os.File
+	data  []byte // the file mapped, when it could be
+	noMap bool   // never map it
+	size  int64
+	err   error
 
 	readers sync.Pool // of *entryReader
 }
@@ -198,7 +199,9 @@ func (p *packFile) file() (*os.File, error) {
 			return
 		}
 		p.f, p.size = f, fi.Size()
-		p.data = mapFile(f, p.size)
+		if !p.noMap {
+			p.data = mapFile(f, p.size)
+		}
 	})
 	return p.f, p.err
 }

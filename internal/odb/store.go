@@ -50,6 +50,7 @@ func (e *ObjectError) Unwrap() error { return e.Err }
 type Store struct {
 	dirs  []string
 	cache baseCache
+	noMap bool // read packs with pread, never mapped: for tests of that path
 
 	once    sync.Once
 	packs   []*pack
@@ -142,7 +143,7 @@ func (s *Store) loadPacks() error {
 					s.broken = append(s.broken, err)
 					continue
 				}
-				s.packs = append(s.packs, &pack{packFile: packFile{path: base + ".pack"}, idx: x, dir: d})
+				s.packs = append(s.packs, &pack{packFile: packFile{path: base + ".pack", noMap: s.noMap}, idx: x, dir: d})
 			}
 		}
 	})

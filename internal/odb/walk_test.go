@@ -155,21 +155,26 @@ func TestWalkErrors(t *testing.T) {
 			}
 			entries[3].id = goodID
 			writeTestPack(t, dir, "1", entries)
-			s := openStore(t, dir)
-			r := walkAll(t, s, WalkOptions{})
-			e := r.errFor(bad)
-			if e == nil || !strings.Contains(e.Error(), tt.want) || e.Pack == "" || e.Offset == 0 {
-				t.Fatalf("error for the damaged object: %v; want one naming its pack and offset and saying %q (all: %v)", e, tt.want, r.errs)
-			}
-			if r.errFor(child) == nil {
-				t.Errorf("the delta built on the damaged object was not reported (errors: %v)", r.errs)
-			}
-			if _, ok := r.objects[goodID]; !ok || len(r.objects) != 2 {
-				t.Errorf("delivered %d objects, want the base and the good delta", len(r.objects))
-			}
-			want := cmp.Or(tt.readWant, tt.want)
-			if _, _, err := s.Read(bad); err == nil || !strings.Contains(err.Error(), want) {
-				t.Errorf("Read of the damaged object: %v, want %q", err, want)
+			// The pack mapped, as it is where it can be, and read with
+			// pread, as it is where it cannot.
+			for _, noMap := range []bool{false, true} {
+				s := openStore(t, dir)
+				s.noMap = noMap
+				r := walkAll(t, s, WalkOptions{})
+				e := r.errFor(bad)
+				if e == nil || !strings.Contains(e.Error(), tt.want) || e.Pack == "" || e.Offset == 0 {
+					t.Fatalf("noMap %v: error for the damaged object: %v; want one naming its pack and offset and saying %q (all: %v)", noMap, e, tt.want, r.errs)
+				}
+				if r.errFor(child) == nil {
+					t.Errorf("noMap %v: the delta built on the damaged object was not reported (errors: %v)", noMap, r.errs)
+				}
+				if _, ok := r.objects[goodID]; !ok || len(r.objects) != 2 {
+					t.Errorf("noMap %v: delivered %d objects, want the base and the good delta", noMap, len(r.objects))
+				}
+				want := cmp.Or(tt.readWant, tt.want)
+				if _, _, err := s.Read(bad); err == nil || !strings.Contains(err.Error(), want) {
+					t.Errorf("noMap %v: Read of the damaged object: %v, want %q", noMap, err, want)
+				}
 			}
 		})
 	}
@@ -186,12 +191,16 @@ func TestWalkCRCMismatch(t *testing.T) {
 	}
 	f.WriteAt([]byte{0xff}, offs[1]+4) // inside the deflated data
 	f.Close()
-	r := walkAll(t, openStore(t, dir), WalkOptions{})
-	if e := r.errFor(ids[1]); e == nil || !strings.Contains(e.Error(), "CRC32 mismatch") {
-		t.Errorf("corrupt entry: %v, want a CRC32 mismatch (all: %v)", e, r.errs)
-	}
-	if _, ok := r.objects[ids[0]]; !ok {
-		t.Error("the intact object was not delivered")
+	for _, noMap := range []bool{false, true} {
+		s := openStore(t, dir)
+		s.noMap = noMap
+		r := walkAll(t, s, WalkOptions{})
+		if e := r.errFor(ids[1]); e == nil || !strings.Contains(e.Error(), "CRC32 mismatch") {
+			t.Errorf("noMap %v: corrupt entry: %v, want a CRC32 mismatch (all: %v)", noMap, e, r.errs)
+		}
+		if _, ok := r.objects[ids[0]]; !ok {
+			t.Errorf("noMap %v: the intact object was not delivered", noMap)
+		}
 	}
 }
 
@@ -316,3 +325,4 @@ func TestWalkDirs(t *testing.T) {
 		t.Errorf("Dirs: %v", got)
 	}
 }
+

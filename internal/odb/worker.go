@@ -129,12 +129,19 @@ func (wk *worker) inflateEntry(pw *packWalk, k int32, dst []byte) ([]byte, error
 	if n > maxObjectSize+1<<20 {
 		return nil, fmt.Errorf("entry of %d bytes out of range", n)
 	}
-	if int64(cap(wk.raw)) < n {
-		wk.raw = make([]byte, n)
-	}
-	raw := wk.raw[:n]
-	if _, err := pw.p.f.ReadAt(raw, e.off); err != nil {
-		return nil, fmt.Errorf("read pack: %w", err)
+	var raw []byte
+	if m := pw.p.data; m != nil {
+		// A mapped pack costs no system call per entry: a pread each
+		// was an eighth of a walk's time.
+		raw = m[e.off:e.end]
+	} else {
+		if int64(cap(wk.raw)) < n {
+			wk.raw = make([]byte, n)
+		}
+		raw = wk.raw[:n]
+		if _, err := pw.p.f.ReadAt(raw, e.off); err != nil {
+			return nil, fmt.Errorf("read pack: %w", err)
+		}
 	}
 	if err := pw.checkCRC(k, raw); err != nil {
 		return nil, err
