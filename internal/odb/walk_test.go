@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -326,3 +327,38 @@ func TestWalkDirs(t *testing.T) {
 	}
 }
 
+// TestEntriesByOffset checks the radix sort of a walk's entries against
+// a stable comparison sort, duplicate offsets (a damaged index) and
+// offsets past what the packed keys hold included.
+func TestEntriesByOffset(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name    string
+		n       int
+		maxOff  int64
+		largest int64 // an offset set at the end, beyond maxOff
+	}{
+		{"empty", 0, 1, 0},
+		{"small", 1000, 1 << 20, 0},
+		{"duplicates", 5000, 300, 0},
+		{"large pack", 3000, 1 << 40, 0},
+		{"past the keys", 1000, 1 << 30, 1 << keyOffBits},
+	} {
+		r := rand.New(rand.NewPCG(uint64(tt.n), 1))
+		offsets := make([]int64, tt.n)
+		for i := range offsets {
+			offsets[i] = r.Int64N(tt.maxOff)
+		}
+		if tt.largest != 0 {
+			offsets[len(offsets)-1] = tt.largest
+		}
+		want := make([]walkEntry, len(offsets))
+		for i, off := range offsets {
+			want[i] = walkEntry{off: off, pos: int32(i)}
+		}
+		slices.SortStableFunc(want, func(a, b walkEntry) int { return cmp.Compare(a.off, b.off) })
+		if got := entriesByOffset(offsets); !slices.Equal(got, want) {
+			t.Errorf("%s: entries not sorted by offset, then position", tt.name)
+		}
+	}
+}

@@ -85,11 +85,7 @@ func (w *walk) preparePack(packs []*pack, i int) (*packWalk, error) {
 		return nil, err
 	}
 	pw := &packWalk{w: w, p: p, names: names, crcs: crcs, ext: make(map[int32]plumbing.Hash)}
-	pw.ents = make([]walkEntry, len(offsets))
-	for i, off := range offsets {
-		pw.ents[i] = walkEntry{off: off, pos: int32(i)}
-	}
-	slices.SortFunc(pw.ents, func(a, b walkEntry) int { return cmp.Compare(a.off, b.off) })
+	pw.ents = entriesByOffset(offsets)
 	posToEnt := make([]int32, len(offsets))
 	for k, e := range pw.ents {
 		posToEnt[e.pos] = int32(k)
@@ -101,6 +97,69 @@ func (w *walk) preparePack(packs []*pack, i int) (*packWalk, error) {
 	pw.link()
 	pw.owned = w.ownership(p, pw, packs, i)
 	return pw, nil
+}
+
+// Packed sort keys: an entry's offset above its position in the index,
+// for packs of up to 1 TiB and 16M objects.
+const (
+	keyPosBits = 24
+	keyOffBits = 64 - keyPosBits
+)
+
+// entriesByOffset returns the entries at offsets (by position in the
+// index) sorted by offset. Sorting the entries is the longest serial
+// step of a walk's set-up: a pack of git/git's size has a million, and a
+// comparison sort of them took a third of a second, a radix sort of
+// packed keys takes a tenth of that.
+func entriesByOffset(offsets []int64) []walkEntry {
+	ents := make([]walkEntry, len(offsets))
+	var maxOff int64
+	for _, off := range offsets {
+		maxOff = max(maxOff, off)
+	}
+	if len(offsets) > 1<<keyPosBits || maxOff >= 1<<keyOffBits || slices.ContainsFunc(offsets, func(off int64) bool { return off < 0 }) {
+		for i, off := range offsets {
+			ents[i] = walkEntry{off: off, pos: int32(i)}
+		}
+		slices.SortStableFunc(ents, func(a, b walkEntry) int { return cmp.Compare(a.off, b.off) })
+		return ents
+	}
+	keys := make([]uint64, len(offsets))
+	for i, off := range offsets {
+		keys[i] = uint64(off)<<keyPosBits | uint64(i)
+	}
+	keys = radixSort(keys, keyPosBits, uint64(maxOff)<<keyPosBits)
+	for k, key := range keys {
+		ents[k] = walkEntry{off: int64(key >> keyPosBits), pos: int32(key & (1<<keyPosBits - 1))}
+	}
+	return ents
+}
+
+// radixDigit is the bits a pass of radixSort sorts by.
+const radixDigit = 11
+
+// radixSort sorts keys by their bits from bit from up to those of
+// maxKey, stably (keys equal in those bits keep their order), and
+// returns the sorted keys: keys itself or a slice of the same length.
+func radixSort(keys []uint64, from int, maxKey uint64) []uint64 {
+	tmp := make([]uint64, len(keys))
+	for shift := from; shift < 64 && maxKey>>shift != 0; shift += radixDigit {
+		var at [1 << radixDigit]int
+		for _, k := range keys {
+			at[k>>shift&(1<<radixDigit-1)]++
+		}
+		sum := 0
+		for d, n := range at {
+			at[d], sum = sum, sum+n
+		}
+		for _, k := range keys {
+			d := k >> shift & (1<<radixDigit - 1)
+			tmp[at[d]] = k
+			at[d]++
+		}
+		keys, tmp = tmp, keys
+	}
+	return keys
 }
 
 // id returns the name of entry k.
