@@ -167,7 +167,12 @@ func TestWalkErrors(t *testing.T) {
 					t.Fatalf("noMap %v: error for the damaged object: %v; want one naming its pack and offset and saying %q (all: %v)", noMap, e, tt.want, r.errs)
 				}
 				if r.errFor(child) == nil {
-					t.Errorf("noMap %v: the delta built on the damaged object was not reported (errors: %v)", noMap, r.errs)
+					t.Fatalf("noMap %v: the delta built on the damaged object was not reported (errors: %v)", noMap, r.errs)
+				}
+				// A delta's type is its chain's: a blob here, when the
+				// chain reaches the whole blob in the pack.
+				if tt.name == "base size mismatch" && (e.Type != plumbing.BlobObject || r.errFor(child).Type != plumbing.BlobObject) {
+					t.Errorf("noMap %v: types of the errors %v and %v, want blobs", noMap, e.Type, r.errFor(child).Type)
 				}
 				if _, ok := r.objects[goodID]; !ok || len(r.objects) != 2 {
 					t.Errorf("noMap %v: delivered %d objects, want the base and the good delta", noMap, len(r.objects))
@@ -196,8 +201,8 @@ func TestWalkCRCMismatch(t *testing.T) {
 		s := openStore(t, dir)
 		s.noMap = noMap
 		r := walkAll(t, s, WalkOptions{})
-		if e := r.errFor(ids[1]); e == nil || !strings.Contains(e.Error(), "CRC32 mismatch") {
-			t.Errorf("noMap %v: corrupt entry: %v, want a CRC32 mismatch (all: %v)", noMap, e, r.errs)
+		if e := r.errFor(ids[1]); e == nil || !strings.Contains(e.Error(), "CRC32 mismatch") || e.Type != plumbing.BlobObject {
+			t.Errorf("noMap %v: corrupt entry: %v, want a CRC32 mismatch of a blob (all: %v)", noMap, e, r.errs)
 		}
 		if _, ok := r.objects[ids[0]]; !ok {
 			t.Errorf("noMap %v: the intact object was not delivered", noMap)

@@ -170,9 +170,31 @@ func (pw *packWalk) id(k int32) plumbing.Hash {
 }
 
 // fail reports entry k as unreadable.
-func (pw *packWalk) fail(k int32, err error) {
+func (pw *packWalk) fail(k int32, err error) { pw.failAs(k, pw.typeOf(k), err) }
+
+// failAs reports entry k, an object of type typ (0: not known), as
+// unreadable.
+func (pw *packWalk) failAs(k int32, typ plumbing.ObjectType, err error) {
 	pw.state[k] = stateFailed
-	pw.w.report(&ObjectError{ID: pw.id(k), Pack: pw.p.path, Offset: pw.ents[k].off, Err: err})
+	pw.w.report(&ObjectError{ID: pw.id(k), Type: typ, Pack: pw.p.path, Offset: pw.ents[k].off, Err: err})
+}
+
+// typeOf returns the type of the object at entry k, once the headers
+// are read: that of the whole object its chain of deltas in the pack
+// starts from, or 0 when that is not known (a base in another pack, a
+// malformed header, a chain that loops).
+func (pw *packWalk) typeOf(k int32) plumbing.ObjectType {
+	for range len(pw.ents) {
+		switch b := pw.ents[k].base; {
+		case b == baseNone:
+			return pw.ents[k].typ
+		case b < 0:
+			return 0
+		default:
+			k = b
+		}
+	}
+	return 0
 }
 
 // readHeaders reads every entry's header and finds each delta's base
@@ -203,7 +225,7 @@ func (pw *packWalk) readRange(lo, hi int, posToEnt []int32) error {
 		}
 		if e.off < 12 || e.off >= end || e.end == e.off {
 			e.base = baseBad
-			pw.fail(int32(k), fmt.Errorf("offset %d outside the pack's objects, or listed twice", e.off))
+			pw.failAs(int32(k), 0, fmt.Errorf("offset %d outside the pack's objects, or listed twice", e.off))
 			continue
 		}
 		if winAt < 0 || e.off+maxHeader > winAt+int64(len(win)) && winAt+int64(len(win)) < end {
@@ -216,13 +238,13 @@ func (pw *packWalk) readRange(lo, hi int, posToEnt []int32) error {
 		h, err := parseHeader(win[e.off-winAt:min(int64(len(win)), e.end-winAt)], e.off)
 		if err != nil {
 			e.base = baseBad
-			pw.fail(int32(k), err)
+			pw.failAs(int32(k), 0, err)
 			continue
 		}
 		e.typ, e.size, e.hdr, e.base = h.typ, h.size, uint8(h.hdrLen), baseNone
 		if err := pw.findBase(int32(k), h, posToEnt); err != nil {
 			e.base = baseBad
-			pw.fail(int32(k), err)
+			pw.failAs(int32(k), 0, err)
 		}
 	}
 	return nil

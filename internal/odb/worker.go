@@ -57,7 +57,7 @@ func (wk *worker) root(pw *packWalk, k int32) {
 	}
 	data, err := wk.build(pw, k, base)
 	if err != nil {
-		pw.fail(k, err)
+		pw.failAs(k, typ, err)
 		return
 	}
 	wk.descend(pw, k, typ, data, true)
@@ -81,7 +81,7 @@ func (wk *worker) descend(pw *packWalk, k int32, typ plumbing.ObjectType, data [
 		if data == nil {
 			var err error
 			if _, data, err = wk.w.s.readPacked(pw.p, pw.ents[k].off, 0); err != nil {
-				pw.fail(c, fmt.Errorf("rebuild delta base at %d: %w", pw.ents[k].off, err))
+				pw.failAs(c, typ, fmt.Errorf("rebuild delta base at %d: %w", pw.ents[k].off, err))
 				continue
 			}
 			own = false
@@ -89,7 +89,7 @@ func (wk *worker) descend(pw *packWalk, k int32, typ plumbing.ObjectType, data [
 		}
 		out, err := wk.build(pw, c, data)
 		if err != nil {
-			pw.fail(c, err)
+			pw.failAs(c, typ, err)
 			continue
 		}
 		if wk.held > holdLimit && i < len(kids)-1 {
