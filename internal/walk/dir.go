@@ -119,7 +119,7 @@ func (w *walker) list(d *dir, parent *dirFD) ([]fs.DirEntry, *dirFD, error) {
 // returns a file to scan, or counts and warns about what is passed over.
 func (w *walker) entry(d *dir, at *dirFD, e fs.DirEntry, m *gitrepo.Matcher, st *finding.Stats) (File, bool) {
 	name, typ := e.Name(), e.Type()
-	rel := path.Join(d.rel, name)
+	rel := joinClean(d.rel, name, '/')
 	ignored := d.ignored || m != nil && m.Match(append(d.repoRel[:len(d.repoRel):len(d.repoRel)], name), e.IsDir())
 	enterIgnored := false
 	if ignored && w.tracked(d, name, e.IsDir(), st) {
@@ -137,7 +137,7 @@ func (w *walker) entry(d *dir, at *dirFD, e fs.DirEntry, m *gitrepo.Matcher, st 
 		st.Ignored++
 		return File{}, false
 	}
-	full := filepath.Join(d.path, name)
+	full := joinClean(d.path, name, filepath.Separator)
 	var fi fs.FileInfo // the link's target, when following one
 	if typ&fs.ModeSymlink != 0 {
 		var err error
@@ -171,7 +171,7 @@ func (w *walker) entry(d *dir, at *dirFD, e fs.DirEntry, m *gitrepo.Matcher, st 
 // subdir queues the subdirectory name of d, open as at, unless following
 // a link to it would loop; fi is the link's target when it is one.
 func (w *walker) subdir(d *dir, at *dirFD, name, rel string, fi fs.FileInfo, ignored bool, st *finding.Stats) {
-	full := filepath.Join(d.path, name)
+	full := joinClean(d.path, name, filepath.Separator)
 	sub := &dir{path: full, rel: rel, wt: d.wt, rules: d.rules, ignored: ignored}
 	if d.wt != nil {
 		sub.repoRel = append(d.repoRel[:len(d.repoRel):len(d.repoRel)], name)
@@ -245,4 +245,20 @@ func displayDir(rel string) string {
 		return "."
 	}
 	return rel
+}
+
+// joinClean returns path.Join(dir, name) (with sep '/') or
+// filepath.Join(dir, name) (with filepath.Separator) for a clean dir and
+// an entry's name, without cleaning the result again: a walk joins every
+// name it reads.
+func joinClean(dir, name string, sep byte) string {
+	switch {
+	case dir == "" || dir == ".":
+		return name
+	case dir[len(dir)-1] == sep: // the root, or a volume's
+		return dir + name
+	case sep == filepath.Separator && filepath.VolumeName(dir) == dir: // "C:"
+		return filepath.Join(dir, name)
+	}
+	return dir + string(sep) + name
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -42,9 +43,10 @@ func openDir(parent *dirFD, path string) (int, error) {
 // before.
 func readDirFD(fd int, path string) ([]fs.DirEntry, error) {
 	var entries []fs.DirEntry
-	buf := make([]byte, 32<<10)
+	buf := direntBufs.Get().(*[]byte)
+	defer direntBufs.Put(buf)
 	for {
-		n, err := unix.Getdents(fd, buf)
+		n, err := unix.Getdents(fd, *buf)
 		if err == unix.EINTR {
 			continue
 		}
@@ -55,11 +57,15 @@ func readDirFD(fd int, path string) ([]fs.DirEntry, error) {
 		if n <= 0 {
 			break
 		}
-		entries = parseDirents(fd, path, buf[:n], entries)
+		entries = parseDirents(fd, path, (*buf)[:n], entries)
 	}
 	sortEntries(entries)
 	return entries, nil
 }
+
+// direntBufs holds the buffers directories are read into: a new one for
+// each directory cost more to clear than to fill.
+var direntBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 func sortEntries(entries []fs.DirEntry) {
 	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })

@@ -119,7 +119,7 @@ func (w *walker) root(r string, several bool, st *finding.Stats) error {
 		w.push(task{files: []File{{Path: r, Rel: rel, Stream: !fi.Mode().IsRegular()}}})
 		return nil
 	}
-	d := &dir{path: r, rel: rel}
+	d := &dir{path: filepath.Clean(r), rel: rel}
 	if !w.o.NoIgnore {
 		d.worktreeAt(w, st, r)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -146,6 +147,19 @@ func TestReadDirFD(t *testing.T) {
 	for _, e := range got {
 		if fi, err := e.Info(); err != nil || fi.Name() != e.Name() {
 			t.Errorf("%s: Info %v, %v", e.Name(), fi, err)
+		}
+	}
+}
+
+func TestJoinClean(t *testing.T) {
+	for _, dir := range []string{"", ".", "/", "a", "a/b", "/a", "../a"} {
+		for _, name := range []string{"x", ".env", "x y"} {
+			if got, want := joinClean(dir, name, '/'), path.Join(dir, name); got != want {
+				t.Errorf("joinClean(%q, %q) = %q, want %q", dir, name, got, want)
+			}
+			if got, want := joinClean(filepath.FromSlash(dir), name, filepath.Separator), filepath.Join(filepath.FromSlash(dir), name); got != want {
+				t.Errorf("joinClean(%q, %q) = %q, want %q", dir, name, got, want)
+			}
 		}
 	}
 }
