@@ -11,6 +11,8 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/klauspost/compress/zlib"
+
+	"github.com/clarolint/clarolint/internal/odb/internal/mmap"
 )
 
 // Pack object types: 1 to 4 are plumbing.ObjectType's values.
@@ -200,7 +202,7 @@ func (p *packFile) file() (*os.File, error) {
 		}
 		p.f, p.size = f, fi.Size()
 		if !p.noMap {
-			p.data = mapFile(f, p.size)
+			p.data = mmap.File(f, p.size)
 		}
 	})
 	return p.f, p.err
@@ -211,7 +213,7 @@ func (p *packFile) close() error {
 	if p.f == nil {
 		return nil
 	}
-	return errors.Join(unmapFile(p.data), p.f.Close())
+	return errors.Join(mmap.Unmap(p.data), p.f.Close())
 }
 
 // entryReader reads one pack entry: its header, then its zlib stream,
