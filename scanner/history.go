@@ -177,6 +177,7 @@ type history struct {
 	keys    map[plumbing.Hash][]content.Hit // a blob's keys, one per fingerprint; Path is "" or "!inner"
 	scanned map[plumbing.Hash]bool          // blobs read and scanned, or warned about
 
+	commits      *provenance.Commits // read ahead by the walk of everything; nil: the listing reads them
 	changes      []provenance.Change // Commit is zero for a ref that names a tree or blob
 	listErrs     int                 // commits and trees the listing could not read
 	gitlinks     int
@@ -240,7 +241,8 @@ func (h *history) changesOf(ctx context.Context, sel gitrepo.Selection, hits map
 			h.st.SkippedUnreadable++
 			h.s.warner.NotScanned(&h.st, "%v; the changes there are not scanned", err)
 		},
-		Listed: func(n int) { h.nCommits.Store(int64(n)); h.progress(false) },
+		Listed:  func(n int) { h.nCommits.Store(int64(n)); h.progress(false) },
+		Commits: h.commits,
 	}, h.change)
 }
 

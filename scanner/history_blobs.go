@@ -13,17 +13,30 @@ import (
 	"github.com/clarolint/clarolint/internal/content"
 	"github.com/clarolint/clarolint/internal/gitrepo"
 	"github.com/clarolint/clarolint/internal/odb"
+	"github.com/clarolint/clarolint/internal/odb/provenance"
 )
 
 // everything scans a whole history: every blob of the object store, read
 // once in pack order on every core, and then the changes that put the
-// blobs holding keys at their paths.
+// blobs holding keys at their paths. The walk reads the commits too, for
+// the listing of the changes (provenance.Commits); one it cannot read is
+// left to the listing, which reads it again and warns if it is needed.
 func (h *history) everything(ctx context.Context, sel gitrepo.Selection) error {
+	h.commits = provenance.NewCommits(h.s.opts.Workers)
 	err := h.store.Walk(ctx, odb.WalkOptions{
-		Types:   []plumbing.ObjectType{plumbing.BlobObject},
+		Types:   []plumbing.ObjectType{plumbing.BlobObject, plumbing.CommitObject},
 		Workers: h.s.opts.Workers,
-		OnError: h.unreadable,
+		OnError: func(err error) {
+			var oe *odb.ObjectError
+			if !errors.As(err, &oe) || oe.Type != plumbing.CommitObject {
+				h.unreadable(err)
+			}
+		},
 	}, func(worker int, o odb.Object) error {
+		if o.Type == plumbing.CommitObject {
+			h.commits.Add(worker, o.ID, o.Data)
+			return nil
+		}
 		h.scanBlob(worker, o.ID, "blob "+o.ID.String(), int64(len(o.Data)), bytes.NewReader(o.Data))
 		return nil
 	})

@@ -326,6 +326,31 @@ func TestHistoryDamagedPack(t *testing.T) {
 	}
 }
 
+// TestHistoryDamagedCommit: a commit whose copy in the pack is damaged
+// is one warning, from the listing of the changes, though the walk that
+// reads the blobs reads the commits too; the history under it that
+// another branch reaches is still scanned.
+func TestHistoryDamagedCommit(t *testing.T) {
+	t.Parallel()
+	needGit(t)
+	hr := newHistRepo(t, false)
+	a := map[string]string{"a.txt": "CLARO=" + key(301) + "\n"}
+	c1 := hr.commit("c1", a)
+	b := with(a, "b.txt", "CLARO="+key(302)+"\n")
+	c2 := hr.commit("c2", b, c1)
+	c3 := hr.commit("c3", with(b, "c.txt", "plain\n"), c2)
+	hr.branch("main", c3)
+	hr.branch("old", c1)
+	corruptInPack(t, hr.dir, c2)
+	got, fs, st, warn := runHistory(t, hr, Options{}, HistoryOptions{})
+	if !slices.ContainsFunc(fs, func(f finding.Finding) bool { return f.Commit == c1.String() && f.Path == "a.txt" }) {
+		t.Errorf("findings %q, want the key c1 introduced", got)
+	}
+	if st.NotScanned != 1 || strings.Count(warn, "warning:") != 1 || !strings.Contains(warn, c2.String()) {
+		t.Errorf("stats %+v, want one warning naming %s:\n%s", st, c2, warn)
+	}
+}
+
 // TestHistoryPartialClone: a partial clone lacks the blobs it did not
 // fetch, so its history scan is incomplete and says so, and still
 // reports the keys of the blobs it has (those of HEAD, which the

@@ -20,18 +20,32 @@
 #
 #   BUILD_ONLY=/work/bench/big.git COMMITS=85000 FILES=4800 LINES=1000 REFS=1019 scripts/bench-history.sh
 #
-# and a tenth of it COMMITS=8500 FILES=480 REFS=102. Then, warm, each runs alternately RUNS
-# times (default 5):
+# and a tenth of it COMMITS=8500 FILES=480 REFS=102.
+#
+# clarolint runs with no git on PATH (env PATH=/nonexistent): it reads the
+# object store itself, and the script checks that git cannot be found
+# there and that the scan still succeeds. Then:
+#
+#   keys       every planted key is found at each commit, path and line
+#              that introduced it: an oracle built with git (the blobs
+#              holding a key from cat-file --batch-all-objects, the commits
+#              that put them at a path from git log -m --raw
+#              --find-object, each parent's blob at that path, the key's
+#              first line) is compared with clarolint's findings
+#   memory     peak RSS of each tool, from /usr/bin/time -v
+#   time       warm, alternately RUNS times (default 5), with the median
+#              wall time of each and the median of the per-round ratios:
 #
 #   floor      git cat-file --batch-all-objects --batch --unordered | rg -a -c KEY
 #              (every object read once, decompressed on one core)
-#   clarolint  clarolint history (git fast path: git log + cat-file on every core)
-#   go-git     clarolint history with CLAROLINT_NO_GIT=1 (once: it is slow)
+#   clarolint  clarolint history (no git: packs read and deltas resolved
+#              in Go on every core)
 #   gitleaks   gitleaks git, when it is on PATH or in $(go env GOPATH)/bin
+#              (timed once: it is slow)
 #
-# It prints the median wall times, the ratios to the floor, each tool's peak
-# memory (with its child processes) and the keys each found. Needs git, rg and python3; uses hyperfine when
-# present.
+# TIMING=0 stops after the checks and prints the commands it would time,
+# for another harness. Needs git, rg and python3, and GNU time
+# (/usr/bin/time) for the memory figures.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -40,12 +54,14 @@ commits=${COMMITS:-4000}
 files=${FILES:-1500}
 maxlines=${LINES:-900}
 refs=${REFS:-0}
-for tool in git rg python3; do
+for tool in git rg python3 /usr/bin/time; do
 	command -v "$tool" >/dev/null || { echo "bench-history: $tool not found" >&2; exit 2; }
 done
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# With TIMING=0 the work directory, with the binary the printed commands
+# run, is kept.
+[ "${TIMING:-1}" = 0 ] || trap 'rm -rf "$work"' EXIT
 go build -o "$work/clarolint" ./cmd/clarolint
 gitleaks=$(command -v gitleaks || true)
 [ -n "$gitleaks" ] || { [ -x "$(go env GOPATH)/bin/gitleaks" ] && gitleaks=$(go env GOPATH)/bin/gitleaks; } || true
@@ -206,77 +222,129 @@ git -C "$repo" cat-file --batch-all-objects --batch-check='%(objecttype) %(objec
 	awk '{n[$1]++; s[$1]+=$2} END {printf "repository: %d commits, %d trees, %d blobs, %.0f MB of blob content, ", n["commit"], n["tree"], n["blob"], s["blob"]/1e6}'
 du -sm "$(git -C "$repo" rev-parse --absolute-git-dir)/objects" | awk '{print $1 " MB packed"}'
 
-clarolint=("$work/clarolint" history --quiet --format json --show-secrets --output "$work/clarolint.json" "$repo")
-gogit=(env CLAROLINT_NO_GIT=1 "$work/clarolint" history --quiet --format json --show-secrets --output "$work/gogit.json" "$repo")
+# No git for clarolint: PATH names a directory that does not exist.
+if env PATH=/nonexistent /bin/sh -c 'command -v git' >/dev/null 2>&1; then
+	echo "bench-history: git is still found with PATH=/nonexistent" >&2
+	exit 2
+fi
+clarolint=(env PATH=/nonexistent "$work/clarolint" history --quiet --format json --show-secrets --output "$work/clarolint.json" "$repo")
+floor="git -C $(printf %q "$repo") cat-file --batch-all-objects --batch --unordered | rg -a -c 'sk_(live|test)_[A-Za-z0-9]{42}'"
 leaks=("$gitleaks" git --no-banner --log-level error --report-format json --report-path "$work/gitleaks.json" "$repo")
-
-# peak runs a command and prints the peak of the summed resident memory of
-# it and its child processes (clarolint's git processes, the floor's git
-# and rg), sampled every 20 ms.
-peak() {
-	"$@" >/dev/null 2>&1 &
-	local pid=$! max=0 cur
-	while kill -0 "$pid" 2>/dev/null; do
-		cur=$(ps -o rss= --pid "$pid" --ppid "$pid" 2>/dev/null | awk '{s += $1} END {print s + 0}')
-		[ "$cur" -le "$max" ] || max=$cur
-		sleep 0.02
-	done
-	wait "$pid" || true
-	echo "$((max / 1024)) MB"
-}
 
 # quote quotes its arguments as one shell command line.
 quote() { printf '%q ' "$@"; }
 
-# Same keys: the distinct keys each found.
+# rss runs a command line under GNU time and prints its peak resident
+# memory in MiB (the largest process of the command, a pipe's included).
+rss() {
+	/usr/bin/time -v sh -c "$1" >/dev/null 2>"$work/time.txt" || true
+	awk -F: '/Maximum resident set size/ {printf "%.0f MiB", $2 / 1024}' "$work/time.txt"
+}
+
+status=0
+"${clarolint[@]}" 2>"$work/clarolint.err" || status=$?
+if [ "$status" -gt 1 ]; then
+	echo "bench-history: clarolint history failed (exit $status):" >&2
+	cat "$work/clarolint.err" >&2
+	exit 2
+fi
+[ ! -s "$work/clarolint.err" ] || { echo "clarolint's warnings:"; cat "$work/clarolint.err"; }
+
+# The keys: distinct ones against the floor's, then each introduction
+# against the oracle.
 keys() { grep -o 'sk_\(live\|test\)_[A-Za-z0-9]\{42\}' "$@" | sort -u; }
 git -C "$repo" cat-file --batch-all-objects --batch --unordered | grep -a -o 'sk_\(live\|test\)_[A-Za-z0-9]\{42\}' | sort -u >"$work/floor.keys"
-"${clarolint[@]}" || true
 keys "$work/clarolint.json" >"$work/clarolint.keys" || true
-t0=$(date +%s%N)
-"${gogit[@]}" || true
-gogit_ms=$((($(date +%s%N) - t0) / 1000000))
-keys "$work/gogit.json" >"$work/gogit.keys" || true
-echo "keys: floor $(wc -l <"$work/floor.keys"), clarolint $(wc -l <"$work/clarolint.keys") ($(grep -c '"rule_id"' "$work/clarolint.json") findings), go-git $(wc -l <"$work/gogit.keys")"
+echo "distinct keys: floor $(wc -l <"$work/floor.keys"), clarolint $(wc -l <"$work/clarolint.keys") ($(grep -c '"rule_id"' "$work/clarolint.json") findings)"
 cmp -s "$work/floor.keys" "$work/clarolint.keys" && echo "clarolint found the same keys as the floor" || echo "KEYS DIFFER: clarolint and the floor"
-nodur() { sed 's/"duration_ms": [0-9]*//' "$1"; }
-diff <(nodur "$work/clarolint.json") <(nodur "$work/gogit.json") >/dev/null &&
-	echo "go-git and the git fast path gave identical reports" || echo "REPORTS DIFFER: go-git and the git fast path"
+python3 - "$repo" "$work/clarolint.json" <<'PY'
+import json, re, subprocess, sys
+
+repo, report = sys.argv[1], sys.argv[2]
+key = re.compile(rb"sk_(?:live|test)_[A-Za-z0-9]{42}")
+
+def git(*args, **kw):
+    return subprocess.run(["git", "-C", repo, *args], check=True, stdout=subprocess.PIPE, **kw).stdout
+
+# Every blob holding a key, with each key's first line.
+hits = {}
+cat = subprocess.Popen(["git", "-C", repo, "cat-file", "--batch-all-objects", "--batch", "--unordered"], stdout=subprocess.PIPE)
+while hdr := cat.stdout.readline():
+    oid, typ, size = hdr.split()
+    data = cat.stdout.read(int(size))
+    cat.stdout.read(1)
+    if typ == b"blob" and key.search(data):
+        first = {}
+        for m in key.finditer(data):
+            first.setdefault(m.group().decode(), data.count(b"\n", 0, m.start()) + 1)
+        hits[oid.decode()] = first
+cat.wait()
+
+# The commits that put one at a path, each parent's blob there, and so the
+# keys each introduced: in its blob and in none of its parents' blobs.
+changes = set()
+commit, parents = None, []
+args = ["log", "--all", "--root", "-m", "--no-renames", "--raw", "--no-abbrev", "--format=C %H %P"]
+for line in git(*args, *("--find-object=" + h for h in hits)).decode().splitlines():
+    if line.startswith("C "):
+        commit, *parents = line[2:].split()
+    elif line.startswith(":"):
+        meta, path = line.split("\t", 1)
+        blob = meta.split()[3]
+        if blob in hits:
+            changes.add((commit, tuple(parents), path, blob))
+queries = sorted({"%s:%s" % (p, path) for _, ps, path, _ in changes for p in ps})
+out = git("cat-file", "--batch-check=%(objectname) %(objecttype)", input="".join(q + "\n" for q in queries).encode()).decode().splitlines()
+at = {q: o.split()[0] if o.endswith(" blob") else None for q, o in zip(queries, out)}
+blobkeys = lambda b: set(hits.get(b, {})) if b else set()
+want = set()
+for commit, parents, path, blob in changes:
+    for k, line in hits[blob].items():
+        if not any(k in blobkeys(at["%s:%s" % (p, path)]) for p in parents):
+            want.add((k, commit, path, line))
+
+got = {(f["secret"], f.get("commit", ""), f["path"], f["line"]) for f in json.load(open(report))["findings"]}
+print("introductions: oracle %d, clarolint %d; missing %d, extra %d" % (len(want), len(got), len(want - got), len(got - want)))
+for k, c, p, l in sorted(want - got):
+    print("  MISSING %s…%s at %s %s:%d" % (k[:8], k[-4:], c[:12], p, l))
+for k, c, p, l in sorted(got - want):
+    print("  EXTRA   %s…%s at %s %s:%d" % (k[:8], k[-4:], c[:12], p, l))
+print("every introduction found at its commit, path and line" if want == got else "INTRODUCTIONS DIFFER")
+PY
 if [ -n "$gitleaks" ]; then
 	"${leaks[@]}" || true
 	keys "$work/gitleaks.json" >"$work/gitleaks.keys" || true
-	echo "gitleaks: $(wc -l <"$work/gitleaks.keys") keys ($(comm -23 "$work/floor.keys" "$work/gitleaks.keys" | wc -l) of the floor's missed)"
+	echo "gitleaks: $(wc -l <"$work/gitleaks.keys") distinct keys ($(comm -23 "$work/floor.keys" "$work/gitleaks.keys" | wc -l) of the floor's missed)"
 fi
 
-echo "peak RSS (process and children): floor $(peak sh -c "$(quote git -C "$repo" cat-file --batch-all-objects --batch --unordered) | rg -a -c KEY"), clarolint $(peak "${clarolint[@]}")${gitleaks:+, gitleaks $(peak "${leaks[@]}")}"
-echo "go-git path (one run): $gogit_ms ms"
+echo "peak RSS: floor $(rss "$floor"), clarolint $(rss "$(quote "${clarolint[@]}")")${gitleaks:+, gitleaks $(rss "$(quote "${leaks[@]}")")}"
 
-# The commands as shell strings, for hyperfine.
-names=(floor clarolint) cmds=("$(quote git -C "$repo" cat-file --batch-all-objects --batch --unordered) | rg -a -c 'sk_(live|test)_[A-Za-z0-9]{42}'" "$(quote "${clarolint[@]}")")
-if [ -n "$gitleaks" ]; then names+=(gitleaks) cmds+=("$(quote "${leaks[@]}")"); fi
-if command -v hyperfine >/dev/null; then
-	args=()
-	for i in "${!names[@]}"; do args+=(-n "${names[$i]}" "${cmds[$i]}"); done
-	hyperfine --warmup 1 --runs "$runs" -i --export-json "$work/h.json" "${args[@]}" >/dev/null
-	python3 - "$work/h.json" <<'PY'
-import json, sys
-r = {x["command"]: x["median"] for x in json.load(open(sys.argv[1]))["results"]}
-f = r.pop("floor")
-print(f"median wall: floor {f*1000:.0f} ms; " + "; ".join(f"{k} {v*1000:.0f} ms ({v/f:.2f}x floor)" for k, v in r.items()))
-PY
-else
-	t() { local s; s=$(date +%s%N); sh -c "$1" >/dev/null 2>&1 || true; echo $((($(date +%s%N) - s) / 1000000)); }
-	declare -A times
-	for _ in $(seq "$runs"); do
-		for i in "${!names[@]}"; do times[$i]+="$(t "${cmds[$i]}") "; done
-	done
-	med() { printf '%s\n' $1 | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
-	f=$(med "${times[0]}")
-	line="median wall: floor $f ms"
-	for i in "${!names[@]}"; do
-		[ "$i" = 0 ] && continue
-		m=$(med "${times[$i]}")
-		line+="; ${names[$i]} $m ms ($(awk "BEGIN {printf \"%.2f\", $m / $f}")x floor)"
-	done
-	echo "$line"
+if [ "${TIMING:-1}" = 0 ]; then
+	echo "commands to time (the binary is kept in $work):"
+	echo "  floor:     $floor"
+	echo "  clarolint: $(quote "${clarolint[@]}")"
+	[ -z "$gitleaks" ] || echo "  gitleaks:  $(quote "${leaks[@]}")"
+	exit 0
+fi
+
+# Timing: warm, floor and clarolint in turn, RUNS rounds; the median of
+# each and the median of the rounds' ratios, which holds when the
+# machine's speed drifts during the run.
+ms() { local s; s=$(date +%s%N); sh -c "$1" >/dev/null 2>&1 || true; echo $((($(date +%s%N) - s) / 1000000)); }
+cl=$(quote "${clarolint[@]}")
+ms "$floor" >/dev/null
+ms "$cl" >/dev/null
+fl=() ct=() ratios=()
+for _ in $(seq "$runs"); do
+	f=$(ms "$floor") c=$(ms "$cl")
+	fl+=("$f") ct+=("$c") ratios+=("$(awk "BEGIN {printf \"%.4f\", $c / $f}")")
+done
+med() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+blobmb=$(git -C "$repo" cat-file --batch-all-objects --batch-check='%(objecttype) %(objectsize)' | awk '$1 == "blob" {s += $2} END {print s / 1e6}')
+f=$(med "${fl[@]}") c=$(med "${ct[@]}")
+echo "median wall over $runs rounds: floor $f ms, clarolint $c ms ($(awk "BEGIN {printf \"%.0f\", $blobmb / ($c / 1000)}") MB/s of blob content)"
+echo "clarolint/floor: median of the rounds' ratios $(med "${ratios[@]}") (rounds: ${ratios[*]})"
+if [ -n "$gitleaks" ]; then
+	g=$(ms "$(quote "${leaks[@]}")")
+	echo "gitleaks (one run): $g ms ($(awk "BEGIN {printf \"%.2f\", $g / $f}")x the floor's median)"
 fi

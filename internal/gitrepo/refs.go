@@ -11,8 +11,8 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/plumbing/storer"
 
+	"github.com/clarolint/clarolint/internal/odb"
 	odbobject "github.com/clarolint/clarolint/internal/odb/object"
 )
 
@@ -163,13 +163,17 @@ func (r *Repo) allRefs(warn func(format string, args ...any)) (Selection, error)
 	if err != nil {
 		return Selection{}, err
 	}
+	st, err := r.Objects()
+	if err != nil {
+		return Selection{}, err
+	}
 	sel := Selection{RefTips: make(map[plumbing.Hash]bool)}
 	peeled := make(map[plumbing.Hash]peeledRef) // each object a ref names, peeled once
 	tips := make(map[plumbing.Hash]bool)
 	add := func(name string, h plumbing.Hash) {
 		p, done := peeled[h]
 		if !done {
-			p = peel(g.Storer, name, h, warn)
+			p = peel(st, name, h, warn)
 			peeled[h] = p
 		}
 		switch {
@@ -230,26 +234,16 @@ type peeledRef struct {
 }
 
 // peel follows the tags from h, which the ref name points at, to the
-// object they tag; an object that cannot be read is a warning.
-func peel(st storer.EncodedObjectStorer, name string, h plumbing.Hash, warn func(format string, args ...any)) peeledRef {
-	for range maxTagChain {
-		obj, err := st.EncodedObject(plumbing.AnyObject, h)
-		if err != nil {
-			warn("%s: object %s: %v; not scanned", name, h, err)
-			return peeledRef{}
-		}
-		if obj.Type() != plumbing.TagObject {
-			return peeledRef{hash: h, typ: obj.Type()}
-		}
-		tag, err := object.DecodeTag(st, obj)
-		if err != nil {
-			warn("%s: tag %s: %v; not scanned", name, h, err)
-			return peeledRef{}
-		}
-		h = tag.Target
+// object they tag; an object that cannot be read is a warning. It reads
+// through the object store, as the scan does: go-git would build its own
+// in-memory index of every pack for the few objects refs name.
+func peel(st *odb.Store, name string, h plumbing.Hash, warn func(format string, args ...any)) peeledRef {
+	id, typ, err := peelIn(st, h)
+	if err != nil {
+		warn("%s: %v; not scanned", name, err)
+		return peeledRef{}
 	}
-	warn("%s: a chain of more than %d tags; not scanned", name, maxTagChain)
-	return peeledRef{}
+	return peeledRef{hash: id, typ: typ}
 }
 
 // maxTagChain bounds the tags of tags followed, so that a hostile

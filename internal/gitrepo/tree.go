@@ -1,11 +1,12 @@
 package gitrepo
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/clarolint/clarolint/internal/odb"
+	odbobject "github.com/clarolint/clarolint/internal/odb/object"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -44,16 +45,23 @@ func (r *Repo) Peel(id plumbing.Hash) (plumbing.Hash, plumbing.ObjectType, error
 	if err != nil {
 		return id, 0, err
 	}
+	return peelIn(s, id)
+}
+
+// peelIn follows annotated tags from id in store s to the object they
+// tag, and returns it and its type; a chain of tags longer than
+// maxTagChain, which only a hostile repository makes, is an error.
+func peelIn(s *odb.Store, id plumbing.Hash) (plumbing.Hash, plumbing.ObjectType, error) {
 	for range maxTagChain {
 		typ, data, err := s.Read(id)
 		if err != nil || typ != plumbing.TagObject {
 			return id, typ, err
 		}
-		target, ok := bytes.CutPrefix(data, []byte("object "))
-		if !ok || len(target) < 40 || !plumbing.IsHash(string(target[:40])) {
-			return id, 0, fmt.Errorf("tag %s: no object line", id)
+		target, err := odbobject.TagTarget(data)
+		if err != nil {
+			return id, 0, fmt.Errorf("tag %s: %w", id, err)
 		}
-		id = plumbing.NewHash(string(target[:40]))
+		id = target
 	}
 	return id, 0, fmt.Errorf("a chain of more than %d tags", maxTagChain)
 }

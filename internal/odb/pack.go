@@ -11,6 +11,8 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/klauspost/compress/zlib"
+
+	"github.com/clarolint/clarolint/internal/odb/internal/mmap"
 )
 
 // Pack object types: 1 to 4 are plumbing.ObjectType's values.
@@ -196,12 +198,13 @@ func (in *inflater) readExact(dst []byte) error {
 // random-access readers, kept for reuse: a new zlib reader allocates tens
 // of kilobytes.
 type packFile struct {
-	path string
-	once sync.Once
-	f    *os.File
-	data []byte // the file mapped, when it could be
-	size int64
-	err  error
+	path  string
+	once  sync.Once
+	f     *os.File
+	data  []byte // the file mapped, when it could be
+	noMap bool   // never map it
+	size  int64
+	err   error
 
 	readers sync.Pool // of *entryReader
 }
@@ -221,7 +224,9 @@ func (p *packFile) file() (*os.File, error) {
 			return
 		}
 		p.f, p.size = f, fi.Size()
-		p.data = mapFile(f, p.size)
+		if !p.noMap {
+			p.data = mmap.File(f, p.size)
+		}
 	})
 	return p.f, p.err
 }
@@ -231,7 +236,7 @@ func (p *packFile) close() error {
 	if p.f == nil {
 		return nil
 	}
-	return errors.Join(unmapFile(p.data), p.f.Close())
+	return errors.Join(mmap.Unmap(p.data), p.f.Close())
 }
 
 // entryReader reads one pack entry: its header, then its zlib stream,

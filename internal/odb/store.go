@@ -24,8 +24,12 @@ var ErrNotFound = errors.New("object not found")
 // a damaged pack or loose file. Pack and Offset say where the copy that
 // failed is stored ("" and 0 for a loose object or a missing one); ID is
 // zero only when a damaged index hides the names of a pack's objects.
+// Type is the object's type when the walk that failed to read it knew it
+// (from the header of the object or of the whole object its deltas are
+// built on), and 0 otherwise.
 type ObjectError struct {
 	ID     plumbing.Hash
+	Type   plumbing.ObjectType
 	Pack   string // the .pack file's path
 	Offset int64
 	Err    error
@@ -50,6 +54,7 @@ func (e *ObjectError) Unwrap() error { return e.Err }
 type Store struct {
 	dirs  []string
 	cache baseCache
+	noMap bool // read packs with pread, never mapped: for tests of that path
 
 	once    sync.Once
 	packs   []*pack
@@ -142,7 +147,7 @@ func (s *Store) loadPacks() error {
 					s.broken = append(s.broken, err)
 					continue
 				}
-				s.packs = append(s.packs, &pack{packFile: packFile{path: base + ".pack"}, idx: x, dir: d})
+				s.packs = append(s.packs, &pack{packFile: packFile{path: base + ".pack", noMap: s.noMap}, idx: x, dir: d})
 			}
 		}
 	})

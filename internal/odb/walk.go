@@ -31,7 +31,8 @@ type WalkOptions struct {
 	// objects; 0 means runtime.GOMAXPROCS(0).
 	Workers int
 	// OnError receives each object that cannot be read, as an
-	// *ObjectError naming it (and its pack and offset): a CRC, zlib or
+	// *ObjectError naming it (its type when the walk knows it, and its
+	// pack and offset): a CRC, zlib or
 	// size error, a malformed header or delta, a delta base that is
 	// missing, out of range or unreadable (each object built on it is
 	// reported too), an unreadable loose object; and each pack whose
@@ -259,7 +260,7 @@ func (wk *worker) loose(id plumbing.Hash, path string) {
 	}
 	b, err := o.readAll(wk.get(o.size))
 	if err != nil {
-		wk.w.report(&ObjectError{ID: id, Err: fmt.Errorf("loose object %s: %w", path, err)})
+		wk.w.report(&ObjectError{ID: id, Type: o.typ, Err: fmt.Errorf("loose object %s: %w", path, err)})
 		return
 	}
 	wk.w.deliver(wk.id, Object{ID: id, Type: o.typ, Data: b})

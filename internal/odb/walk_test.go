@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -155,21 +156,31 @@ func TestWalkErrors(t *testing.T) {
 			}
 			entries[3].id = goodID
 			writeTestPack(t, dir, "1", entries)
-			s := openStore(t, dir)
-			r := walkAll(t, s, WalkOptions{})
-			e := r.errFor(bad)
-			if e == nil || !strings.Contains(e.Error(), tt.want) || e.Pack == "" || e.Offset == 0 {
-				t.Fatalf("error for the damaged object: %v; want one naming its pack and offset and saying %q (all: %v)", e, tt.want, r.errs)
-			}
-			if r.errFor(child) == nil {
-				t.Errorf("the delta built on the damaged object was not reported (errors: %v)", r.errs)
-			}
-			if _, ok := r.objects[goodID]; !ok || len(r.objects) != 2 {
-				t.Errorf("delivered %d objects, want the base and the good delta", len(r.objects))
-			}
-			want := cmp.Or(tt.readWant, tt.want)
-			if _, _, err := s.Read(bad); err == nil || !strings.Contains(err.Error(), want) {
-				t.Errorf("Read of the damaged object: %v, want %q", err, want)
+			// The pack mapped, as it is where it can be, and read with
+			// pread, as it is where it cannot.
+			for _, noMap := range []bool{false, true} {
+				s := openStore(t, dir)
+				s.noMap = noMap
+				r := walkAll(t, s, WalkOptions{})
+				e := r.errFor(bad)
+				if e == nil || !strings.Contains(e.Error(), tt.want) || e.Pack == "" || e.Offset == 0 {
+					t.Fatalf("noMap %v: error for the damaged object: %v; want one naming its pack and offset and saying %q (all: %v)", noMap, e, tt.want, r.errs)
+				}
+				if r.errFor(child) == nil {
+					t.Fatalf("noMap %v: the delta built on the damaged object was not reported (errors: %v)", noMap, r.errs)
+				}
+				// A delta's type is its chain's: a blob here, when the
+				// chain reaches the whole blob in the pack.
+				if tt.name == "base size mismatch" && (e.Type != plumbing.BlobObject || r.errFor(child).Type != plumbing.BlobObject) {
+					t.Errorf("noMap %v: types of the errors %v and %v, want blobs", noMap, e.Type, r.errFor(child).Type)
+				}
+				if _, ok := r.objects[goodID]; !ok || len(r.objects) != 2 {
+					t.Errorf("noMap %v: delivered %d objects, want the base and the good delta", noMap, len(r.objects))
+				}
+				want := cmp.Or(tt.readWant, tt.want)
+				if _, _, err := s.Read(bad); err == nil || !strings.Contains(err.Error(), want) {
+					t.Errorf("noMap %v: Read of the damaged object: %v, want %q", noMap, err, want)
+				}
 			}
 		})
 	}
@@ -186,12 +197,16 @@ func TestWalkCRCMismatch(t *testing.T) {
 	}
 	f.WriteAt([]byte{0xff}, offs[1]+4) // inside the deflated data
 	f.Close()
-	r := walkAll(t, openStore(t, dir), WalkOptions{})
-	if e := r.errFor(ids[1]); e == nil || !strings.Contains(e.Error(), "CRC32 mismatch") {
-		t.Errorf("corrupt entry: %v, want a CRC32 mismatch (all: %v)", e, r.errs)
-	}
-	if _, ok := r.objects[ids[0]]; !ok {
-		t.Error("the intact object was not delivered")
+	for _, noMap := range []bool{false, true} {
+		s := openStore(t, dir)
+		s.noMap = noMap
+		r := walkAll(t, s, WalkOptions{})
+		if e := r.errFor(ids[1]); e == nil || !strings.Contains(e.Error(), "CRC32 mismatch") || e.Type != plumbing.BlobObject {
+			t.Errorf("noMap %v: corrupt entry: %v, want a CRC32 mismatch of a blob (all: %v)", noMap, e, r.errs)
+		}
+		if _, ok := r.objects[ids[0]]; !ok {
+			t.Errorf("noMap %v: the intact object was not delivered", noMap)
+		}
 	}
 }
 
@@ -314,5 +329,41 @@ func TestWalkDirs(t *testing.T) {
 	}
 	if got := s.Dirs(); !slices.Equal(got, []string{quarantine, main}) {
 		t.Errorf("Dirs: %v", got)
+	}
+}
+
+// TestEntriesByOffset checks the radix sort of a walk's entries against
+// a stable comparison sort, duplicate offsets (a damaged index) and
+// offsets past what the packed keys hold included.
+func TestEntriesByOffset(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name    string
+		n       int
+		maxOff  int64
+		largest int64 // an offset set at the end, beyond maxOff
+	}{
+		{"empty", 0, 1, 0},
+		{"small", 1000, 1 << 20, 0},
+		{"duplicates", 5000, 300, 0},
+		{"large pack", 3000, 1 << 40, 0},
+		{"past the keys", 1000, 1 << 30, 1 << keyOffBits},
+	} {
+		r := rand.New(rand.NewPCG(uint64(tt.n), 1))
+		offsets := make([]int64, tt.n)
+		for i := range offsets {
+			offsets[i] = r.Int64N(tt.maxOff)
+		}
+		if tt.largest != 0 {
+			offsets[len(offsets)-1] = tt.largest
+		}
+		want := make([]walkEntry, len(offsets))
+		for i, off := range offsets {
+			want[i] = walkEntry{off: off, pos: int32(i)}
+		}
+		slices.SortStableFunc(want, func(a, b walkEntry) int { return cmp.Compare(a.off, b.off) })
+		if got := entriesByOffset(offsets); !slices.Equal(got, want) {
+			t.Errorf("%s: entries not sorted by offset, then position", tt.name)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package walk
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"path"
@@ -62,10 +63,13 @@ func (w *walker) localRules(wt *gitrepo.Repo, st *finding.Stats) gitrepo.Rules {
 	return rs
 }
 
-// readDir reads d, queues its subdirectories and returns its files to
-// scan, counting and warning about everything else.
-func (w *walker) readDir(d *dir, st *finding.Stats) []File {
-	entries, err := readDir(d.path)
+// readDir reads d, which is in the open directory parent (nil: opened by
+// its path), queues its subdirectories and returns its files to scan,
+// counting and warning about everything else, with d open if the walk
+// keeps it so (held once, for the caller to release). It releases
+// parent.
+func (w *walker) readDir(d *dir, parent *dirFD, st *finding.Stats) ([]File, *dirFD) {
+	entries, at, err := w.list(d, parent)
 	if err != nil {
 		st.SkippedUnreadable++
 		w.o.Warner.NotScanned(st, "%s: %v; its contents are not scanned", displayDir(d.rel), Cause(err))
@@ -84,18 +88,34 @@ func (w *walker) readDir(d *dir, st *finding.Stats) []File {
 		if e.Name() == ".git" {
 			continue
 		}
-		if f, ok := w.entry(d, e, m, st); ok {
+		if f, ok := w.entry(d, at, e, m, st); ok {
 			files = append(files, f)
 		}
 	}
-	return files
+	return files, at
 }
 
-// entry handles one entry of d: it queues a directory, returns a file to
-// scan, or counts and warns about what is passed over.
-func (w *walker) entry(d *dir, e fs.DirEntry, m *gitrepo.Matcher, st *finding.Stats) (File, bool) {
+// list reads the entries of d, which is in parent, and keeps d open when
+// it can.
+func (w *walker) list(d *dir, parent *dirFD) ([]fs.DirEntry, *dirFD, error) {
+	fd, err := openDir(parent, d.path)
+	parent.release()
+	switch {
+	case errors.Is(err, errNoDirFD):
+		entries, err := readDir(d.path)
+		return entries, nil, err
+	case err != nil:
+		return nil, nil, err
+	}
+	entries, err := readDirFD(fd, d.path)
+	return entries, w.newDirFD(fd), err
+}
+
+// entry handles one entry of d, open as at: it queues a directory,
+// returns a file to scan, or counts and warns about what is passed over.
+func (w *walker) entry(d *dir, at *dirFD, e fs.DirEntry, m *gitrepo.Matcher, st *finding.Stats) (File, bool) {
 	name, typ := e.Name(), e.Type()
-	rel := path.Join(d.rel, name)
+	rel := joinClean(d.rel, name, '/')
 	ignored := d.ignored || m != nil && m.Match(append(d.repoRel[:len(d.repoRel):len(d.repoRel)], name), e.IsDir())
 	enterIgnored := false
 	if ignored && w.tracked(d, name, e.IsDir(), st) {
@@ -113,7 +133,7 @@ func (w *walker) entry(d *dir, e fs.DirEntry, m *gitrepo.Matcher, st *finding.St
 		st.Ignored++
 		return File{}, false
 	}
-	full := filepath.Join(d.path, name)
+	full := joinClean(d.path, name, filepath.Separator)
 	var fi fs.FileInfo // the link's target, when following one
 	if typ&fs.ModeSymlink != 0 {
 		var err error
@@ -130,13 +150,13 @@ func (w *walker) entry(d *dir, e fs.DirEntry, m *gitrepo.Matcher, st *finding.St
 	}
 	switch {
 	case typ.IsDir():
-		w.subdir(d, name, rel, fi, enterIgnored, st)
+		w.subdir(d, at, name, rel, fi, enterIgnored, st)
 	case typ.IsRegular():
 		if w.allowed(rel) {
 			st.AllowedPaths++
 			return File{}, false
 		}
-		return File{Path: full, Rel: rel}, true
+		return File{Path: full, Rel: rel, at: at, name: name}, true
 	default:
 		st.SkippedUnreadable++
 		w.o.Warner.Warn(st, "%s: not a regular file (%v); skipped", rel, typ)
@@ -144,10 +164,10 @@ func (w *walker) entry(d *dir, e fs.DirEntry, m *gitrepo.Matcher, st *finding.St
 	return File{}, false
 }
 
-// subdir queues the subdirectory name of d, unless following a link to it
-// would loop; fi is the link's target when it is one.
-func (w *walker) subdir(d *dir, name, rel string, fi fs.FileInfo, ignored bool, st *finding.Stats) {
-	full := filepath.Join(d.path, name)
+// subdir queues the subdirectory name of d, open as at, unless following
+// a link to it would loop; fi is the link's target when it is one.
+func (w *walker) subdir(d *dir, at *dirFD, name, rel string, fi fs.FileInfo, ignored bool, st *finding.Stats) {
+	full := joinClean(d.path, name, filepath.Separator)
 	sub := &dir{path: full, rel: rel, wt: d.wt, rules: d.rules, ignored: ignored}
 	if d.wt != nil {
 		sub.repoRel = append(d.repoRel[:len(d.repoRel):len(d.repoRel)], name)
@@ -167,7 +187,7 @@ func (w *walker) subdir(d *dir, name, rel string, fi fs.FileInfo, ignored bool, 
 		}
 		sub.ancestors = append(d.ancestors[:len(d.ancestors):len(d.ancestors)], fi)
 	}
-	w.push(task{dir: sub})
+	w.push(task{dir: sub, at: at.hold()})
 }
 
 // tracked reports whether the ignored entry name of d is tracked in d's
@@ -221,4 +241,20 @@ func displayDir(rel string) string {
 		return "."
 	}
 	return rel
+}
+
+// joinClean returns path.Join(dir, name) (with sep '/') or
+// filepath.Join(dir, name) (with filepath.Separator) for a clean dir and
+// an entry's name, without cleaning the result again: a walk joins every
+// name it reads.
+func joinClean(dir, name string, sep byte) string {
+	switch {
+	case dir == "" || dir == ".":
+		return name
+	case dir[len(dir)-1] == sep: // the root, or a volume's
+		return dir + name
+	case sep == filepath.Separator && filepath.VolumeName(dir) == dir: // "C:"
+		return filepath.Join(dir, name)
+	}
+	return dir + string(sep) + name
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/clarolint/clarolint/finding"
 )
@@ -42,6 +43,9 @@ type File struct {
 	// Stream is set for a file named explicitly that is not a regular
 	// file (a FIFO, /dev/stdin): Open waits for its writer.
 	Stream bool
+
+	at   *dirFD // its directory, open, when the walk keeps it so
+	name string // its name there
 }
 
 // Result is what a walk saw besides the files it handed to the visitor.
@@ -82,6 +86,9 @@ func Walk(ctx context.Context, roots []string, o Options, visit func(worker int,
 	stop := context.AfterFunc(ctx, w.abort)
 	wg.Wait()
 	stop()
+	for _, t := range w.tasks { // left by a walk that was cut short
+		t.at.release()
+	}
 	for _, st := range stats {
 		res.Add(st)
 	}
@@ -112,7 +119,7 @@ func (w *walker) root(r string, several bool, st *finding.Stats) error {
 		w.push(task{files: []File{{Path: r, Rel: rel, Stream: !fi.Mode().IsRegular()}}})
 		return nil
 	}
-	d := &dir{path: r, rel: rel}
+	d := &dir{path: filepath.Clean(r), rel: rel}
 	if !w.o.NoIgnore {
 		d.worktreeAt(w, st, r)
 	}
@@ -123,10 +130,13 @@ func (w *walker) root(r string, several bool, st *finding.Stats) error {
 	return nil
 }
 
-// task is a directory to read, or a batch of files to scan.
+// task is a directory to read, or a batch of files to scan. at, when
+// not nil, is held by the task: the open directory the files are in, or
+// the one the directory to read is in.
 type task struct {
 	dir   *dir
 	files []File
+	at    *dirFD
 }
 
 // fileBatch is how many files of one directory a worker scans before it
@@ -151,6 +161,7 @@ type walker struct {
 	// untracked lists the git directories whose index could not be read,
 	// warned about once each.
 	untracked []string
+	openDirs  atomic.Int32 // dirFDs not yet closed
 }
 
 func (w *walker) push(t task) {
@@ -213,12 +224,12 @@ func (w *walker) work(worker int, st *finding.Stats, cancel context.CancelCauseF
 		if !ok {
 			return
 		}
-		files := t.files
+		files, at := t.files, t.at
 		if t.dir != nil {
-			files = w.readDir(t.dir, st)
+			files, at = w.readDir(t.dir, t.at, st)
 		}
 		if len(files) > fileBatch { // let an idle worker have the rest
-			w.push(task{files: files[fileBatch:]})
+			w.push(task{files: files[fileBatch:], at: at.hold()})
 			files = files[:fileBatch]
 		}
 		for _, f := range files {
@@ -230,6 +241,7 @@ func (w *walker) work(worker int, st *finding.Stats, cancel context.CancelCauseF
 				break
 			}
 		}
+		at.release()
 		w.done()
 	}
 }
@@ -265,6 +277,9 @@ func (f File) Open() (Reader, error) {
 			return nil, err
 		}
 		return osFile{file}, nil
+	}
+	if f.at != nil {
+		return openFileAt(f.at, f.name, f.Path)
 	}
 	return openFile(f.Path)
 }

@@ -63,6 +63,18 @@ func ParseCommit(data []byte, c *Commit) error {
 	return nil
 }
 
+// TagTarget returns the object an annotated tag names: its first line,
+// "object " and a hex name, as git's parse_tag_buffer reads it.
+func TagTarget(data []byte) (plumbing.Hash, error) {
+	var id plumbing.Hash
+	line, _ := nextLine(data)
+	val, ok := bytes.CutPrefix(line, []byte("object "))
+	if !ok || parseHex(val, &id) != nil {
+		return plumbing.ZeroHash, errors.New("parse tag: no object line first")
+	}
+	return id, nil
+}
+
 // nextLine splits data after its first line.
 func nextLine(data []byte) (line, rest []byte) {
 	if i := bytes.IndexByte(data, '\n'); i >= 0 {

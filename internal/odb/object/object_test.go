@@ -52,6 +52,31 @@ func TestParseCommit(t *testing.T) {
 	}
 }
 
+func TestTagTarget(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in, want string
+	}{
+		{"commit", "object " + par1 + "\ntype commit\ntag v1\ntagger T <t@x> 1 +0000\n\nv1\n", par1},
+		{"no newline", "object " + par2, par2},
+		{"type first", "type commit\nobject " + par1 + "\n", ""},
+		{"short name", "object 1234\ntype commit\n", ""},
+		{"empty", "", ""},
+	}
+	for _, tt := range tests {
+		id, err := TagTarget([]byte(tt.in))
+		if tt.want == "" {
+			if err == nil {
+				t.Errorf("%s: got %s, want an error", tt.name, id)
+			}
+			continue
+		}
+		if err != nil || id.String() != tt.want {
+			t.Errorf("%s: got %s, %v, want %s", tt.name, id, err, tt.want)
+		}
+	}
+}
+
 func TestParseSignature(t *testing.T) {
 	t.Parallel()
 	name, email, when := ParseSignature([]byte("Ana Lopez <ana@example.com> 1700000000 -0130"))

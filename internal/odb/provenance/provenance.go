@@ -49,6 +49,9 @@ type Options struct {
 	// Listed, when set, is told how many commits are listed, once they
 	// are known and before they are diffed: for showing progress.
 	Listed func(commits int)
+	// Commits, when set, holds commits read ahead (see Commits); it is
+	// emptied by the call.
+	Commits *Commits
 }
 
 // Change is a commit putting a blob at a path where none of its parents
@@ -84,7 +87,12 @@ type Change struct {
 // commit's parents are the ones it names, so that a hostile repository
 // cannot hide commits from a scan by grafting history away.
 func Changes(ctx context.Context, s *odb.Store, o Options, fn func(Change) error) error {
-	g := &graph{s: s, o: o, commits: make(map[plumbing.Hash]*commit)}
+	g := &graph{s: s, o: o}
+	if o.Commits != nil {
+		g.commits = o.Commits.merged(o.Shallow)
+	} else {
+		g.commits = make(map[plumbing.Hash]*commit)
+	}
 	for id := range o.Hits {
 		g.hitBits[hitBit(id)/64] |= 1 << (hitBit(id) % 64)
 	}

@@ -149,6 +149,10 @@ func TestChangesMatchGitLog(t *testing.T) {
 		t.Fatalf("only %d changes: the history is too simple to test", len(want))
 	}
 	diffLines(t, "all changes", list(t, s, Options{Tips: tips}), want)
+	// The commits read ahead by a walk, all of them or every other one
+	// (the rest read from the store).
+	diffLines(t, "commits read ahead", list(t, s, Options{Tips: tips, Commits: readAhead(t, s, 2, 1)}), want)
+	diffLines(t, "half the commits read ahead", list(t, s, Options{Tips: tips, Commits: readAhead(t, s, 1, 2)}), want)
 
 	// A range: commits reachable from main and not from a tag.
 	tag := plumbing.NewHash(strings.TrimSpace(string(repotest.Git(t, dir, nil, "rev-parse", "v104^{commit}"))))
@@ -207,4 +211,23 @@ func TestShallowClone(t *testing.T) {
 	}
 	s := openStore(t, dir)
 	diffLines(t, "shallow", list(t, s, Options{Tips: refTips(t, dir), Shallow: shallow}), gitChanges(t, dir, "--all"))
+	diffLines(t, "shallow, commits read ahead", list(t, s, Options{Tips: refTips(t, dir), Shallow: shallow, Commits: readAhead(t, s, 2, 1)}), gitChanges(t, dir, "--all"))
+}
+
+// readAhead returns the commits of s as a walk on workers goroutines
+// reads them ahead, one in every.
+func readAhead(t *testing.T, s *odb.Store, workers, every int) *Commits {
+	t.Helper()
+	c := NewCommits(workers)
+	var n [64]int
+	err := s.Walk(context.Background(), odb.WalkOptions{Types: []plumbing.ObjectType{plumbing.CommitObject}, Workers: workers}, func(w int, o odb.Object) error {
+		if n[w]++; n[w]%every == 0 {
+			c.Add(w, o.ID, o.Data)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

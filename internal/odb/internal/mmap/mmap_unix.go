@@ -1,17 +1,18 @@
 //go:build unix
 
-package odb
+package mmap
 
 import (
 	"os"
 	"syscall"
 )
 
-// mapFile maps f's first size bytes read-only, or returns nil when it
+// File maps f's first size bytes read-only, or returns nil when it
 // cannot (the caller then reads with pread). Random reads of a mapped
 // pack cost no system call: provenance reads every tree of a history one
-// by one, and a pread per tree was a fifth of its time.
-func mapFile(f *os.File, size int64) []byte {
+// by one, and a pread per tree was a fifth of its time. A mapped pack
+// index is read only where lookups go, and never copied.
+func File(f *os.File, size int64) []byte {
 	if size <= 0 || size != int64(int(size)) {
 		return nil
 	}
@@ -22,8 +23,8 @@ func mapFile(f *os.File, size int64) []byte {
 	return b
 }
 
-// unmapFile undoes mapFile.
-func unmapFile(b []byte) error {
+// Unmap undoes File.
+func Unmap(b []byte) error {
 	if b == nil {
 		return nil
 	}

@@ -1,0 +1,62 @@
+package odb
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// TestBaseCache: what is put is got back, by pack and offset; the bytes
+// kept stay within the limit however many objects go in; an object
+// larger than an eighth of it is not kept; and an object read again and
+// again survives a flood of others (second chance).
+func TestBaseCache(t *testing.T) {
+	t.Parallel()
+	c := baseCache{limit: 64 << 10}
+	var p, q packFile
+	obj := func(off int64, n int) []byte { return bytes.Repeat([]byte{byte(off)}, n) }
+	c.put(&p, 100, plumbing.BlobObject, obj(100, 10))
+	if got, ok := c.get(&p, 100); !ok || got.typ != plumbing.BlobObject || !bytes.Equal(got.data, obj(100, 10)) {
+		t.Fatalf("get after put: %v %v", got, ok)
+	}
+	if _, ok := c.get(&q, 100); ok {
+		t.Error("another pack's object at the same offset was found")
+	}
+	if _, ok := c.get(&p, 101); ok {
+		t.Error("an object never put was found")
+	}
+	c.put(&p, 200, plumbing.TreeObject, obj(200, 9<<10))
+	if _, ok := c.get(&p, 200); ok {
+		t.Error("an object larger than an eighth of the limit was kept")
+	}
+	// An object in use is read every 50 puts; the clock must spare it.
+	// Another object whose offset takes its slot replaces it: then it
+	// is put again.
+	hot := int64(7)
+	c.put(&p, hot, plumbing.TreeObject, obj(hot, 1000))
+	collided := false
+	for off := int64(1000); off < 50000; off++ {
+		c.put(&p, off, plumbing.BlobObject, obj(off, 500))
+		collided = collided || slot(off) == slot(hot)
+		if c.size > c.limit {
+			t.Fatalf("after %d puts: %d bytes kept, limit %d", off, c.size, c.limit)
+		}
+		if off%50 == 0 {
+			if _, ok := c.get(&p, hot); !ok {
+				if !collided {
+					t.Fatalf("the object in use was evicted after %d puts", off-1000)
+				}
+				c.put(&p, hot, plumbing.TreeObject, obj(hot, 1000))
+			}
+			collided = false
+		}
+	}
+	n := 0
+	for _, s := range c.slots {
+		n += len(s.data)
+	}
+	if n != c.size {
+		t.Errorf("size %d, slots hold %d bytes", c.size, n)
+	}
+}
