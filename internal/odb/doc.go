@@ -37,7 +37,7 @@
 //
 // A pre-receive hook opens the quarantine first and walks only it:
 //
-//	dirs, _ := odb.SplitAlternates(os.Getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES"))
+//	dirs, _ := cquote.SplitList(os.Getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES"))
 //	s, err := odb.Open(append([]string{os.Getenv("GIT_OBJECT_DIRECTORY")}, dirs...)...)
 //	err = s.Walk(ctx, odb.WalkOptions{Dirs: []string{os.Getenv("GIT_OBJECT_DIRECTORY")}, …}, scan)
 package odb

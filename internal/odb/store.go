@@ -80,7 +80,7 @@ const maxDeltaChain = 10000
 // that order, each followed by the directories its info/alternates names
 // (recursively, as git follows them). A pre-receive hook passes
 // $GIT_OBJECT_DIRECTORY (the quarantine) first, then the directories of
-// GIT_ALTERNATE_OBJECT_DIRECTORIES (see SplitAlternates). Nothing is read
+// GIT_ALTERNATE_OBJECT_DIRECTORIES (see cquote.SplitList). Nothing is read
 // but the alternates files until an object is: the indexes are opened
 // on the first lookup, and read in part (see Has).
 func Open(dirs ...string) (*Store, error) {

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/clarolint/clarolint/internal/odb"
+	"github.com/clarolint/clarolint/internal/cquote"
 )
 
 // Env is what git's environment tells a pre-receive hook about where
@@ -44,7 +44,7 @@ func ReadEnv(getenv func(string) string) (Env, error) {
 		}
 		e.QuarantinePath = getenv("GIT_QUARANTINE_PATH")
 	}
-	alts, err := odb.SplitAlternates(getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES"))
+	alts, err := cquote.SplitList(getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES"))
 	if err != nil {
 		return e, fmt.Errorf("GIT_ALTERNATE_OBJECT_DIRECTORIES: %w", err)
 	}
