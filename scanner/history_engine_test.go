@@ -17,22 +17,13 @@ import (
 	"github.com/go-git/go-git/v5/storage/filesystem"
 
 	"github.com/clarolint/clarolint/finding"
+	"github.com/clarolint/clarolint/internal/fixture"
 	"github.com/clarolint/clarolint/rules"
 )
 
 // needGit skips a test that builds or checks a repository with the git
 // binary when git is not on PATH, unless CLAROLINT_E2E=1 makes that a
 // failure. The scanner itself never runs git.
-func needGit(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CLAROLINT_E2E") == "1" {
-			t.Fatal("git is not on PATH and CLAROLINT_E2E=1")
-		}
-		t.Skip("git is not on PATH")
-	}
-}
-
 // gitOut runs git in dir and returns its standard output.
 func gitOut(t *testing.T, dir string, args ...string) string {
 	t.Helper()
@@ -171,7 +162,8 @@ func againstGit(t *testing.T, name string, hr *histRepo, branch string) []string
 // scenario, loose, bare and packed.
 func TestHistoryAgainstGit(t *testing.T) {
 	t.Parallel()
-	needGit(t)
+	fixture.EndToEnd(t) // dozens of git processes
+	fixture.NeedGit(t)
 	checkFindings(t, "scenario", againstGit(t, "scenario", scenario(t, false), "main"), scenarioWant)
 	checkFindings(t, "bare", againstGit(t, "bare", scenario(t, true), "main"), scenarioWant)
 
@@ -190,7 +182,8 @@ func TestHistoryAgainstGit(t *testing.T) {
 // non-ASCII, a submodule, a stash and a lightweight tag.
 func TestHistoryGitRepository(t *testing.T) {
 	t.Parallel()
-	needGit(t)
+	fixture.EndToEnd(t) // dozens of git processes
+	fixture.NeedGit(t)
 	dir := t.TempDir()
 	tick := 0
 	run := func(args ...string) {
@@ -295,7 +288,7 @@ func corruptInPack(t *testing.T, dir string, blob plumbing.Hash) {
 // that copy is scanned instead and all 21 keys are found.
 func TestHistoryDamagedPack(t *testing.T) {
 	t.Parallel()
-	needGit(t)
+	fixture.NeedGit(t)
 	hr := newHistRepo(t, false)
 	files := make(map[string]string)
 	for i := range 21 {
@@ -332,7 +325,7 @@ func TestHistoryDamagedPack(t *testing.T) {
 // another branch reaches is still scanned.
 func TestHistoryDamagedCommit(t *testing.T) {
 	t.Parallel()
-	needGit(t)
+	fixture.NeedGit(t)
 	hr := newHistRepo(t, false)
 	a := map[string]string{"a.txt": "CLARO=" + key(301) + "\n"}
 	c1 := hr.commit("c1", a)
@@ -357,7 +350,7 @@ func TestHistoryDamagedCommit(t *testing.T) {
 // checkout fetched).
 func TestHistoryPartialClone(t *testing.T) {
 	t.Parallel()
-	needGit(t)
+	fixture.NeedGit(t)
 	src := scenario(t, false)
 	dir := t.TempDir()
 	cmd := exec.Command("git", "-c", "uploadpack.allowFilter=true", "clone", "-q", "--no-local", "--filter=blob:none", "file://"+src.dir, dir)

@@ -20,16 +20,10 @@ import (
 // test is skipped, unless CLAROLINT_E2E=1 makes that a failure.
 func realGit(t *testing.T, dir string) func(args ...string) string {
 	t.Helper()
-	bin, err := exec.LookPath("git")
-	if err != nil {
-		if os.Getenv("CLAROLINT_E2E") == "1" {
-			t.Fatal("git is not on PATH and CLAROLINT_E2E=1")
-		}
-		t.Skip("git is not on PATH")
-	}
+	fixture.NeedGit(t)
 	return func(args ...string) string {
 		t.Helper()
-		cmd := exec.Command(bin, args...)
+		cmd := exec.Command("git", args...)
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
 			"GIT_AUTHOR_NAME=T", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=T", "GIT_COMMITTER_EMAIL=t@example.com")

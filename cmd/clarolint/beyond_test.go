@@ -123,6 +123,7 @@ func TestIssue11OnlyActiveKeepsUnknown(t *testing.T) {
 		t.Fatal(err)
 	}
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "0") // retry at once: the test need not wait out the backoff
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}))
 	defer api.Close()

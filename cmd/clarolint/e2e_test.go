@@ -35,6 +35,44 @@ func needTool(t *testing.T, name string) string {
 // are slow, and run only under CLAROLINT_E2E=1, as .ci/run sets it.
 var everyday = []string{"git", "sh"}
 
+// asCommand, in the environment of this test binary, makes it clarolint
+// itself (see TestMain).
+const asCommand = "CLAROLINT_TEST_AS_COMMAND=1"
+
+// TestMain lets the test binary stand in for the clarolint command: run
+// with asCommand in its environment, it is clarolint. Tests that need a
+// command on disk (a git hook, another user) use selfCommand, not go build.
+func TestMain(m *testing.M) {
+	if os.Getenv(strings.Split(asCommand, "=")[0]) == "1" {
+		main()
+	}
+	os.Exit(m.Run())
+}
+
+// selfCommand returns a copy of this test binary named clarolint in a new
+// directory, world-readable so that another user can run it too; the
+// process that runs it needs asCommand in its environment.
+func selfCommand(t *testing.T) string {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil { // t.TempDir makes it 0700
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "clarolint")
+	if err := os.WriteFile(bin, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
 // buildBinary builds a command of this module into dir and returns its path.
 func buildBinary(t *testing.T, dir, pkg, name string) string {
 	t.Helper()

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clarolint/clarolint/internal/fixture"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
@@ -15,13 +16,14 @@ import (
 // through it with the real git.
 func TestInstallHookCommit(t *testing.T) {
 	t.Parallel()
+	fixture.EndToEnd(t) // real git, a process for each step
 	gitPath := needTool(t, "git")
-	binDir := t.TempDir()
-	bin := buildBinary(t, binDir, ".", "clarolint")
-	pathEnv := "PATH=" + binDir + string(os.PathListSeparator) + os.Getenv("PATH")
-	dir, git := gitRepo(t, gitPath, []string{pathEnv})
+	bin := selfCommand(t)
+	pathEnv := "PATH=" + filepath.Dir(bin) + string(os.PathListSeparator) + os.Getenv("PATH")
+	dir, git := gitRepo(t, gitPath, []string{pathEnv, asCommand})
 
 	install := exec.Command(bin, "install-hook", dir)
+	install.Env = append(os.Environ(), asCommand)
 	if out, err := install.CombinedOutput(); err != nil || !strings.Contains(string(out), "installed") {
 		t.Fatalf("install-hook: %v\n%s", err, out)
 	}
@@ -47,7 +49,7 @@ func TestInstallHookCommit(t *testing.T) {
 	mustRun(t, git, "add", "leak.txt")
 	skip := exec.Command(gitPath, "commit", "-m", "skipped once")
 	skip.Dir = dir
-	skip.Env = append(os.Environ(), pathEnv, "SKIP=clarolint", "GIT_CONFIG_GLOBAL=/dev/null",
+	skip.Env = append(os.Environ(), pathEnv, asCommand, "SKIP=clarolint", "GIT_CONFIG_GLOBAL=/dev/null",
 		"GIT_AUTHOR_NAME=T", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=T", "GIT_COMMITTER_EMAIL=t@example.com")
 	if out, err := skip.CombinedOutput(); err != nil {
 		t.Fatalf("SKIP=clarolint did not skip the hook: %v\n%s", err, redactAll(string(out), key))

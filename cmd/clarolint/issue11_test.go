@@ -30,7 +30,7 @@ func TestIssue11Stdin(t *testing.T) {
 	if code != exitFindings || !strings.HasPrefix(out, "-:3:8: error claro-live-key:") || errOut != "" {
 		t.Errorf("scan -: exit %d\n%s%s", code, out, errOut)
 	}
-	dir, _ := fixture(t)
+	dir, _ := project(t)
 	out, _, code = clarolintStdin(t, "KEY="+key, "scan", dir, "-", "--quiet")
 	if code != exitFindings || !strings.Contains(out, "-:1:5: error claro-live-key") || strings.Count(out, "\n") != 4 {
 		t.Errorf("scan DIR -: exit %d\n%s", code, out)
@@ -47,7 +47,7 @@ func TestIssue11Stdin(t *testing.T) {
 // goes to standard error, so a CI log says why the step failed.
 func TestIssue11OutputSummary(t *testing.T) {
 	t.Parallel()
-	dir, keys := fixture(t)
+	dir, keys := project(t)
 	report := filepath.Join(t.TempDir(), "report.json")
 	out, errOut, code := clarolint(t, "scan", "--format", "json", "--output", report, dir)
 	if code != exitFindings || out != "" || !strings.HasPrefix(errOut, "3 findings (2 errors, 1 warning); scanned 5 files") {
@@ -67,7 +67,7 @@ func TestIssue11OutputSummary(t *testing.T) {
 // writes a baseline without failing.
 func TestIssue11ExitCode(t *testing.T) {
 	t.Parallel()
-	dir, _ := fixture(t)
+	dir, _ := project(t)
 	baseline := filepath.Join(t.TempDir(), "baseline.json")
 	if _, errOut, code := clarolint(t, "scan", "--format", "json", "--output", baseline, "--exit-code", "0", dir); code != exitClean {
 		t.Errorf("--exit-code 0: exit %d, %s", code, errOut)

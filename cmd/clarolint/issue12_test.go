@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clarolint/clarolint/internal/fixture"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
@@ -36,6 +37,7 @@ func hiddenKeyRepo(t *testing.T, gitPath, key string) (string, func(...string) (
 // commit that added a key).
 func TestIssue12RepositorySettings(t *testing.T) {
 	t.Parallel()
+	fixture.EndToEnd(t) // real git, a process for each step
 	gitPath := needTool(t, "git")
 	key := rulestest.Key(rules.Live, 1231)
 	for _, tt := range []struct {
@@ -70,6 +72,7 @@ func TestIssue12RepositorySettings(t *testing.T) {
 // stay inert: no clarolint command runs any of them.
 func TestIssue12HostileRepositoryInert(t *testing.T) {
 	t.Parallel()
+	fixture.EndToEnd(t) // real git, a process for each step
 	gitPath := needTool(t, "git")
 	key := rulestest.Key(rules.Live, 1232)
 	dir, git, _ := hiddenKeyRepo(t, gitPath, key)

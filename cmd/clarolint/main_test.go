@@ -27,9 +27,9 @@ func clarolint(t *testing.T, args ...string) (string, string, int) {
 	return stdout.String(), stderr.String(), code
 }
 
-// fixture writes a small project with keys in several places, built from
+// project writes a small project with keys in several places, built from
 // generated fake keys so that no key is written in this file.
-func fixture(t *testing.T) (dir string, keys []string) {
+func project(t *testing.T) (dir string, keys []string) {
 	t.Helper()
 	dir = t.TempDir()
 	live1, live2, test1 := rulestest.Key(rules.Live, 101), rulestest.Key(rules.Live, 102), rulestest.Key(rules.Test, 103)
@@ -84,7 +84,7 @@ func golden(t *testing.T, name, got string) {
 
 func TestScanGolden(t *testing.T) {
 	t.Parallel()
-	dir, _ := fixture(t)
+	dir, _ := project(t)
 	for _, format := range []string{"text", "json", "github"} {
 		out, errOut, code := clarolint(t, "scan", "--format", format, dir)
 		if code != exitFindings || errOut != "" {
@@ -97,7 +97,7 @@ func TestScanGolden(t *testing.T) {
 // TestScanNeverLeaks runs every format without and with --show-secrets.
 func TestScanNeverLeaks(t *testing.T) {
 	t.Parallel()
-	dir, keys := fixture(t)
+	dir, keys := project(t)
 	for _, format := range []string{"text", "json", "sarif", "github"} {
 		for _, show := range []bool{false, true} {
 			args := []string{"scan", "--format", format, dir}
@@ -116,7 +116,7 @@ func TestScanNeverLeaks(t *testing.T) {
 
 func TestExitStatus(t *testing.T) {
 	t.Parallel()
-	dir, _ := fixture(t)
+	dir, _ := project(t)
 	clean := t.TempDir()
 	os.WriteFile(filepath.Join(clean, "a.txt"), []byte("no keys here"), 0o644)
 	onlyTest := t.TempDir()
@@ -218,7 +218,7 @@ func checkGoldenFormats(t *testing.T, name string, args, keys []string) {
 // TestBaselineWorkflow: accept today's findings, then only new ones fail.
 func TestBaselineWorkflow(t *testing.T) {
 	t.Parallel()
-	dir, _ := fixture(t)
+	dir, _ := project(t)
 	baseline := filepath.Join(t.TempDir(), "baseline.json")
 	if _, errOut, code := clarolint(t, "scan", "--format", "json", "--output", baseline, dir); code != exitFindings {
 		t.Fatalf("writing the baseline: exit %d, %s", code, errOut)
@@ -251,7 +251,7 @@ func TestBaselineWorkflow(t *testing.T) {
 // --config names another.
 func TestConfigAllows(t *testing.T) {
 	t.Parallel()
-	dir, keys := fixture(t)
+	dir, keys := project(t)
 	cfg := "allow:\n  paths: [\"src/**\"]\n  fingerprints: [\"" + rules.Fingerprint([]byte(keys[1])) + "\"]\n"
 	os.WriteFile(filepath.Join(dir, ".clarolint.yaml"), []byte(cfg), 0o644)
 	if out, errOut, code := clarolint(t, "scan", dir); code != exitClean {
@@ -268,7 +268,7 @@ func TestConfigAllows(t *testing.T) {
 // TestExtraReports: one scan writes the console report and every --report.
 func TestExtraReports(t *testing.T) {
 	t.Parallel()
-	dir, _ := fixture(t)
+	dir, _ := project(t)
 	out := t.TempDir()
 	sarif, md := filepath.Join(out, "r.sarif"), filepath.Join(out, "summary.md")
 	stdout, errOut, code := clarolint(t, "scan", "--format", "github", "--report", "sarif="+sarif, "--report", "markdown="+md, dir)

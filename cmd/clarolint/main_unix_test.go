@@ -23,12 +23,9 @@ import (
 // scan an error.
 func TestUnreadableAsNobody(t *testing.T) {
 	t.Parallel()
-	bin := filepath.Join(t.TempDir(), "clarolint")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := selfCommand(t)
 	dir := t.TempDir()
-	for _, d := range []string{filepath.Dir(bin), dir, filepath.Dir(dir)} { // t.TempDir makes them 0700
+	for _, d := range []string{dir, filepath.Dir(dir)} { // t.TempDir makes them 0700
 		os.Chmod(d, 0o755)
 	}
 	os.WriteFile(filepath.Join(dir, "readable.txt"), []byte(rulestest.Key(rules.Live, 1)), 0o644)
@@ -36,6 +33,7 @@ func TestUnreadableAsNobody(t *testing.T) {
 	os.Mkdir(filepath.Join(dir, "lockeddir"), 0)
 
 	cmd := exec.Command(bin, "scan", "--format", "json", "--strict", dir)
+	cmd.Env = append(os.Environ(), asCommand)
 	if os.Geteuid() == 0 {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clarolint/clarolint/internal/fixture"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
@@ -203,7 +204,7 @@ var rejection = []string{"remote: clarolint: the push is rejected", "git rebase 
 // whole key was printed.
 func TestPreReceive(t *testing.T) {
 	t.Parallel()
-	e2e(t)
+	fixture.EndToEnd(t)
 	needTool(t, "git")
 	bin := buildBinary(t, t.TempDir(), ".", "clarolint")
 	for _, tc := range []struct {

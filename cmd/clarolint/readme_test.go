@@ -9,18 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clarolint/clarolint/internal/fixture"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
-
-// e2e skips a test that builds binaries or drives external programs,
-// unless CLAROLINT_E2E=1 (as in CI), so that go test ./... stays fast.
-func e2e(t *testing.T) {
-	t.Helper()
-	if os.Getenv("CLAROLINT_E2E") != "1" {
-		t.Skip("an end-to-end test; set CLAROLINT_E2E=1 to run it")
-	}
-}
 
 // readmeSkips are README command lines that cannot run here: they need the
 // network, or run the whole test suite or a benchmark.
@@ -39,7 +31,7 @@ var readmeRewrites = strings.NewReplacer(
 // working as the flags change.
 func TestREADMECommands(t *testing.T) {
 	t.Parallel()
-	e2e(t)
+	fixture.EndToEnd(t)
 	gitPath := needTool(t, "git")
 	sh := needTool(t, "sh")
 	bin := t.TempDir()

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clarolint/clarolint/internal/fixture"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
@@ -124,9 +125,10 @@ func TestScanEnvGolden(t *testing.T) {
 // names in GIT_INDEX_FILE, which the hook must read.
 func TestStagedCommitAll(t *testing.T) {
 	t.Parallel()
+	fixture.EndToEnd(t) // real git, a process for each step
 	gitPath := needTool(t, "git")
-	bin := buildBinary(t, t.TempDir(), ".", "clarolint")
-	dir, git := gitRepo(t, gitPath, nil)
+	bin := selfCommand(t)
+	dir, git := gitRepo(t, gitPath, []string{asCommand})
 	hooks := filepath.Join(dir, ".git", "hooks")
 	os.MkdirAll(hooks, 0o755)
 	if err := os.WriteFile(filepath.Join(hooks, "pre-commit"), []byte("#!/bin/sh\nexec '"+bin+"' staged\n"), 0o755); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/clarolint/clarolint/internal/fixture"
 	"github.com/clarolint/clarolint/internal/odb/internal/repotest"
 )
 
@@ -62,7 +63,8 @@ func compareWithGit(t *testing.T, dir string, o WalkOptions) {
 }
 
 func TestWalkMatchesGit(t *testing.T) {
-	repotest.NeedGit(t)
+	fixture.EndToEnd(t) // git writes and reads back a 150-commit history
+	fixture.NeedGit(t)
 	t.Parallel()
 	dir := t.TempDir()
 	repotest.History(t, dir, 150, 1)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/clarolint/clarolint/internal/fixture"
 	"github.com/clarolint/clarolint/internal/odb/internal/repotest"
 )
 
@@ -56,7 +57,7 @@ func TestSearchNames(t *testing.T) {
 // offset git lists, and a name it lacks is not, with the index mapped
 // and with it read piecemeal, then whole, past lazyLookups lookups.
 func TestPackLookups(t *testing.T) {
-	repotest.NeedGit(t)
+	fixture.NeedGit(t)
 	t.Parallel()
 	dir := t.TempDir()
 	repotest.Git(t, dir, nil, "init", "-q", "--bare", ".")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/clarolint/clarolint/internal/fixture"
 	"github.com/clarolint/clarolint/internal/odb"
 	"github.com/clarolint/clarolint/internal/odb/internal/repotest"
 )
@@ -137,7 +138,8 @@ func diffLines(t *testing.T, what string, got, want []string) {
 }
 
 func TestChangesMatchGitLog(t *testing.T) {
-	repotest.NeedGit(t)
+	fixture.EndToEnd(t) // git writes and diffs a 300-commit history
+	fixture.NeedGit(t)
 	t.Parallel()
 	dir := t.TempDir()
 	repotest.History(t, dir, 300, 5)
@@ -193,7 +195,7 @@ func TestChangesMatchGitLog(t *testing.T) {
 }
 
 func TestShallowClone(t *testing.T) {
-	repotest.NeedGit(t)
+	fixture.NeedGit(t)
 	t.Parallel()
 	src, dir := t.TempDir(), t.TempDir()
 	repotest.History(t, src, 60, 9)

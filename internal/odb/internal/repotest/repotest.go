@@ -1,7 +1,7 @@
 // Package repotest builds git repositories for the tests of odb and its
 // subpackages: histories with merges, renames, deletions, re-adds,
 // gitlinks and mode changes, written with git fast-import. Tests that use
-// it need git, which only it can be asked for here; they skip without.
+// it need git (fixture.NeedGit).
 package repotest
 
 import (
@@ -13,14 +13,6 @@ import (
 	"strings"
 	"testing"
 )
-
-// NeedGit skips t when git is not on PATH.
-func NeedGit(t testing.TB) {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not on PATH: it builds this test's repository")
-	}
-}
 
 // Git runs git with args in the repository dir, with stdin as its input,
 // and returns its standard output; a failure fails t.
