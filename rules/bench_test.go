@@ -2,48 +2,17 @@ package rules_test
 
 import (
 	"bytes"
-	"io/fs"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime"
-	"strings"
 	"testing"
 
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
 
-// goSource returns up to limit bytes of the Go distribution's own .go
-// files, concatenated: real source text with no key in it.
-func goSource(b *testing.B, limit int) []byte {
-	out, err := exec.Command("go", "env", "GOROOT").Output()
-	if err != nil {
-		b.Skipf("go env GOROOT: %v", err)
-	}
-	var src []byte
-	root := filepath.Join(strings.TrimSpace(string(out)), "src")
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || len(src) >= limit {
-			return filepath.SkipAll
-		}
-		if !d.IsDir() && strings.HasSuffix(p, ".go") {
-			if data, err := os.ReadFile(p); err == nil {
-				src = append(src, data...)
-			}
-		}
-		return nil
-	})
-	if len(src) == 0 {
-		b.Skip("no Go source found under " + root)
-	}
-	return src
-}
-
 // BenchmarkFindGoSource measures the matcher on key-free real source: the
 // prefilter's speed. It must not allocate.
 func BenchmarkFindGoSource(b *testing.B) {
-	src := goSource(b, 64<<20)
+	src := rulestest.GoSource(b, 64<<20)
 	if n := len(new(rules.Matcher).Find(src)); n != 0 {
 		b.Fatalf("the Go source holds %d keys", n)
 	}
@@ -117,7 +86,7 @@ func BenchmarkFindKeys(b *testing.B) {
 // the run search: base64 test vectors, hex digests and escaped strings
 // make long runs that it must look into.
 func BenchmarkEncodedGoSource(b *testing.B) {
-	src := goSource(b, 64<<20)
+	src := rulestest.GoSource(b, 64<<20)
 	const window = 256 << 10
 	for _, bm := range []struct {
 		name  string

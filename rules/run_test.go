@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/clarolint/clarolint/rules"
+	"github.com/clarolint/clarolint/rules/rulestest"
 )
 
 func checkIndexRun(t *testing.T, b []byte) {
@@ -170,7 +171,7 @@ func TestIndexRunRandom(t *testing.T) {
 // 1 MiB of Go source, which has many short runs and some long ones, and
 // with the pair search (FindIn's prefilter) on the same text.
 func BenchmarkIndexRun(b *testing.B) {
-	src := goSource(b, 1<<20)
+	src := rulestest.GoSource(b, 1<<20)
 	runs := func(f func([]byte, bool) (int, int, uint8)) func([]byte) {
 		return func(s []byte) {
 			for p := 0; ; {

@@ -1,7 +1,6 @@
 package scanner
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,26 +17,12 @@ import (
 // findings by path and rule, the stats and the warnings.
 func scanRepo(t *testing.T, o Options, chunk int, roots ...string) ([]string, map[string]finding.Finding, finding.Stats, string) {
 	t.Helper()
-	var warnings strings.Builder
-	o.Warnings = &warnings
-	s := mustNew(t, o)
-	s.content.ChunkSize = chunk
-	var got []finding.Finding
-	st, err := s.Scan(context.Background(), Tree(roots...), func(f finding.Finding) error {
-		got = append(got, f)
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("Scan: %v", err)
-	}
-	finding.Sort(got)
-	var out []string
+	out, got, st, warnings := collect(t, o, Tree(roots...), func(s *Scanner) { s.content.ChunkSize = chunk })
 	byPath := map[string]finding.Finding{}
 	for _, f := range got {
-		out = append(out, positionOf(f))
 		byPath[f.Path+" "+string(f.RuleID)] = f
 	}
-	return out, byPath, st, warnings.String()
+	return out, byPath, st, warnings
 }
 
 // coveredIgnore is a .gitignore that ignores every secret env file.

@@ -22,26 +22,10 @@ import (
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
 
-// scanStaged runs Staged on dir and returns "path:line:col rule" for each
-// finding, sorted, with the findings, the stats and the warnings.
+// scanStaged scans Index(dir, so) as collect does.
 func scanStaged(t *testing.T, o Options, dir string, so IndexOptions) ([]string, []finding.Finding, finding.Stats, string) {
 	t.Helper()
-	var warnings strings.Builder
-	o.Warnings = &warnings
-	var got []finding.Finding
-	st, err := mustNew(t, o).Scan(context.Background(), Index(dir, so), func(f finding.Finding) error {
-		got = append(got, f)
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("Staged: %v", err)
-	}
-	finding.Sort(got)
-	var out []string
-	for _, f := range got {
-		out = append(out, positionOf(f))
-	}
-	return out, got, st, warnings.String()
+	return collect(t, o, Index(dir, so), nil)
 }
 
 // TestStagedPartiallyStaged: the staged version is scanned, not the working

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clarolint/clarolint/internal/fixture"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
@@ -115,16 +116,7 @@ func TestPreCommitModules(t *testing.T) {
 	env := []string{"PRE_COMMIT_HOME=" + t.TempDir(), "GOMODCACHE=" + strings.TrimSpace(string(modcache)),
 		"PRE_COMMIT_COLOR=never", "GOOS=", "GOARCH=", "GOFLAGS=", "GOPROXY=off"}
 	dir, git := newRepo(t, gitPath, env)
-	write := func(name, body string) {
-		t.Helper()
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, body string) { fixture.WriteFiles(t, dir, map[string]string{name: body}) }
 	write(".pre-commit-config.yaml", "repos:\n  - repo: "+hook+"\n    rev: "+rev+
 		"\n    hooks:\n      - id: clarolint-vet\n        language_version: system\n")
 	write("go.work", "go 1.26\n\nuse (\n\t./svc\n\t./lib\n)\n")

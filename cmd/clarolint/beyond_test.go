@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/clarolint/clarolint/internal/fixture"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
@@ -20,17 +21,11 @@ func beyondFixture(t *testing.T) (string, []string) {
 	t.Helper()
 	dir := t.TempDir()
 	shared, public, bundled := rulestest.Key(rules.Live, 201), rulestest.Key(rules.Live, 202), rulestest.Key(rules.Test, 203)
-	for name, body := range map[string]string{
+	fixture.WriteFiles(t, dir, map[string]string{
 		".env.development": "CLARO_KEY=" + shared + "\n",
 		".env.production":  "CLARO_KEY=" + shared + "\nNEXT_PUBLIC_CLARO_KEY=" + public + "\n",
 		"web/dist/main.js": "!function(){var k=\"" + bundled + "\"}();",
-	} {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	return dir, []string{shared, public, bundled}
 }
 

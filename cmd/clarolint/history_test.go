@@ -2,9 +2,12 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/clarolint/clarolint/internal/fixture"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 	"github.com/clarolint/clarolint/scanner"
@@ -110,4 +113,137 @@ func TestProgressLine(t *testing.T) {
 
 func scannerProgress(n int64) scanner.HistoryProgress {
 	return scanner.HistoryProgress{Commits: n, Blobs: n, Bytes: n * 1e6}
+}
+
+// hiddenKeyRepo makes a repository whose second of three commits adds a
+// key that the third removes, and returns it with the three commit hashes.
+func hiddenKeyRepo(t *testing.T, gitPath, key string) (string, func(...string) (string, error), [3]string) {
+	t.Helper()
+	dir, git := gitRepo(t, gitPath, nil)
+	var cs [3]string
+	for i, body := range []string{"clean\n", "KEY=" + key + "\n", "clean again\n"} {
+		if err := os.WriteFile(filepath.Join(dir, "sub", "k.txt"), []byte(body), 0o644); err != nil {
+			if err := os.MkdirAll(filepath.Join(dir, "sub"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(filepath.Join(dir, "sub", "k.txt"), []byte(body), 0o644)
+		}
+		mustRun(t, git, "add", "-A")
+		mustRun(t, git, "commit", "-q", "-m", "c")
+		cs[i] = strings.TrimSpace(mustRun(t, git, "rev-parse", "HEAD"))
+	}
+	return dir, git, cs
+}
+
+// TestIssue12RepositorySettings: a repository's own git settings never
+// change what history scans: diff.relative with core.worktree (which made
+// git log list nothing), info/grafts and replace refs (which hide the
+// commit that added a key).
+func TestIssue12RepositorySettings(t *testing.T) {
+	t.Parallel()
+	fixture.EndToEnd(t) // real git, a process for each step
+	gitPath := needTool(t, "git")
+	key := rulestest.Key(rules.Live, 1231)
+	for _, tt := range []struct {
+		name  string
+		setup func(dir string, git func(...string) (string, error), cs [3]string)
+	}{
+		{"diff.relative and core.worktree", func(dir string, git func(...string) (string, error), _ [3]string) {
+			mustRun(t, git, "config", "diff.relative", "true")
+			mustRun(t, git, "config", "core.worktree", dir)
+		}},
+		{"info/grafts", func(dir string, _ func(...string) (string, error), cs [3]string) {
+			os.MkdirAll(filepath.Join(dir, ".git", "info"), 0o755)
+			if err := os.WriteFile(filepath.Join(dir, ".git", "info", "grafts"), []byte(cs[2]+" "+cs[0]+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"refs/replace", func(_ string, git func(...string) (string, error), cs [3]string) {
+			mustRun(t, git, "replace", "--graft", cs[2], cs[0])
+		}},
+	} {
+		dir, git, cs := hiddenKeyRepo(t, gitPath, key)
+		tt.setup(dir, git, cs)
+		out, errOut, code := clarolint(t, "history", dir)
+		if code != exitFindings || !strings.Contains(out, "sub/k.txt:1:5: error claro-live-key") || !strings.Contains(out, "introduced in commit "+cs[1][:12]) {
+			t.Errorf("%s: exit %d\n%s%s", tt.name, code, out, errOut)
+		}
+	}
+}
+
+// TestIssue12HostileRepositoryInert: settings that make git run commands
+// (fsmonitor, hooks, pager, filters, textconv, aliases, an external diff)
+// stay inert: no clarolint command runs any of them.
+func TestIssue12HostileRepositoryInert(t *testing.T) {
+	t.Parallel()
+	fixture.EndToEnd(t) // real git, a process for each step
+	gitPath := needTool(t, "git")
+	key := rulestest.Key(rules.Live, 1232)
+	dir, git, _ := hiddenKeyRepo(t, gitPath, key)
+	os.WriteFile(filepath.Join(dir, "sub", "k.txt"), []byte("KEY="+key+"\n"), 0o644)
+	mustRun(t, git, "add", "sub/k.txt") // staged before the filters below exist
+	marker := filepath.Join(t.TempDir(), "ran")
+	run := "touch " + marker
+	for _, kv := range [][2]string{
+		{"core.fsmonitor", run}, {"core.hooksPath", filepath.Join(dir, "hooks")}, {"core.pager", run},
+		{"filter.x.clean", run}, {"filter.x.smudge", run}, {"filter.x.process", run}, {"filter.x.required", "true"},
+		{"diff.x.textconv", run}, {"diff.external", run}, {"alias.log", "!" + run}, {"alias.cat-file", "!" + run},
+		{"core.sshCommand", run}, {"gpg.program", run}, {"log.showSignature", "true"},
+	} {
+		mustRun(t, git, "config", kv[0], kv[1])
+	}
+	os.MkdirAll(filepath.Join(dir, "hooks"), 0o755)
+	for _, h := range []string{"pre-commit", "post-checkout", "reference-transaction", "fsmonitor-watchman"} {
+		os.WriteFile(filepath.Join(dir, "hooks", h), []byte("#!/bin/sh\n"+run+"\n"), 0o755)
+	}
+	os.WriteFile(filepath.Join(dir, ".gitattributes"), []byte("* filter=x diff=x\n"), 0o644)
+	for _, args := range [][]string{{"scan", dir}, {"history", dir}, {"staged", "--all", dir}, {"pre-commit", filepath.Join(dir, "sub", "k.txt")}} {
+		out, errOut, code := clarolint(t, args...)
+		if code != exitFindings {
+			t.Errorf("%s: exit %d\n%s%s", args[0], code, out, errOut)
+		}
+		if _, err := os.Stat(marker); err == nil {
+			t.Fatalf("%s ran a command the repository configured", args[0])
+		}
+	}
+}
+
+// TestIssue12ConfigFromBase: a pull request that adds a key and allows
+// its own path in .clarolint.yaml passes when the config is read from the
+// work tree; with --config-rev BASE the key is found, and the widening is
+// a config-widened warning of its own. New baseline entries count too.
+func TestIssue12ConfigFromBase(t *testing.T) {
+	t.Parallel()
+	key := rulestest.Key(rules.Live, 1241)
+	r := newLooseRepo(t)
+	baseFiles := map[string]string{
+		".clarolint.yaml": "allow:\n  paths: [\"testdata/**\"]\n",
+		"app/main.py":     "print('hello')\n",
+	}
+	base := r.commit(baseFiles, "Base", 1700000000, "")
+	headFiles := map[string]string{
+		".clarolint.yaml": "allow:\n  paths: [\"testdata/**\", \"**\"]\ndisable: [claro-test-key]\nbaseline: accepted.json\n",
+		"accepted.json":   `{"findings": [{"rule_id": "claro-live-key", "path": "app/main.py", "fingerprint": "` + rules.Fingerprint([]byte(key)) + `"}]}`,
+		"app/main.py":     "print('hello')\nKEY = '" + key + "'\n",
+	}
+	head := r.commit(headFiles, "Pr", 1700000100, base)
+	r.stage(headFiles) // the checked-out pull request
+	rng := base + ".." + head
+
+	if out, errOut, code := clarolint(t, "history", "--range", rng, r.dir); code != exitClean {
+		t.Fatalf("without --config-rev the pull request should hide its key (the attack this guards against): exit %d\n%s%s", code, out, errOut)
+	}
+	out, errOut, code := clarolint(t, "history", "--range", rng, "--config-rev", base, r.dir)
+	if code != exitFindings || !strings.Contains(out, "app/main.py:2:8: error claro-live-key") ||
+		!strings.Contains(out, ".clarolint.yaml:1:1: warning config-widened: this change widens what clarolint lets through: allow.paths **; disable claro-test-key; 1 new accepted finding in the baseline accepted.json; the scan used the settings of "+base) {
+		t.Errorf("--config-rev base: exit %d\n%s%s", code, out, errOut)
+	}
+	// A change that narrows the settings is no finding.
+	narrow := r.commit(map[string]string{".clarolint.yaml": "entropy: 3.5\n", "app/main.py": "ok\n"}, "Pr", 1700000200, base)
+	if out, errOut, code := clarolint(t, "history", "--range", base+".."+narrow, "--config-rev", base, r.dir); code != exitClean {
+		t.Errorf("a narrowing change: exit %d\n%s%s", code, out, errOut)
+	}
+	if _, errOut, code := clarolint(t, "history", "--config", "x.yaml", "--config-rev", base, r.dir); code != exitError || !strings.Contains(errOut, "give one") {
+		t.Errorf("--config with --config-rev: exit %d, %s", code, errOut)
+	}
 }

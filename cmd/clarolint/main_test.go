@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clarolint/clarolint/internal/fixture"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
@@ -40,15 +41,7 @@ func project(t *testing.T) (dir string, keys []string) {
 		"docs/setup.md":      "Set `BAYT_API_KEY=sk_live_your_key_goes_here_0123456789abcdefgh` in .env\n",
 		"allowed.txt":        "KEY=" + live2 + "  # clarolint:allow: revoked\n",
 	}
-	for name, body := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	fixture.WriteFiles(t, dir, files)
 	return dir, []string{live1, live2, test1}
 }
 

@@ -2,14 +2,10 @@ package content
 
 import (
 	"bytes"
-	"io/fs"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/clarolint/clarolint/rules"
+	"github.com/clarolint/clarolint/rules/rulestest"
 )
 
 // BenchmarkStreamGoSource measures the stream on key-free real source (the
@@ -17,25 +13,7 @@ import (
 // are, without decoding (depth 0) and with the default depth (1), so that
 // what looking for encoded keys costs shows side by side.
 func BenchmarkStreamGoSource(b *testing.B) {
-	out, err := exec.Command("go", "env", "GOROOT").Output()
-	if err != nil {
-		b.Skipf("go env GOROOT: %v", err)
-	}
-	var src []byte
-	filepath.WalkDir(filepath.Join(strings.TrimSpace(string(out)), "src"), func(p string, d fs.DirEntry, err error) error {
-		if err != nil || len(src) >= 64<<20 {
-			return filepath.SkipAll
-		}
-		if !d.IsDir() && strings.HasSuffix(p, ".go") {
-			if data, err := os.ReadFile(p); err == nil {
-				src = append(src, data...)
-			}
-		}
-		return nil
-	})
-	if len(src) == 0 {
-		b.Skip("no Go source")
-	}
+	src := rulestest.GoSource(b, 64<<20)
 	for _, bm := range []struct {
 		name  string
 		depth int

@@ -9,10 +9,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
-// TestStagedCacheTree: a valid cache-tree node equal to HEAD's tree holds
-// no change, so its directory is not read; a node whose entry count does
-// not match is not trusted.
-
 // TestStagedCacheTree: a valid cache-tree node equal to HEAD's tree is
 // trusted (the directory is not read), and one whose entry count does not
 // match the index is not.
