@@ -28,73 +28,14 @@ func needTool(t *testing.T, name string) string {
 	return p
 }
 
-// gitIn returns a function running git in dir with env added, with no
-// user or system config and a fixed identity.
-func gitIn(gitPath, dir string, env []string) func(args ...string) (string, error) {
-	return func(args ...string) (string, error) {
-		cmd := exec.Command(gitPath, args...)
-		cmd.Dir = dir
-		cmd.Env = append(append(os.Environ(), env...),
-			"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
-			"GIT_AUTHOR_NAME=Test", "GIT_AUTHOR_EMAIL=test@example.com",
-			"GIT_COMMITTER_NAME=Test", "GIT_COMMITTER_EMAIL=test@example.com")
-		out, err := cmd.CombinedOutput()
-		return string(out), err
-	}
-}
-
-// mustGit runs git and fails t if it fails.
-func mustGit(t *testing.T, git func(...string) (string, error), args ...string) string {
-	t.Helper()
-	out, err := git(args...)
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return out
-}
-
-// newRepo makes an empty repository in a new temporary directory.
-func newRepo(t *testing.T, gitPath string, env []string) (string, func(...string) (string, error)) {
-	t.Helper()
-	dir := t.TempDir()
-	git := gitIn(gitPath, dir, env)
-	mustGit(t, git, "init", "-q", "-b", "main", "--template=")
-	return dir, git
-}
-
 // hookRepo copies this checkout's files (tracked, and untracked ones that
 // .gitignore does not ignore) into a new repository with one commit, so
 // that pre-commit builds the hooks from the working tree, and returns its
 // path and commit.
 func hookRepo(t *testing.T, gitPath string) (string, string) {
 	t.Helper()
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	list := mustGit(t, gitIn(gitPath, root, nil), "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-	dir, git := newRepo(t, gitPath, nil)
-	for _, name := range strings.Split(strings.TrimRight(list, "\x00"), "\x00") {
-		src := filepath.Join(root, name)
-		b, err := os.ReadFile(src)
-		if err != nil {
-			continue // deleted in the working tree
-		}
-		fi, err := os.Stat(src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dst := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(dst, b, fi.Mode().Perm()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	mustGit(t, git, "add", "-A")
-	mustGit(t, git, "commit", "-q", "-m", "clarolint under test")
-	return dir, strings.TrimSpace(mustGit(t, git, "rev-parse", "HEAD"))
+	dir, git := fixture.ModuleCopy(t, gitPath)
+	return dir, strings.TrimSpace(git.Must(t, "rev-parse", "HEAD"))
 }
 
 // TestPreCommitModules commits through the real pre-commit framework's
@@ -115,7 +56,7 @@ func TestPreCommitModules(t *testing.T) {
 	// built for this machine, whatever GOARCH the tests were built for.
 	env := []string{"PRE_COMMIT_HOME=" + t.TempDir(), "GOMODCACHE=" + strings.TrimSpace(string(modcache)),
 		"PRE_COMMIT_COLOR=never", "GOOS=", "GOARCH=", "GOFLAGS=", "GOPROXY=off"}
-	dir, git := newRepo(t, gitPath, env)
+	dir, git := fixture.GitRepo(t, gitPath, env)
 	write := func(name, body string) { fixture.WriteFiles(t, dir, map[string]string{name: body}) }
 	write(".pre-commit-config.yaml", "repos:\n  - repo: "+hook+"\n    rev: "+rev+
 		"\n    hooks:\n      - id: clarolint-vet\n        language_version: system\n")
@@ -132,7 +73,7 @@ func TestPreCommitModules(t *testing.T) {
 	if out, err := preCommitCmd.CombinedOutput(); err != nil {
 		t.Fatalf("pre-commit install: %v\n%s", err, out)
 	}
-	mustGit(t, git, "add", ".")
+	git.Must(t, "add", ".")
 	if out, err := git("commit", "-m", "clean start: both modules"); err != nil {
 		t.Fatalf("a clean commit touching svc and tools was blocked: %v\n%s", err, out)
 	}
@@ -165,7 +106,7 @@ func TestPreCommitModules(t *testing.T) {
 	} {
 		for name, body := range tt.files {
 			write(name, body)
-			mustGit(t, git, "add", name)
+			git.Must(t, "add", name)
 		}
 		out, err := git("commit", "-m", tt.name)
 		for _, k := range keys {
@@ -183,7 +124,7 @@ func TestPreCommitModules(t *testing.T) {
 		}
 		if err != nil {
 			for name := range tt.files {
-				mustGit(t, git, "rm", "-q", "--cached", "-f", name)
+				git.Must(t, "rm", "-q", "--cached", "-f", name)
 				os.Remove(filepath.Join(dir, filepath.FromSlash(name)))
 			}
 		}

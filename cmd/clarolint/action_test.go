@@ -10,6 +10,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/clarolint/clarolint/internal/fixture"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
@@ -21,7 +22,7 @@ func TestActionlint(t *testing.T) {
 	t.Parallel()
 	actionlint := needTool(t, "actionlint")
 	gitPath := needTool(t, "git")
-	dir, _ := moduleCopy(t, gitPath) // actionlint finds the project by its .git
+	dir, _ := fixture.ModuleCopy(t, gitPath) // actionlint finds the project by its .git
 	cmd := exec.Command(actionlint, "-verbose")
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
@@ -103,9 +104,9 @@ func act(t *testing.T, actPath, repo string, args ...string) (string, string, er
 
 // actRepo is a copy of this module with the offline workflow added, not
 // yet committed.
-func actRepo(t *testing.T, gitPath string) (string, func(args ...string) (string, error)) {
+func actRepo(t *testing.T, gitPath string) (string, fixture.Git) {
 	t.Helper()
-	repo, git := moduleCopy(t, gitPath)
+	repo, git := fixture.ModuleCopy(t, gitPath)
 	dir := filepath.Join(repo, ".github", "workflows")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -124,8 +125,8 @@ func TestActionUnderAct(t *testing.T) {
 	actPath := needTool(t, "act")
 	gitPath := needTool(t, "git")
 	repo, git := actRepo(t, gitPath)
-	mustRun(t, git, "add", "-A")
-	mustRun(t, git, "commit", "-q", "-m", "offline workflow")
+	git.Must(t, "add", "-A")
+	git.Must(t, "commit", "-q", "-m", "offline workflow")
 
 	out, sarif, err := act(t, actPath, repo, "push")
 	if err != nil {
@@ -138,8 +139,8 @@ func TestActionUnderAct(t *testing.T) {
 
 	key := rulestest.Key(rules.Live, 91)
 	os.WriteFile(filepath.Join(repo, "deploy.env.sh"), []byte("export CLARO_KEY="+key+"\n"), 0o644)
-	mustRun(t, git, "add", "deploy.env.sh")
-	mustRun(t, git, "commit", "-q", "-m", "a key")
+	git.Must(t, "add", "deploy.env.sh")
+	git.Must(t, "commit", "-q", "-m", "a key")
 	out, sarif, err = act(t, actPath, repo, "push")
 	if err == nil {
 		t.Fatalf("act push with a planted key passed:\n%s", redactAll(out, key))
@@ -162,14 +163,14 @@ func TestActionPullRequest(t *testing.T) {
 	repo, git := actRepo(t, gitPath)
 	old, added := rulestest.Key(rules.Live, 92), rulestest.Key(rules.Live, 93)
 	os.WriteFile(filepath.Join(repo, "legacy.cfg"), []byte("key="+old+"\n"), 0o644)
-	mustRun(t, git, "add", "-A")
-	mustRun(t, git, "commit", "-q", "-m", "base, with a key from before")
-	base := strings.TrimSpace(mustRun(t, git, "rev-parse", "HEAD"))
+	git.Must(t, "add", "-A")
+	git.Must(t, "commit", "-q", "-m", "base, with a key from before")
+	base := strings.TrimSpace(git.Must(t, "rev-parse", "HEAD"))
 	os.WriteFile(filepath.Join(repo, "feature.cfg"), []byte("key="+added+"\n"), 0o644)
 	os.WriteFile(filepath.Join(repo, ".clarolint.yaml"), []byte("allow:\n  paths: [\"**\"]\n"), 0o644)
-	mustRun(t, git, "add", "-A")
-	mustRun(t, git, "commit", "-q", "-m", "the pull request")
-	head := strings.TrimSpace(mustRun(t, git, "rev-parse", "HEAD"))
+	git.Must(t, "add", "-A")
+	git.Must(t, "commit", "-q", "-m", "the pull request")
+	head := strings.TrimSpace(git.Must(t, "rev-parse", "HEAD"))
 
 	event := filepath.Join(t.TempDir(), "event.json")
 	b, _ := json.Marshal(map[string]any{"pull_request": map[string]any{

@@ -76,7 +76,7 @@ func TestREADMECommands(t *testing.T) {
 	bin := t.TempDir()
 	buildBinary(t, bin, ".", "clarolint")
 	buildBinary(t, bin, "../clarolint-vet", "clarolint-vet")
-	dir, git := gitRepo(t, gitPath, nil)
+	dir, git := fixture.GitRepo(t, gitPath, nil)
 	key := rulestest.Key(rules.Live, 1301)
 	for name, body := range map[string]string{
 		"go.mod":          "module example.com/app\n\ngo 1.22\n",
@@ -89,13 +89,13 @@ func TestREADMECommands(t *testing.T) {
 		os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755)
 		os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644)
 	}
-	mustRun(t, git, "add", "-A")
-	mustRun(t, git, "commit", "-q", "-m", "first")
-	mustRun(t, git, "tag", "v2.0.0")
-	mustRun(t, git, "branch", "release-1.x")
-	mustRun(t, git, "update-ref", "refs/remotes/origin/main", "HEAD")
+	git.Must(t, "add", "-A")
+	git.Must(t, "commit", "-q", "-m", "first")
+	git.Must(t, "tag", "v2.0.0")
+	git.Must(t, "branch", "release-1.x")
+	git.Must(t, "update-ref", "refs/remotes/origin/main", "HEAD")
 	bare := filepath.Join(t.TempDir(), "app.git")
-	mustRun(t, git, "clone", "-q", "--bare", dir, bare)
+	git.Must(t, "clone", "-q", "--bare", dir, bare)
 
 	root, _ := filepath.Abs(filepath.Join("..", ".."))
 	f, err := os.Open(filepath.Join(root, "README.md"))

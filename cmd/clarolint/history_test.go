@@ -117,9 +117,9 @@ func scannerProgress(n int64) scanner.HistoryProgress {
 
 // hiddenKeyRepo makes a repository whose second of three commits adds a
 // key that the third removes, and returns it with the three commit hashes.
-func hiddenKeyRepo(t *testing.T, gitPath, key string) (string, func(...string) (string, error), [3]string) {
+func hiddenKeyRepo(t *testing.T, gitPath, key string) (string, fixture.Git, [3]string) {
 	t.Helper()
-	dir, git := gitRepo(t, gitPath, nil)
+	dir, git := fixture.GitRepo(t, gitPath, nil)
 	var cs [3]string
 	for i, body := range []string{"clean\n", "KEY=" + key + "\n", "clean again\n"} {
 		if err := os.WriteFile(filepath.Join(dir, "sub", "k.txt"), []byte(body), 0o644); err != nil {
@@ -128,9 +128,9 @@ func hiddenKeyRepo(t *testing.T, gitPath, key string) (string, func(...string) (
 			}
 			os.WriteFile(filepath.Join(dir, "sub", "k.txt"), []byte(body), 0o644)
 		}
-		mustRun(t, git, "add", "-A")
-		mustRun(t, git, "commit", "-q", "-m", "c")
-		cs[i] = strings.TrimSpace(mustRun(t, git, "rev-parse", "HEAD"))
+		git.Must(t, "add", "-A")
+		git.Must(t, "commit", "-q", "-m", "c")
+		cs[i] = strings.TrimSpace(git.Must(t, "rev-parse", "HEAD"))
 	}
 	return dir, git, cs
 }
@@ -146,20 +146,20 @@ func TestIssue12RepositorySettings(t *testing.T) {
 	key := rulestest.Key(rules.Live, 1231)
 	for _, tt := range []struct {
 		name  string
-		setup func(dir string, git func(...string) (string, error), cs [3]string)
+		setup func(dir string, git fixture.Git, cs [3]string)
 	}{
-		{"diff.relative and core.worktree", func(dir string, git func(...string) (string, error), _ [3]string) {
-			mustRun(t, git, "config", "diff.relative", "true")
-			mustRun(t, git, "config", "core.worktree", dir)
+		{"diff.relative and core.worktree", func(dir string, git fixture.Git, _ [3]string) {
+			git.Must(t, "config", "diff.relative", "true")
+			git.Must(t, "config", "core.worktree", dir)
 		}},
-		{"info/grafts", func(dir string, _ func(...string) (string, error), cs [3]string) {
+		{"info/grafts", func(dir string, _ fixture.Git, cs [3]string) {
 			os.MkdirAll(filepath.Join(dir, ".git", "info"), 0o755)
 			if err := os.WriteFile(filepath.Join(dir, ".git", "info", "grafts"), []byte(cs[2]+" "+cs[0]+"\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}},
-		{"refs/replace", func(_ string, git func(...string) (string, error), cs [3]string) {
-			mustRun(t, git, "replace", "--graft", cs[2], cs[0])
+		{"refs/replace", func(_ string, git fixture.Git, cs [3]string) {
+			git.Must(t, "replace", "--graft", cs[2], cs[0])
 		}},
 	} {
 		dir, git, cs := hiddenKeyRepo(t, gitPath, key)
@@ -181,7 +181,7 @@ func TestIssue12HostileRepositoryInert(t *testing.T) {
 	key := rulestest.Key(rules.Live, 1232)
 	dir, git, _ := hiddenKeyRepo(t, gitPath, key)
 	os.WriteFile(filepath.Join(dir, "sub", "k.txt"), []byte("KEY="+key+"\n"), 0o644)
-	mustRun(t, git, "add", "sub/k.txt") // staged before the filters below exist
+	git.Must(t, "add", "sub/k.txt") // staged before the filters below exist
 	marker := filepath.Join(t.TempDir(), "ran")
 	run := "touch " + marker
 	for _, kv := range [][2]string{
@@ -190,7 +190,7 @@ func TestIssue12HostileRepositoryInert(t *testing.T) {
 		{"diff.x.textconv", run}, {"diff.external", run}, {"alias.log", "!" + run}, {"alias.cat-file", "!" + run},
 		{"core.sshCommand", run}, {"gpg.program", run}, {"log.showSignature", "true"},
 	} {
-		mustRun(t, git, "config", kv[0], kv[1])
+		git.Must(t, "config", kv[0], kv[1])
 	}
 	os.MkdirAll(filepath.Join(dir, "hooks"), 0o755)
 	for _, h := range []string{"pre-commit", "post-checkout", "reference-transaction", "fsmonitor-watchman"} {

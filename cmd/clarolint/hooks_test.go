@@ -21,7 +21,7 @@ func TestInstallHookCommit(t *testing.T) {
 	gitPath := needTool(t, "git")
 	bin := selfCommand(t)
 	pathEnv := "PATH=" + filepath.Dir(bin) + string(os.PathListSeparator) + os.Getenv("PATH")
-	dir, git := gitRepo(t, gitPath, []string{pathEnv, asCommand})
+	dir, git := fixture.GitRepo(t, gitPath, []string{pathEnv, asCommand})
 
 	install := exec.Command(bin, "install-hook", dir)
 	install.Env = append(os.Environ(), asCommand)
@@ -31,7 +31,7 @@ func TestInstallHookCommit(t *testing.T) {
 
 	key := rulestest.Key(rules.Live, 42)
 	os.WriteFile(filepath.Join(dir, "config.py"), []byte("API_KEY = \""+key+"\"\n"), 0o644)
-	mustRun(t, git, "add", "config.py")
+	git.Must(t, "add", "config.py")
 	out, err := git("commit", "-m", "add a key")
 	if err == nil {
 		t.Fatalf("a commit adding a live key was not blocked:\n%s", out)
@@ -41,13 +41,13 @@ func TestInstallHookCommit(t *testing.T) {
 	}
 
 	os.WriteFile(filepath.Join(dir, "config.py"), []byte("API_KEY = \"sk_live_your_key_here_0000000000000000000000000\"\n"), 0o644)
-	mustRun(t, git, "add", "config.py")
+	git.Must(t, "add", "config.py")
 	if out, err := git("commit", "-m", "a placeholder"); err != nil {
 		t.Fatalf("a commit of a placeholder was blocked: %v\n%s", err, out)
 	}
 
 	os.WriteFile(filepath.Join(dir, "leak.txt"), []byte(key), 0o644)
-	mustRun(t, git, "add", "leak.txt")
+	git.Must(t, "add", "leak.txt")
 	skip := exec.Command(gitPath, "commit", "-m", "skipped once")
 	skip.Dir = dir
 	skip.Env = append(os.Environ(), pathEnv, asCommand, "SKIP=clarolint", "GIT_CONFIG_GLOBAL=/dev/null",
@@ -63,7 +63,7 @@ func TestInstallHookCommit(t *testing.T) {
 func TestInstallHookOwnership(t *testing.T) {
 	t.Parallel()
 	gitPath := needTool(t, "git")
-	dir, git := gitRepo(t, gitPath, nil)
+	dir, git := fixture.GitRepo(t, gitPath, nil)
 	hooks := filepath.Join(dir, ".git", "hooks")
 	os.MkdirAll(hooks, 0o755)
 	foreign := "#!/bin/sh\necho husky\n"
@@ -95,7 +95,7 @@ func TestInstallHookOwnership(t *testing.T) {
 		t.Errorf("--uninstall did not restore the foreign hook: %q", b)
 	}
 
-	mustRun(t, git, "config", "core.hooksPath", ".githooks")
+	git.Must(t, "config", "core.hooksPath", ".githooks")
 	if _, errOut, code := clarolint(t, "install-hook", dir); code != exitClean {
 		t.Fatalf("with core.hooksPath: exit %d, %s", code, errOut)
 	}
@@ -145,10 +145,10 @@ func TestPreCommitFramework(t *testing.T) {
 	t.Parallel()
 	preCommit := needTool(t, "pre-commit")
 	gitPath := needTool(t, "git")
-	hookRepo, hookGit := moduleCopy(t, gitPath)
-	rev := strings.TrimSpace(mustRun(t, hookGit, "rev-parse", "HEAD"))
+	hookRepo, hookGit := fixture.ModuleCopy(t, gitPath)
+	rev := strings.TrimSpace(hookGit.Must(t, "rev-parse", "HEAD"))
 	env := preCommitEnv(t)
-	dir, git := gitRepo(t, gitPath, env)
+	dir, git := fixture.GitRepo(t, gitPath, env)
 	preCommitIn := func(args ...string) (string, error) {
 		cmd := exec.Command(preCommit, args...)
 		cmd.Dir = dir
@@ -163,12 +163,12 @@ func TestPreCommitFramework(t *testing.T) {
 
 	// try-repo: the hook as a user tries it before adopting it.
 	write("settings.py", "CLARO_KEY = \""+key+"\"\n")
-	mustRun(t, git, "add", "settings.py")
+	git.Must(t, "add", "settings.py")
 	out, err := preCommitIn("try-repo", hookRepo, "clarolint")
 	if err == nil || !strings.Contains(out, redacted) || strings.Contains(out, key[8:]) {
 		t.Fatalf("try-repo on a staged live key: %v, want a failure showing %s:\n%s", err, redacted, redactAll(out, key))
 	}
-	mustRun(t, git, "rm", "-q", "--cached", "settings.py")
+	git.Must(t, "rm", "-q", "--cached", "settings.py")
 	os.Remove(filepath.Join(dir, "settings.py"))
 
 	// install: the hooks run on every commit and push.
@@ -187,7 +187,7 @@ func TestPreCommitFramework(t *testing.T) {
 	if out, err := preCommitIn("install", "--hook-type", "pre-commit", "--hook-type", "pre-push"); err != nil {
 		t.Fatalf("pre-commit install: %v\n%s", err, out)
 	}
-	mustRun(t, git, "add", ".")
+	git.Must(t, "add", ".")
 	if out, err := git("commit", "-m", "clean start"); err != nil {
 		t.Fatalf("a clean commit was blocked: %v\n%s", err, redactAll(out, key))
 	}
@@ -203,13 +203,13 @@ func TestPreCommitFramework(t *testing.T) {
 		{"tracked .env", ".env", "DEBUG=1\n", true, "env-file-tracked"},
 	} {
 		write(tt.file, tt.body)
-		mustRun(t, git, "add", "-f", tt.file)
+		git.Must(t, "add", "-f", tt.file)
 		out, err := git("commit", "-m", tt.name)
 		if blocked := err != nil; blocked != tt.blocked || !strings.Contains(out, tt.want) || strings.Contains(out, key[8:]) {
 			t.Errorf("%s: blocked %v, want %v and output holding %q:\n%s", tt.name, blocked, tt.blocked, tt.want, redactAll(out, key))
 		}
 		if err != nil {
-			mustRun(t, git, "rm", "-q", "--cached", "-f", tt.file)
+			git.Must(t, "rm", "-q", "--cached", "-f", tt.file)
 			os.Remove(filepath.Join(dir, tt.file))
 		}
 	}
@@ -220,13 +220,13 @@ func TestPreCommitFramework(t *testing.T) {
 	if out, err := exec.Command(gitPath, "init", "-q", "--bare", remote).CombinedOutput(); err != nil {
 		t.Fatalf("git init --bare: %v\n%s", err, out)
 	}
-	mustRun(t, git, "remote", "add", "origin", remote)
+	git.Must(t, "remote", "add", "origin", remote)
 	if out, err := git("push", "-q", "origin", "main"); err != nil {
 		t.Fatalf("pushing clean history was blocked: %v\n%s", err, redactAll(out, key))
 	}
 	write("deploy.sh", "export CLARO_KEY="+key+"\n")
-	mustRun(t, git, "add", "deploy.sh")
-	mustRun(t, git, "commit", "-q", "--no-verify", "-m", "sneak a key in")
+	git.Must(t, "add", "deploy.sh")
+	git.Must(t, "commit", "-q", "--no-verify", "-m", "sneak a key in")
 	out, err = git("push", "origin", "main")
 	if err == nil || !strings.Contains(out, redacted) || strings.Contains(out, key[8:]) || !strings.Contains(out, "rewrite the commits") {
 		t.Errorf("push of a commit holding a key: %v, want it blocked showing %s and what to do:\n%s", err, redacted, redactAll(out, key))
@@ -237,7 +237,7 @@ func TestPreCommitFramework(t *testing.T) {
 	// pre-commit.ci run) and --files deploy.sh fail; --files of a clean
 	// file passes.
 	write("README.md", "# consumer\n")
-	mustRun(t, git, "add", "README.md")
+	git.Must(t, "add", "README.md")
 	if out, err := git("commit", "-m", "docs"); err != nil {
 		t.Errorf("a clean commit with a key elsewhere in HEAD was blocked: %v\n%s", err, redactAll(out, key))
 	}
@@ -256,7 +256,7 @@ func TestPreCommitFramework(t *testing.T) {
 	}
 	// A blocked commit says how to go on.
 	write("app/more.yaml", "key: "+key+"\n")
-	mustRun(t, git, "add", "app/more.yaml")
+	git.Must(t, "add", "app/more.yaml")
 	if out, err := git("commit", "-m", "another key"); err == nil || !strings.Contains(out, "SKIP=clarolint git commit") || !strings.Contains(out, "clarolint:allow") {
 		t.Errorf("a blocked commit does not say how to go on: %v\n%s", err, redactAll(out, key))
 	}

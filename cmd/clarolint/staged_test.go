@@ -128,7 +128,7 @@ func TestStagedCommitAll(t *testing.T) {
 	fixture.EndToEnd(t) // real git, a process for each step
 	gitPath := needTool(t, "git")
 	bin := selfCommand(t)
-	dir, git := gitRepo(t, gitPath, []string{asCommand})
+	dir, git := fixture.GitRepo(t, gitPath, []string{asCommand})
 	hooks := filepath.Join(dir, ".git", "hooks")
 	os.MkdirAll(hooks, 0o755)
 	if err := os.WriteFile(filepath.Join(hooks, "pre-commit"), []byte("#!/bin/sh\nexec '"+bin+"' staged\n"), 0o755); err != nil {
@@ -137,8 +137,8 @@ func TestStagedCommitAll(t *testing.T) {
 	key := rulestest.Key(rules.Live, 305)
 	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("clean\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "b.txt"), []byte("clean\n"), 0o644)
-	mustRun(t, git, "add", ".")
-	mustRun(t, git, "commit", "-q", "-m", "first")
+	git.Must(t, "add", ".")
+	git.Must(t, "commit", "-q", "-m", "first")
 	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("clean\nKEY="+key+"\n"), 0o644)
 	for _, args := range [][]string{{"commit", "-a", "-m", "all"}, {"commit", "-m", "path", "a.txt"}} {
 		out, err := git(args...)

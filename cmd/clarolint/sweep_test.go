@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clarolint/clarolint/internal/fixture"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
@@ -44,7 +45,7 @@ func TestSweepActionlint(t *testing.T) {
 	actionlint := needTool(t, "actionlint")
 	needTool(t, "shellcheck")
 	gitPath := needTool(t, "git")
-	dir, _ := moduleCopy(t, gitPath) // actionlint finds the project by its .git
+	dir, _ := fixture.ModuleCopy(t, gitPath) // actionlint finds the project by its .git
 	wf := sweepWorkflow(t)
 	local := strings.ReplaceAll(wf, usesRef(t, wf, "clarolint/clarolint"), "./")
 	os.MkdirAll(filepath.Join(dir, ".github", "workflows"), 0o755)
@@ -142,13 +143,13 @@ func sweepRun(t *testing.T, actPath, gitPath, repositories, token, origins, arti
 	wf := sweepWorkflow(t)
 	// The security team's repository, which runs the sweep; it is also the
 	// action's source, as a copy of this module.
-	repo, git := moduleCopy(t, gitPath)
+	repo, git := fixture.ModuleCopy(t, gitPath)
 	os.MkdirAll(filepath.Join(repo, ".github", "workflows"), 0o755)
 	if err := os.WriteFile(filepath.Join(repo, ".github", "workflows", "offline.yml"), []byte(wf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	mustRun(t, git, "add", "-A")
-	mustRun(t, git, "commit", "-q", "-m", "the sweep")
+	git.Must(t, "add", "-A")
+	git.Must(t, "commit", "-q", "-m", "the sweep")
 
 	stubs := t.TempDir()
 	args := []string{"workflow_dispatch",
@@ -187,14 +188,14 @@ func TestSweepUnderAct(t *testing.T) {
 	origins := t.TempDir()
 	os.Mkdir(filepath.Join(origins, "acme"), 0o755)
 	origin := func(name string, commits ...map[string]string) {
-		dir, git := gitRepo(t, gitPath, nil)
+		dir, git := fixture.GitRepo(t, gitPath, nil)
 		for i, files := range commits {
 			for path, content := range files {
 				os.MkdirAll(filepath.Join(dir, filepath.Dir(path)), 0o755)
 				os.WriteFile(filepath.Join(dir, path), []byte(content), 0o644)
 			}
-			mustRun(t, git, "add", "-A")
-			mustRun(t, git, "commit", "-q", "-m", fmt.Sprintf("commit %d", i+1))
+			git.Must(t, "add", "-A")
+			git.Must(t, "commit", "-q", "-m", fmt.Sprintf("commit %d", i+1))
 		}
 		if err := os.Symlink(dir, filepath.Join(origins, "acme", name)); err != nil {
 			t.Fatal(err)

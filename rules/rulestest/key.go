@@ -1,5 +1,6 @@
 // Package rulestest makes deterministic fake Claro keys for tests, so that no
-// test source holds a literal key.
+// test source holds a literal key, their encodings, and key-free real
+// source text for benchmarks.
 package rulestest
 
 import "github.com/clarolint/clarolint/rules"
