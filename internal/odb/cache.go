@@ -17,20 +17,27 @@ import (
 // insert, delete and lookup were a tenth of that work. An object takes
 // its slot from whatever held it; past the byte limit, a clock hand
 // frees slots, sparing once those put or read since it last passed
-// (second chance), so that what was just built or is in use stays.
+// (second chance), so that what was just built or is in use stays. The
+// table starts small and doubles as it fills, so that a command that
+// reads a few objects (staged reads a handful of trees) does not pay
+// for the table a whole history needs.
 type baseCache struct {
 	limit int // bytes; an object larger than an eighth of it is not kept
 	mu    sync.Mutex
 	slots []cacheSlot
-	size  int
+	bits  uint // len(slots) is 1<<bits
+	full  int  // slots that hold an object
+	size  int  // bytes held
 	hand  int
 }
 
-// cacheSlots is the number of slots: several times the objects that fit
-// in the limit, so that two objects in use rarely share one.
+// The table has from 1<<minSlotBits to 1<<maxSlotBits slots; it doubles
+// when half its slots are full, so that at its largest it has several
+// times the objects that fit in the limit, and two objects in use rarely
+// share a slot.
 const (
-	cacheSlotBits = 15
-	cacheSlots    = 1 << cacheSlotBits
+	minSlotBits = 8
+	maxSlotBits = 15
 )
 
 type cacheSlot struct {
@@ -46,9 +53,9 @@ type cached struct {
 	data []byte
 }
 
-// slot returns the index of the slot of offset off.
-func slot(off int64) int {
-	return int(uint64(off) * 0x9e3779b97f4a7c15 >> (64 - cacheSlotBits))
+// slotOf returns the index of offset off's slot in a table of 1<<bits.
+func slotOf(off int64, bits uint) int {
+	return int(uint64(off) * 0x9e3779b97f4a7c15 >> (64 - bits))
 }
 
 func (c *baseCache) get(p *packFile, off int64) (cached, bool) {
@@ -57,7 +64,7 @@ func (c *baseCache) get(p *packFile, off int64) (cached, bool) {
 	if c.slots == nil {
 		return cached{}, false
 	}
-	s := &c.slots[slot(off)]
+	s := &c.slots[slotOf(off, c.bits)]
 	if s.data == nil || s.p != p || s.off != off {
 		return cached{}, false
 	}
@@ -72,12 +79,18 @@ func (c *baseCache) put(p *packFile, off int64, typ plumbing.ObjectType, data []
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.slots == nil {
-		c.slots = make([]cacheSlot, cacheSlots)
+		c.bits = minSlotBits
+		c.slots = make([]cacheSlot, 1<<c.bits)
+	} else if 2*c.full >= len(c.slots) && c.bits < maxSlotBits {
+		c.grow()
 	}
-	i := slot(off)
+	i := slotOf(off, c.bits)
 	s := &c.slots[i]
 	if s.data != nil && s.p == p && s.off == off {
 		return
+	}
+	if s.data == nil {
+		c.full++
 	}
 	c.size += len(data) - len(s.data)
 	*s = cacheSlot{p: p, off: off, typ: typ, used: true, data: data}
@@ -89,8 +102,29 @@ func (c *baseCache) put(p *packFile, off int64, typ plumbing.ObjectType, data []
 			h.used = false
 		default:
 			c.size -= len(h.data)
+			c.full--
 			*h = cacheSlot{}
 		}
 		c.hand = (c.hand + 1) % len(c.slots)
+	}
+}
+
+// grow doubles the table, moving each object to its slot in the new one;
+// of two that land in the same slot, the one moved last stays.
+func (c *baseCache) grow() {
+	old := c.slots
+	c.bits++
+	c.slots = make([]cacheSlot, 1<<c.bits)
+	c.full, c.size, c.hand = 0, 0, 0
+	for _, s := range old {
+		if s.data == nil {
+			continue
+		}
+		t := &c.slots[slotOf(s.off, c.bits)]
+		if t.data == nil {
+			c.full++
+		}
+		c.size += len(s.data) - len(t.data)
+		*t = s
 	}
 }

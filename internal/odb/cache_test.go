@@ -38,7 +38,7 @@ func TestBaseCache(t *testing.T) {
 	collided := false
 	for off := int64(1000); off < 50000; off++ {
 		c.put(&p, off, plumbing.BlobObject, obj(off, 500))
-		collided = collided || slot(off) == slot(hot)
+		collided = collided || slotOf(off, c.bits) == slotOf(hot, c.bits)
 		if c.size > c.limit {
 			t.Fatalf("after %d puts: %d bytes kept, limit %d", off, c.size, c.limit)
 		}
@@ -52,11 +52,26 @@ func TestBaseCache(t *testing.T) {
 			collided = false
 		}
 	}
-	n := 0
+	n, full := 0, 0
 	for _, s := range c.slots {
 		n += len(s.data)
+		if s.data != nil {
+			full++
+		}
 	}
-	if n != c.size {
-		t.Errorf("size %d, slots hold %d bytes", c.size, n)
+	if n != c.size || full != c.full {
+		t.Errorf("size %d and %d slots full, slots hold %d bytes in %d", c.size, c.full, n, full)
+	}
+	// The table grows with what it holds: a few hundred objects here, and
+	// as many slots as it may have for a limit that holds them all.
+	if c.bits > minSlotBits+2 {
+		t.Errorf("the table has 1<<%d slots for %d objects", c.bits, c.full)
+	}
+	big := baseCache{limit: 64 << 20}
+	for off := range int64(50000) {
+		big.put(&p, off, plumbing.BlobObject, obj(off, 16))
+	}
+	if big.bits != maxSlotBits || big.full < 1<<(maxSlotBits-1) {
+		t.Errorf("after 50000 small objects: 1<<%d slots, %d full; want 1<<%d, at least half full", big.bits, big.full, maxSlotBits)
 	}
 }
