@@ -27,8 +27,8 @@ func (s *Store) readPacked(p *pack, off int64, depth int) (plumbing.ObjectType, 
 		if depth+len(chain) > maxDeltaChain {
 			return 0, nil, errors.New("delta chain too long")
 		}
-		if c, ok := s.cache.get(&p.packFile, cur); ok {
-			typ, obj = c.typ, c.data
+		if t, b, ok := s.cache.Get(&p.packFile, cur); ok {
+			typ, obj = t, b
 			break
 		}
 		er, e, err := p.open(cur)
@@ -53,7 +53,7 @@ func (s *Store) readPacked(p *pack, off int64, depth int) (plumbing.ObjectType, 
 			break
 		}
 		typ, obj = e.typ, b
-		s.cache.put(&p.packFile, cur, typ, obj)
+		s.cache.Put(&p.packFile, cur, typ, obj)
 		break
 	}
 	for i := len(chain) - 1; i >= 0; i-- {
@@ -61,7 +61,7 @@ func (s *Store) readPacked(p *pack, off int64, depth int) (plumbing.ObjectType, 
 		if obj, err = delta.Apply(nil, obj, chain[i].data, maxObjectSize); err != nil {
 			return 0, nil, atOffset(off, chain[i].off, err)
 		}
-		s.cache.put(&p.packFile, chain[i].off, typ, obj)
+		s.cache.Put(&p.packFile, chain[i].off, typ, obj)
 	}
 	return typ, obj, nil
 }

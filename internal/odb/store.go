@@ -14,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/clarolint/clarolint/internal/odb/index"
+	"github.com/clarolint/clarolint/internal/odb/internal/basecache"
 )
 
 // ErrNotFound is the error, wrapped in an *ObjectError, of a read of an
@@ -53,7 +54,7 @@ func (e *ObjectError) Unwrap() error { return e.Err }
 // directories. It is safe for concurrent use.
 type Store struct {
 	dirs  []string
-	cache baseCache
+	cache *basecache.Cache[*packFile]
 	noMap bool // read packs with pread, never mapped: for tests of that path
 
 	once    sync.Once
@@ -84,7 +85,7 @@ const maxDeltaChain = 10000
 // but the alternates files until an object is: the indexes are opened
 // on the first lookup, and read in part (see Has).
 func Open(dirs ...string) (*Store, error) {
-	s := &Store{cache: baseCache{limit: baseCacheSize}}
+	s := &Store{cache: basecache.New[*packFile](baseCacheSize)}
 	seen := make(map[string]bool)
 	for _, d := range dirs {
 		if fi, err := os.Stat(d); err != nil || !fi.IsDir() {

@@ -1,4 +1,6 @@
-package odb
+// Package basecache is the object store's delta base cache: pack
+// objects already resolved, by pack and offset, within a byte limit.
+package basecache
 
 import (
 	"sync"
@@ -6,7 +8,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
-// baseCache keeps recently resolved pack objects, by pack and offset, as
+// Cache keeps recently resolved pack objects, by pack and offset, as
 // git's delta base cache does (core.deltaBaseCacheLimit): objects stored
 // as deltas of one another share most of their chains, so a read of one
 // version of a file or tree finds the versions it needs already built.
@@ -21,10 +23,10 @@ import (
 // table starts small and doubles as it fills, so that a command that
 // reads a few objects (staged reads a handful of trees) does not pay
 // for the table a whole history needs.
-type baseCache struct {
+type Cache[P comparable] struct {
 	limit int // bytes; an object larger than an eighth of it is not kept
 	mu    sync.Mutex
-	slots []cacheSlot
+	slots []slot[P]
 	bits  uint // len(slots) is 1<<bits
 	full  int  // slots that hold an object
 	size  int  // bytes held
@@ -40,16 +42,11 @@ const (
 	maxSlotBits = 15
 )
 
-type cacheSlot struct {
-	p    *packFile
+type slot[P comparable] struct {
+	p    P
 	off  int64
 	typ  plumbing.ObjectType
 	used bool // put or read since the clock hand last passed
-	data []byte
-}
-
-type cached struct {
-	typ  plumbing.ObjectType
 	data []byte
 }
 
@@ -58,21 +55,28 @@ func slotOf(off int64, bits uint) int {
 	return int(uint64(off) * 0x9e3779b97f4a7c15 >> (64 - bits))
 }
 
-func (c *baseCache) get(p *packFile, off int64) (cached, bool) {
+// New returns a cache that keeps up to limit bytes; an object larger
+// than an eighth of that is not kept.
+func New[P comparable](limit int) *Cache[P] { return &Cache[P]{limit: limit} }
+
+// Get returns the object at offset off of pack p, if the cache holds it.
+func (c *Cache[P]) Get(p P, off int64) (plumbing.ObjectType, []byte, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.slots == nil {
-		return cached{}, false
+		return 0, nil, false
 	}
 	s := &c.slots[slotOf(off, c.bits)]
 	if s.data == nil || s.p != p || s.off != off {
-		return cached{}, false
+		return 0, nil, false
 	}
 	s.used = true
-	return cached{s.typ, s.data}, true
+	return s.typ, s.data, true
 }
 
-func (c *baseCache) put(p *packFile, off int64, typ plumbing.ObjectType, data []byte) {
+// Put keeps data, the object at offset off of pack p, which must never be
+// modified afterwards.
+func (c *Cache[P]) Put(p P, off int64, typ plumbing.ObjectType, data []byte) {
 	if len(data) > c.limit/8 || data == nil {
 		return
 	}
@@ -80,7 +84,7 @@ func (c *baseCache) put(p *packFile, off int64, typ plumbing.ObjectType, data []
 	defer c.mu.Unlock()
 	if c.slots == nil {
 		c.bits = minSlotBits
-		c.slots = make([]cacheSlot, 1<<c.bits)
+		c.slots = make([]slot[P], 1<<c.bits)
 	} else if 2*c.full >= len(c.slots) && c.bits < maxSlotBits {
 		c.grow()
 	}
@@ -93,7 +97,7 @@ func (c *baseCache) put(p *packFile, off int64, typ plumbing.ObjectType, data []
 		c.full++
 	}
 	c.size += len(data) - len(s.data)
-	*s = cacheSlot{p: p, off: off, typ: typ, used: true, data: data}
+	*s = slot[P]{p: p, off: off, typ: typ, used: true, data: data}
 	for c.size > c.limit {
 		h := &c.slots[c.hand]
 		switch {
@@ -103,7 +107,7 @@ func (c *baseCache) put(p *packFile, off int64, typ plumbing.ObjectType, data []
 		default:
 			c.size -= len(h.data)
 			c.full--
-			*h = cacheSlot{}
+			*h = slot[P]{}
 		}
 		c.hand = (c.hand + 1) % len(c.slots)
 	}
@@ -111,10 +115,10 @@ func (c *baseCache) put(p *packFile, off int64, typ plumbing.ObjectType, data []
 
 // grow doubles the table, moving each object to its slot in the new one;
 // of two that land in the same slot, the one moved last stays.
-func (c *baseCache) grow() {
+func (c *Cache[P]) grow() {
 	old := c.slots
 	c.bits++
-	c.slots = make([]cacheSlot, 1<<c.bits)
+	c.slots = make([]slot[P], 1<<c.bits)
 	c.full, c.size, c.hand = 0, 0, 0
 	for _, s := range old {
 		if s.data == nil {
