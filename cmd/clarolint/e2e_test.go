@@ -37,13 +37,16 @@ var everyday = []string{"git", "sh"}
 
 // asCommand, in the environment of this test binary, makes it clarolint
 // itself (see TestMain).
-const asCommand = "CLAROLINT_TEST_AS_COMMAND=1"
+const (
+	asCommandVar = "CLAROLINT_TEST_AS_COMMAND"
+	asCommand    = asCommandVar + "=1"
+)
 
 // TestMain lets the test binary stand in for the clarolint command: run
 // with asCommand in its environment, it is clarolint. Tests that need a
 // command on disk (a git hook, another user) use selfCommand, not go build.
 func TestMain(m *testing.M) {
-	if os.Getenv(strings.Split(asCommand, "=")[0]) == "1" {
+	if os.Getenv(asCommandVar) == "1" {
 		main()
 	}
 	os.Exit(m.Run())

@@ -27,8 +27,8 @@ func (s *Store) readPacked(p *pack, off int64, depth int) (plumbing.ObjectType, 
 		if depth+len(chain) > maxDeltaChain {
 			return 0, nil, errors.New("delta chain too long")
 		}
-		if t, b, ok := s.cache.Get(&p.packFile, cur); ok {
-			typ, obj = t, b
+		var cached bool
+		if typ, obj, cached = s.cache.Get(&p.packFile, cur); cached {
 			break
 		}
 		er, e, err := p.open(cur)
