@@ -7,6 +7,7 @@ import (
 
 	"github.com/clarolint/clarolint/finding"
 	"github.com/clarolint/clarolint/internal/fixture"
+	"github.com/clarolint/clarolint/internal/fixture/gogit"
 
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
@@ -33,7 +34,7 @@ const coveredIgnore = ".env\n.env.*\n!.env.example\n"
 func TestEnvTracked(t *testing.T) {
 	t.Parallel()
 	key := rulestest.Key(rules.Live, 1)
-	sr := fixture.NewRepo(t)
+	sr := gogit.NewRepo(t)
 	sr.Stage(map[string]string{
 		".gitignore":        coveredIgnore,
 		"svc/.env.local":    "DEBUG=1\n",
@@ -71,7 +72,7 @@ func TestEnvTracked(t *testing.T) {
 // ignore the file.
 func TestEnvNotIgnored(t *testing.T) {
 	t.Parallel()
-	sr := fixture.NewRepo(t)
+	sr := gogit.NewRepo(t)
 	sr.Stage(map[string]string{".gitignore": ".env\n/build/\n"})
 	sr.Commit("first")
 	fixture.WriteFiles(t, sr.Dir, map[string]string{
@@ -161,7 +162,7 @@ func TestEnvRepositoryWarning(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			sr := fixture.NewRepo(t)
+			sr := gogit.NewRepo(t)
 			if tt.ignore != "" {
 				sr.Stage(map[string]string{".gitignore": tt.ignore})
 				sr.Commit("ignore")
@@ -193,7 +194,7 @@ func TestEnvRepositoryWarning(t *testing.T) {
 // disabled rules run no env checks.
 func TestEnvScope(t *testing.T) {
 	t.Parallel()
-	sr := fixture.NewRepo(t)
+	sr := gogit.NewRepo(t)
 	sr.Stage(map[string]string{"app/.env": "X=1\n"})
 	sr.Commit("first")
 	fixture.WriteFiles(t, sr.Dir, map[string]string{"app/.env.local": "Y=1\n", "main.go": "BAYT_API_KEY"})
@@ -226,7 +227,7 @@ func TestEnvGlobalExcludes(t *testing.T) {
 	t.Setenv("HOME", home)
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "xdg"))
 	fixture.WriteFiles(t, home, map[string]string{"xdg/git/ignore": ".env.local\n"})
-	sr := fixture.NewRepo(t)
+	sr := gogit.NewRepo(t)
 	fixture.WriteFiles(t, sr.Dir, map[string]string{".env.local": "X=1\n", ".gitignore": "*.log\n"})
 	got, fs, _, _ := scanRepo(t, Options{}, 0, sr.Dir)
 	checkFindings(t, "global excludes", got, []string{".env.local:1:1 env-not-ignored", ".gitignore:1:1 env-not-ignored"})
@@ -241,7 +242,7 @@ func TestEnvGlobalExcludes(t *testing.T) {
 // one the committed rules do not ignore is env-not-ignored.
 func TestIssue11EnvFileRoots(t *testing.T) {
 	t.Parallel()
-	sr := fixture.NewRepo(t)
+	sr := gogit.NewRepo(t)
 	sr.Stage(map[string]string{".gitignore": ".env.test\n", "app/.env": "DEBUG=1\n"})
 	sr.Commit("first")
 	fixture.WriteFiles(t, sr.Dir, map[string]string{".env.local": "X=1\n", ".env.test": "X=1\n", ".env.example": "X=1\n", "main.go": "package main\n"})

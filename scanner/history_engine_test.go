@@ -18,6 +18,7 @@ import (
 
 	"github.com/clarolint/clarolint/finding"
 	"github.com/clarolint/clarolint/internal/fixture"
+	"github.com/clarolint/clarolint/internal/fixture/gogit"
 	"github.com/clarolint/clarolint/rules"
 )
 
@@ -308,7 +309,7 @@ func TestHistoryDamagedPack(t *testing.T) {
 		}
 	}
 
-	if hr.blob(files["f07.txt"]) != poison { // a loose copy beside the damaged one
+	if gogit.StoreBlob(t, hr.r, files["f07.txt"]) != poison { // a loose copy beside the damaged one
 		t.Fatal("blob hash changed")
 	}
 	for _, ho := range []HistoryOptions{{}, {Branch: "main"}} {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/clarolint/clarolint/finding"
 	"github.com/clarolint/clarolint/internal/fixture"
+	"github.com/clarolint/clarolint/internal/fixture/gogit"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
@@ -161,7 +162,7 @@ func TestHistoryEncoded(t *testing.T) {
 // in another form; a new encoded key is.
 func TestStagedEncoded(t *testing.T) {
 	t.Parallel()
-	sr := fixture.NewRepo(t)
+	sr := gogit.NewRepo(t)
 	sr.Stage(map[string]string{"config.env": "CLARO_KEY=" + key(43) + "\n"})
 	sr.Commit("plain key")
 	sr.Stage(map[string]string{"config.env": "CLARO_KEY_B64=" + rulestest.Base64(key(43)) + "\nOTHER=" + rulestest.Base64("u:"+key(44)) + "\n"})

@@ -11,7 +11,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/clarolint/clarolint/finding"
-	"github.com/clarolint/clarolint/internal/fixture"
+	"github.com/clarolint/clarolint/internal/fixture/gogit"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 )
@@ -30,7 +30,7 @@ type pushed struct {
 // a quarantine directory, putting the branch back at the old commit.
 func newPushed(t *testing.T, old map[string]string, commits ...map[string]string) *pushed {
 	t.Helper()
-	r := fixture.NewRepo(t)
+	r := gogit.NewRepo(t)
 	r.Stage(old)
 	p := &pushed{dir: r.Dir, objects: filepath.Join(r.Dir, ".git", "objects"), quarantine: filepath.Join(t.TempDir(), "incoming"), old: r.Commit("old")}
 	before, _ := filepath.Glob(filepath.Join(p.objects, "??", "*"))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/clarolint/clarolint/finding"
 	"github.com/clarolint/clarolint/internal/fixture"
+	"github.com/clarolint/clarolint/internal/fixture/gogit"
 	"github.com/clarolint/clarolint/internal/gitrepo"
 
 	"github.com/go-git/go-git/v5"
@@ -34,7 +35,7 @@ func scanStaged(t *testing.T, o Options, dir string, so IndexOptions) ([]string,
 func TestStagedPartiallyStaged(t *testing.T) {
 	t.Parallel()
 	a, b, c := rulestest.Key(rules.Live, 1), rulestest.Key(rules.Live, 2), rulestest.Key(rules.Test, 3)
-	sr := fixture.NewRepo(t)
+	sr := gogit.NewRepo(t)
 	sr.Stage(map[string]string{"config.py": "x = 1\nA = '" + a + "'\n", "other.txt": "no keys\n"})
 	sr.Commit("first")
 	staged := "# settings\nx = 1\n\nA = '" + a + "'; B = '" + b + "'\n"
@@ -59,7 +60,7 @@ func TestStagedPartiallyStaged(t *testing.T) {
 func TestStagedRename(t *testing.T) {
 	t.Parallel()
 	a, b := rulestest.Key(rules.Live, 1), rulestest.Key(rules.Live, 2)
-	sr := fixture.NewRepo(t)
+	sr := gogit.NewRepo(t)
 	sr.Stage(map[string]string{
 		"old/a.txt":  "first\nKEY=" + a + "\n",
 		"same/x.txt": "KEY=" + a + "\n",
@@ -84,7 +85,7 @@ func TestStagedRename(t *testing.T) {
 // TestStagedDeletion: deleting a file that holds a key adds nothing.
 func TestStagedDeletion(t *testing.T) {
 	t.Parallel()
-	sr := fixture.NewRepo(t)
+	sr := gogit.NewRepo(t)
 	sr.Stage(map[string]string{"leak.txt": rulestest.Key(rules.Live, 1), "dir/deep.txt": rulestest.Key(rules.Live, 2)})
 	sr.Commit("first")
 	sr.Remove("leak.txt")
@@ -101,7 +102,7 @@ func TestStagedDeletion(t *testing.T) {
 func TestStagedAll(t *testing.T) {
 	t.Parallel()
 	a, b := rulestest.Key(rules.Live, 1), rulestest.Key(rules.Test, 2)
-	sr := fixture.NewRepo(t)
+	sr := gogit.NewRepo(t)
 	sr.Stage(map[string]string{"a.txt": "KEY=" + a + "\n", ".env": "BAYT_API_KEY=" + a + "\n", "clean.txt": "nothing\n"})
 	sr.Commit("first")
 	sr.Stage(map[string]string{"b/c.txt": "\nKEY=" + b + "\n"})
@@ -123,7 +124,7 @@ func TestStagedAll(t *testing.T) {
 // all, and one whose index matches HEAD.
 func TestStagedEmpty(t *testing.T) {
 	t.Parallel()
-	sr := fixture.NewRepo(t)
+	sr := gogit.NewRepo(t)
 	for _, all := range []bool{false, true} {
 		got, _, st, warn := scanStaged(t, Options{}, sr.Dir, IndexOptions{All: all})
 		if len(got) != 0 || st.FilesScanned != 0 || warn != "" {
@@ -142,7 +143,7 @@ func TestStagedEmpty(t *testing.T) {
 // new, in any directory.
 func TestStagedInitialCommit(t *testing.T) {
 	t.Parallel()
-	sr := fixture.NewRepo(t)
+	sr := gogit.NewRepo(t)
 	sr.Stage(map[string]string{"src/app/k.go": "package app\n\nconst k = \"" + rulestest.Key(rules.Live, 1) + "\"\n", "README": "hello\n"})
 	got, _, st, _ := scanStaged(t, Options{}, sr.Dir, IndexOptions{})
 	checkFindings(t, "initial commit", got, []string{"src/app/k.go:3:12 claro-live-key"})
@@ -157,7 +158,7 @@ func TestStagedInitialCommit(t *testing.T) {
 func TestStagedMergeConflict(t *testing.T) {
 	t.Parallel()
 	a, b, c := rulestest.Key(rules.Live, 1), rulestest.Key(rules.Live, 2), rulestest.Key(rules.Live, 3)
-	sr := fixture.NewRepo(t)
+	sr := gogit.NewRepo(t)
 	sr.Stage(map[string]string{"conf.txt": "base\nOLD=" + a + "\n"})
 	sr.Commit("base")
 	base := sr.Blob("base\nOLD=" + a + "\n")
@@ -191,7 +192,7 @@ func TestStagedMergeConflict(t *testing.T) {
 func TestStagedLinkedWorktree(t *testing.T) {
 	t.Parallel()
 	a, b := rulestest.Key(rules.Live, 1), rulestest.Key(rules.Live, 2)
-	sr := fixture.NewRepo(t)
+	sr := gogit.NewRepo(t)
 	sr.Stage(map[string]string{"app/conf.txt": "KEY=" + a + "\n"})
 	head := sr.Commit("first")
 	if err := sr.Git.Storer.SetReference(plumbing.NewHashReference("refs/heads/feature", head)); err != nil {
@@ -231,7 +232,7 @@ func TestStagedLinkedWorktree(t *testing.T) {
 // replaces the index when it lies in the git directory, and not otherwise.
 func TestStagedIndexFile(t *testing.T) {
 	t.Parallel()
-	sr := fixture.NewRepo(t)
+	sr := gogit.NewRepo(t)
 	sr.Stage(map[string]string{"a.txt": "clean\n"})
 	sr.Commit("first")
 	// A temporary index holding a key, as git writes .git/index.lock.
@@ -276,7 +277,7 @@ func TestStagedBare(t *testing.T) {
 // passed over; intent-to-add entries too.
 func TestStagedSubmodule(t *testing.T) {
 	t.Parallel()
-	sr := fixture.NewRepo(t)
+	sr := gogit.NewRepo(t)
 	sr.Stage(map[string]string{"a.txt": "clean\n"})
 	sr.Commit("first")
 	sr.EditIndex(func(idx *index.Index) {
@@ -297,7 +298,7 @@ func TestStagedSubmodule(t *testing.T) {
 func TestStagedEnv(t *testing.T) {
 	t.Parallel()
 	key := rulestest.Key(rules.Live, 1)
-	sr := fixture.NewRepo(t)
+	sr := gogit.NewRepo(t)
 	sr.Stage(map[string]string{"svc/.env.production": "DEBUG=0\n"})
 	sr.Commit("first")
 	sr.Stage(map[string]string{
@@ -336,7 +337,7 @@ func TestStagedEnv(t *testing.T) {
 func TestStagedConfig(t *testing.T) {
 	t.Parallel()
 	a, b := rulestest.Key(rules.Live, 1), rulestest.Key(rules.Live, 2)
-	sr := fixture.NewRepo(t)
+	sr := gogit.NewRepo(t)
 	sr.Stage(map[string]string{
 		"testdata/fixture.txt": a,
 		"src/a.txt":            a + "\n" + b + "\n",
@@ -364,7 +365,7 @@ func TestStagedPacked(t *testing.T) {
 	t.Parallel()
 	for _, refDeltas := range []bool{false, true} {
 		a, b := rulestest.Key(rules.Live, 1), rulestest.Key(rules.Live, 2)
-		sr := fixture.NewRepo(t)
+		sr := gogit.NewRepo(t)
 		body := strings.Repeat("a line of settings that repeats\n", 100)
 		for i := range 5 {
 			sr.Stage(map[string]string{"conf/app.txt": body + strings.Repeat("more\n", i) + "KEY=" + a + "\n"})
@@ -392,7 +393,7 @@ func TestStagedPacked(t *testing.T) {
 func TestStagedTypeChanges(t *testing.T) {
 	t.Parallel()
 	a, b, c := rulestest.Key(rules.Live, 1), rulestest.Key(rules.Live, 2), rulestest.Key(rules.Live, 3)
-	sr := fixture.NewRepo(t)
+	sr := gogit.NewRepo(t)
 	sr.Stage(map[string]string{"conf": "KEY=" + a + "\n", "old/x.txt": "KEY=" + b + "\n"})
 	sr.Commit("first")
 	sr.Remove("conf")
@@ -409,7 +410,7 @@ func TestStagedTypeChanges(t *testing.T) {
 func TestStagedSparseIndex(t *testing.T) {
 	t.Parallel()
 	a, b := rulestest.Key(rules.Live, 1), rulestest.Key(rules.Live, 2)
-	sr := fixture.NewRepo(t)
+	sr := gogit.NewRepo(t)
 	sr.Stage(map[string]string{"top.txt": "top\n", "lib/x.txt": "KEY=" + a + "\n", "lib/sub/y.txt": "y\n"})
 	head := sr.Commit("first")
 	c, _ := sr.Git.CommitObject(head)
@@ -433,7 +434,7 @@ func TestStagedSparseIndex(t *testing.T) {
 			{Name: "lib/", Hash: tt.dir, Mode: filemode.Dir, SkipWorktree: true},
 			{Name: "top.txt", Hash: tree.Entries[1].Hash, Mode: filemode.Regular},
 		}}
-		if err := os.WriteFile(filepath.Join(sr.Dir, ".git", "index"), fixture.EncodeIndex(t, idx, "sdir", ""), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(sr.Dir, ".git", "index"), gogit.EncodeIndex(t, idx, "sdir", ""), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		got, _, _, _ := scanStaged(t, Options{}, sr.Dir, IndexOptions{All: tt.all})

@@ -15,6 +15,7 @@ import (
 	"github.com/clarolint/clarolint/finding"
 	"github.com/clarolint/clarolint/internal/content"
 	"github.com/clarolint/clarolint/internal/fixture"
+	"github.com/clarolint/clarolint/internal/fixture/gogit"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 	"github.com/go-git/go-git/v5"
@@ -410,7 +411,7 @@ func TestTreeUTF16Column(t *testing.T) {
 // untracked ignored file is not.
 func TestIssue11TrackedFilesNeverIgnored(t *testing.T) {
 	t.Parallel()
-	sr := fixture.NewRepo(t)
+	sr := gogit.NewRepo(t)
 	keys := map[string]string{}
 	for i, p := range []string{".env", "config/secrets.yml", "gen/out.js", "deep/ignored/dir/app.yaml"} {
 		keys[p] = rulestest.Key(rules.Live, uint64(1100+i))
@@ -595,7 +596,7 @@ func TestTreeArchiveTrouble(t *testing.T) {
 func TestStagedArchive(t *testing.T) {
 	t.Parallel()
 	old, added := rulestest.Key(rules.Live, 731), rulestest.Key(rules.Live, 732)
-	sr := fixture.NewRepo(t)
+	sr := gogit.NewRepo(t)
 	sr.Stage(map[string]string{"dist/app.zip": string(fixture.Zip(t, false, "config.js", "k='"+old+"'\n"))})
 	sr.Commit("first")
 	sr.Stage(map[string]string{"dist/app.zip": string(fixture.Zip(t, false, "config.js", "k='"+old+"'\n", "more.js", "\nk='"+added+"'\n"))})

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/clarolint/clarolint/internal/fixture"
+	"github.com/clarolint/clarolint/internal/fixture/gogit"
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
@@ -14,7 +14,7 @@ import (
 // match the index is not.
 func TestStagedCacheTree(t *testing.T) {
 	t.Parallel()
-	sr := fixture.NewRepo(t)
+	sr := gogit.NewRepo(t)
 	sr.Stage(map[string]string{"a/x.txt": "clean\n", "b/y.txt": "clean\n"})
 	sr.Commit("first")
 	sr.Stage(map[string]string{"a/x.txt": "changed 1\n", "b/y.txt": "changed 2\n"})

@@ -5,11 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clarolint/clarolint/internal/fixture/gogit"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
-
-	"github.com/clarolint/clarolint/internal/fixture"
 )
 
 // TestReadFile: a file at a commit by revision, by full object name, by
@@ -19,7 +18,7 @@ import (
 // through ObjectDirs, which go-git's view of the repository lacks.
 func TestReadFile(t *testing.T) {
 	t.Parallel()
-	r := fixture.NewRepo(t)
+	r := gogit.NewRepo(t)
 	r.Stage(map[string]string{".clarolint.yaml": "entropy: 4.0\n", "dir/sub/f.txt": "deep\n"})
 	c := r.Commit("first")
 	sig := &object.Signature{Name: "T", Email: "t@example.com", When: time.Unix(1700000000, 0)}
@@ -31,7 +30,7 @@ func TestReadFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	quarantine := fixture.NewRepo(t)
+	quarantine := gogit.NewRepo(t)
 	quarantine.Stage(map[string]string{".clarolint.yaml": "entropy: 3.0\n"})
 	pushed := quarantine.Commit("pushed")
 

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/clarolint/clarolint/internal/fixture"
+	"github.com/clarolint/clarolint/internal/fixture/gogit"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
@@ -33,7 +33,7 @@ func TestParseIndex(t *testing.T) {
 	t.Parallel()
 	for _, v := range []uint32{2, 3, 4} {
 		want := testIndex(v)
-		got, err := ParseIndex(fixture.EncodeIndex(t, want))
+		got, err := ParseIndex(gogit.EncodeIndex(t, want))
 		if err != nil {
 			t.Fatalf("version %d: %v", v, err)
 		}
@@ -58,7 +58,7 @@ func TestParseCacheTree(t *testing.T) {
 		"a\x00-1 1\n" + // a/, invalidated, one subtree
 		"b\x003 0\n" + string(h[:]) + // a/b/, valid
 		"c\x002 0\n" + string(h[:]) // c/, valid
-	got, err := ParseIndex(fixture.EncodeIndex(t, testIndex(2), "TREE", tree, "UNTR", "ignored optional extension"))
+	got, err := ParseIndex(gogit.EncodeIndex(t, testIndex(2), "TREE", tree, "UNTR", "ignored optional extension"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestParseCacheTree(t *testing.T) {
 // the required extensions clarolint cannot read are named.
 func TestParseIndexErrors(t *testing.T) {
 	t.Parallel()
-	good := fixture.EncodeIndex(t, testIndex(2))
+	good := gogit.EncodeIndex(t, testIndex(2))
 	for _, tt := range []struct {
 		name string
 		b    []byte
@@ -92,9 +92,9 @@ func TestParseIndexErrors(t *testing.T) {
 		{"version 5", append(append([]byte("DIRC"), 0, 0, 0, 5), good[8:]...), "version 5"},
 		{"truncated", good[:len(good)/2], "malformed index"},
 		{"too many entries", append(append([]byte{}, good[:8]...), append([]byte{0, 1, 0, 0}, good[12:]...)...), "entries in"},
-		{"split index", fixture.EncodeIndex(t, testIndex(2), "link", strings.Repeat("x", 20)), "split index (core.splitIndex) is not supported"},
-		{"unknown required extension", fixture.EncodeIndex(t, testIndex(2), "abcd", ""), `required extension "abcd"`},
-		{"bad cache tree", fixture.EncodeIndex(t, testIndex(2), "TREE", "\x00x y\n"), "cache tree"},
+		{"split index", gogit.EncodeIndex(t, testIndex(2), "link", strings.Repeat("x", 20)), "split index (core.splitIndex) is not supported"},
+		{"unknown required extension", gogit.EncodeIndex(t, testIndex(2), "abcd", ""), `required extension "abcd"`},
+		{"bad cache tree", gogit.EncodeIndex(t, testIndex(2), "TREE", "\x00x y\n"), "cache tree"},
 		{"extension past the end", append(good[:len(good)-indexHashLen], "TREE\xff\xff\xff\xff"+strings.Repeat("\x00", 20)...), "truncated TREE"},
 	} {
 		if _, err := ParseIndex(tt.b); err == nil || !strings.Contains(err.Error(), tt.want) {

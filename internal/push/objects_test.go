@@ -15,7 +15,7 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 
-	"github.com/clarolint/clarolint/internal/fixture"
+	"github.com/clarolint/clarolint/internal/fixture/gogit"
 	"github.com/clarolint/clarolint/internal/odb"
 )
 
@@ -26,11 +26,11 @@ import (
 // whether the blob is new or not. Neither object directory changes.
 func TestWalk(t *testing.T) {
 	t.Parallel()
-	main := fixture.NewRepo(t)
+	main := gogit.NewRepo(t)
 	main.Stage(map[string]string{"README.md": "hello\n", "config/.env.example": "KEY=\n"})
 	main.Commit("old")
 
-	q := fixture.NewRepo(t)
+	q := gogit.NewRepo(t)
 	q.Stage(map[string]string{
 		"README.md":           "hello\n",        // the repository has it: a thin pack's base
 		"config/.env.example": "KEY=\n",         // an example: not a secret env file

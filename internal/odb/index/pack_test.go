@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -61,17 +60,12 @@ func TestPackLookups(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	repotest.Git(t, dir, nil, "init", "-q", "--bare", ".")
-	files := t.TempDir()
-	var paths strings.Builder
+	var blobs bytes.Buffer // git fast-import writes them straight into a pack
 	for i := range 300 {
-		p := filepath.Join(files, fmt.Sprint(i))
-		if err := os.WriteFile(p, fmt.Appendf(nil, "blob %d\n", i), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		paths.WriteString(p + "\n")
+		body := fmt.Sprintf("blob %d\n", i)
+		fmt.Fprintf(&blobs, "blob\ndata %d\n%s\n", len(body), body)
 	}
-	ids := repotest.Git(t, dir, []byte(paths.String()), "hash-object", "-w", "--stdin-paths")
-	repotest.Git(t, dir, ids, "pack-objects", "-q", filepath.Join("objects", "pack", "pack"))
+	repotest.Git(t, dir, blobs.Bytes(), "fast-import", "--quiet")
 	idxs, _ := filepath.Glob(filepath.Join(dir, "objects", "pack", "*.idx"))
 	if len(idxs) != 1 {
 		t.Fatalf("indexes: %q", idxs)
