@@ -125,14 +125,17 @@ func (c *command) parseOrExit(e env, args []string) (pos []string, code int, ok 
 	return pos, 0, true
 }
 
-// repoArg returns the one optional REPO argument of a git command: "."
-// when none is given.
-func repoArg(pos []string) (string, error) {
-	switch len(pos) {
-	case 0:
-		return ".", nil
-	case 1:
-		return pos[0], nil
+// parseRepoOrExit is parseOrExit for the git commands, which take one
+// optional REPO argument: "." when none is given.
+func (c *command) parseRepoOrExit(e env, args []string) (repo string, code int, ok bool) {
+	pos, code, ok := c.parseOrExit(e, args)
+	switch {
+	case !ok:
+		return "", code, false
+	case len(pos) > 1:
+		return "", fail(e, c.fs.Name(), errors.New("give at most one repository")), false
+	case len(pos) == 1:
+		return pos[0], 0, true
 	}
-	return "", errors.New("give at most one repository")
+	return ".", 0, true
 }

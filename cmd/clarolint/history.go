@@ -41,13 +41,9 @@ bare repository, its own directory).`,
 	c.stringFlag(&configRev, "config-rev", "REV", "", "read .clarolint.yaml, and the baseline it names, from the commit REV instead of the work tree: for a pull request, its base, so that the change under review cannot allow its own key; a change that widens those settings (new allowed paths or fingerprints, disabled rules, a higher entropy threshold, new baseline entries) is reported as a config-widened warning", "--range \"$BASE..$HEAD\" --config-rev \"$BASE\"")
 	c.boolFlag(&skipBinary, "skip-binary", "skip blobs with a NUL byte in their first 8 KiB (they are scanned as bytes by default)", "--skip-binary")
 	c.boolFlag(&progress, "progress", "show progress on standard error when it is not a terminal too (a CI log): one line at most every 10 s; on by default on a terminal and when CI is set", "--progress")
-	pos, code, ok := c.parseOrExit(e, args)
+	path, code, ok := c.parseRepoOrExit(e, args)
 	if !ok {
 		return code
-	}
-	path, err := repoArg(pos)
-	if err != nil {
-		return fail(e, "history", err)
 	}
 	if rng != "" && (since != "" || branch != "") {
 		return fail(e, "history", errors.New("--range cannot be combined with --since or --branch"))

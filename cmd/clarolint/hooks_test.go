@@ -106,6 +106,9 @@ func TestInstallHookOwnership(t *testing.T) {
 	if _, errOut, code := clarolint(t, "install-hook", t.TempDir()); code != exitError || !strings.Contains(errOut, "not inside a git work tree") {
 		t.Errorf("outside a repository: exit %d, %s", code, errOut)
 	}
+	if _, errOut, code := clarolint(t, "install-hook", dir, dir); code != exitError || errOut != "clarolint install-hook: give at most one repository\n" {
+		t.Errorf("two repositories: exit %d, %q", code, errOut)
+	}
 }
 
 // TestHookScript: the hook names the installing binary, quoted for the

@@ -34,13 +34,9 @@ Skip the hook once with: SKIP=clarolint git commit`,
 		"clarolint install-hook --uninstall")
 	c.boolFlag(&force, "force", "replace a pre-commit hook that clarolint did not write (it is kept as "+hookBackup+")", "--force")
 	c.boolFlag(&uninstall, "uninstall", "remove clarolint's hook, and restore the one --force replaced", "--uninstall")
-	pos, code, ok := c.parseOrExit(e, args)
+	repo, code, ok := c.parseRepoOrExit(e, args)
 	if !ok {
 		return code
-	}
-	repo, err := repoArg(pos)
-	if err != nil {
-		return fail(e, "install-hook", err)
 	}
 	wt, ok := gitrepo.FindWorkTree(repo)
 	if !ok {
@@ -48,6 +44,7 @@ Skip the hook once with: SKIP=clarolint git commit`,
 	}
 	dir := wt.HooksDir()
 	hook := filepath.Join(dir, "pre-commit")
+	var err error
 	if uninstall {
 		err = removeHook(e, hook)
 	} else {

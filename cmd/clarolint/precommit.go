@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/clarolint/clarolint/finding"
 	"github.com/clarolint/clarolint/scanner"
 )
 
@@ -62,7 +63,13 @@ pre-commit hook without the framework, use clarolint staged
 	if err != nil {
 		return fail(e, "pre-commit", err)
 	}
-	code = o.finish(ctx, e, s, findings, st)
+	return o.finishCommit(ctx, e, s, findings, st)
+}
+
+// finishCommit is finish for the commands a pre-commit hook runs: when
+// the findings block the commit, it says how to go on.
+func (o *common) finishCommit(ctx context.Context, e env, s *setup, fs []finding.Finding, st finding.Stats) int {
+	code := o.finish(ctx, e, s, fs, st)
 	if code == o.exitCode && code != exitClean && !o.quiet {
 		fmt.Fprintln(e.stderr, commitAdvice)
 	}

@@ -31,13 +31,9 @@ scans the files it passes.`,
 	o.register(c)
 	c.boolFlag(&all, "all", "scan every file in the index, not only what differs from HEAD, and report every key and tracked .env file", "--all")
 	c.boolFlag(&skipBinary, "skip-binary", "skip files with a NUL byte in their first 8 KiB (they are scanned as bytes by default)", "--skip-binary")
-	pos, code, ok := c.parseOrExit(e, args)
+	repo, code, ok := c.parseRepoOrExit(e, args)
 	if !ok {
 		return code
-	}
-	repo, err := repoArg(pos)
-	if err != nil {
-		return fail(e, "staged", err)
 	}
 	wt, err := gitrepo.WorkTree(repo)
 	if err != nil {
@@ -61,9 +57,5 @@ scans the files it passes.`,
 	if err != nil {
 		return fail(e, "staged", err)
 	}
-	code = o.finish(ctx, e, s, findings, st)
-	if code == o.exitCode && code != exitClean && !o.quiet {
-		fmt.Fprintln(e.stderr, commitAdvice)
-	}
-	return code
+	return o.finishCommit(ctx, e, s, findings, st)
 }

@@ -38,12 +38,8 @@ func encodedLines() []byte {
 		switch i % 5 {
 		case 0:
 			line += "k: " + enc
-		case 1:
-			line += `"` + enc + `" // clarolint:allow`
-		case 2:
-			line += "# clarolint:allow " + strings.Repeat("y", i*3) + " " + enc
-		case 3:
-			line += enc + strings.Repeat(" z", i*2) + " clarolint:allow"
+		case 1, 2, 3:
+			line += allowMarked(i%5, i, enc)
 		case 4:
 			line += "x=" + enc + " " + rulestest.Key(rules.Live, uint64(900+i)) + "\r"
 		}

@@ -106,12 +106,8 @@ func TestStreamChunks(t *testing.T) {
 			line += key
 		case 0:
 			line += key
-		case 1:
-			line += `"` + key + `" // clarolint:allow`
-		case 2:
-			line += "# clarolint:allow " + strings.Repeat("y", i*3) + " " + key
-		case 3:
-			line += key + strings.Repeat(" z", i*2) + " clarolint:allow"
+		case 1, 2, 3:
+			line += allowMarked(i%9, i, key)
 		case 4:
 			line += `\n` + key + "\r" // CRLF
 		case 5:
@@ -125,6 +121,19 @@ func TestStreamChunks(t *testing.T) {
 	// Looking for encoded keys as well widens the windows' overlap; the
 	// plain keys come out the same.
 	checkChunks(t, src, 1, 150)
+}
+
+// allowMarked is s with the clarolint:allow marker on its line, placed by
+// v: 1 in a comment after it, 2 before it with a comment between them
+// that grows with i, 3 after it past padding that grows with i.
+func allowMarked(v, i int, s string) string {
+	switch v {
+	case 1:
+		return `"` + s + `" // clarolint:allow`
+	case 2:
+		return "# clarolint:allow " + strings.Repeat("y", i*3) + " " + s
+	}
+	return s + strings.Repeat(" z", i*2) + " clarolint:allow"
 }
 
 // checkChunks streams src through every chunk size, in whole and in
