@@ -18,7 +18,6 @@ import (
 
 	"github.com/clarolint/clarolint/finding"
 	"github.com/clarolint/clarolint/internal/fixture"
-	"github.com/clarolint/clarolint/internal/fixture/gogit"
 	"github.com/clarolint/clarolint/rules"
 )
 
@@ -309,7 +308,7 @@ func TestHistoryDamagedPack(t *testing.T) {
 		}
 	}
 
-	if gogit.StoreBlob(t, hr.r, files["f07.txt"]) != poison { // a loose copy beside the damaged one
+	if hr.blob(files["f07.txt"]) != poison { // a loose copy beside the damaged one
 		t.Fatal("blob hash changed")
 	}
 	for _, ho := range []HistoryOptions{{}, {Branch: "main"}} {

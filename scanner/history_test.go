@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/clarolint/clarolint/finding"
+	"github.com/clarolint/clarolint/internal/fixture/gogit"
 	"github.com/clarolint/clarolint/internal/gitrepo"
 
 	"github.com/go-git/go-git/v5"
@@ -32,7 +32,6 @@ type histRepo struct {
 	dir    string
 	r      *git.Repository
 	labels map[plumbing.Hash]string // commit → the name tests use
-	stored map[plumbing.Hash]bool   // objects written, which are not written again
 	ticks  int
 }
 
@@ -43,7 +42,7 @@ func newHistRepo(t *testing.T, bare bool) *histRepo {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hr := &histRepo{t: t, dir: dir, r: r, labels: make(map[plumbing.Hash]string), stored: make(map[plumbing.Hash]bool)}
+	hr := &histRepo{t: t, dir: dir, r: r, labels: make(map[plumbing.Hash]string)}
 	hr.setRef(plumbing.NewSymbolicReference(plumbing.HEAD, "refs/heads/main"))
 	return hr
 }
@@ -56,33 +55,14 @@ func (hr *histRepo) store(o interface {
 	if err := o.Encode(obj); err != nil {
 		hr.t.Fatal(err)
 	}
-	if h := obj.Hash(); hr.stored[h] {
-		return h
-	}
 	h, err := hr.r.Storer.SetEncodedObject(obj)
 	if err != nil {
 		hr.t.Fatal(err)
 	}
-	hr.stored[h] = true
 	return h
 }
 
-func (hr *histRepo) blob(body string) plumbing.Hash { return hr.store(blobBody(body)) }
-
-// blobBody encodes as a blob holding itself.
-type blobBody string
-
-func (b blobBody) Encode(o plumbing.EncodedObject) error {
-	o.SetType(plumbing.BlobObject)
-	w, err := o.Writer()
-	if err != nil {
-		return err
-	}
-	if _, err := io.WriteString(w, string(b)); err != nil {
-		return err
-	}
-	return w.Close()
-}
+func (hr *histRepo) blob(body string) plumbing.Hash { return gogit.StoreBlob(hr.t, hr.r, body) }
 
 // tree writes the tree of files (slash-separated path → content); a
 // content "\x00gitlink:HASH" makes a submodule entry.

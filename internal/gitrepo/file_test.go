@@ -5,10 +5,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clarolint/clarolint/internal/fixture/gogit"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/clarolint/clarolint/internal/fixture/gogit"
 )
 
 // TestReadFile: a file at a commit by revision, by full object name, by
