@@ -8,7 +8,6 @@ import (
 	"os"
 
 	"github.com/clarolint/clarolint/finding"
-
 	"github.com/clarolint/clarolint/rules"
 )
 

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/clarolint/clarolint/finding"
-
 	"github.com/clarolint/clarolint/internal/escape"
 )
 

@@ -7,7 +7,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/clarolint/clarolint/finding"
-
 	"github.com/clarolint/clarolint/rules"
 )
 

@@ -6,7 +6,6 @@ import (
 	"io"
 
 	"github.com/clarolint/clarolint/finding"
-
 	"github.com/clarolint/clarolint/internal/escape"
 )
 

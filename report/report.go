@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/clarolint/clarolint/finding"
-
 	"github.com/clarolint/clarolint/rules"
 )
 

@@ -13,7 +13,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/clarolint/clarolint/finding"
-
 	"github.com/clarolint/clarolint/report"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"

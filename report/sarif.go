@@ -8,7 +8,6 @@ import (
 	"net/url"
 
 	"github.com/clarolint/clarolint/finding"
-
 	"github.com/clarolint/clarolint/rules"
 )
 

@@ -8,12 +8,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/clarolint/clarolint/finding"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/clarolint/clarolint/finding"
 	"github.com/clarolint/clarolint/report"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
-	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // sarifSchema compiles the official OASIS SARIF 2.1.0 schema (draft-04),

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/clarolint/clarolint/finding"
-
 	"github.com/clarolint/clarolint/internal/escape"
 	"github.com/clarolint/clarolint/rules"
 )

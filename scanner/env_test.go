@@ -8,7 +8,6 @@ import (
 	"github.com/clarolint/clarolint/finding"
 	"github.com/clarolint/clarolint/internal/fixture"
 	"github.com/clarolint/clarolint/internal/fixture/gogit"
-
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 )

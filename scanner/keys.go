@@ -6,7 +6,6 @@ import (
 
 	"github.com/clarolint/clarolint/finding"
 	"github.com/clarolint/clarolint/internal/content"
-
 	"github.com/clarolint/clarolint/rules"
 )
 

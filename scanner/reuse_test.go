@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/clarolint/clarolint/finding"
-
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 )

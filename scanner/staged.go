@@ -9,16 +9,15 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
 	"github.com/clarolint/clarolint/finding"
 	"github.com/clarolint/clarolint/internal/content"
 	"github.com/clarolint/clarolint/internal/envcheck"
 	"github.com/clarolint/clarolint/internal/escape"
 	"github.com/clarolint/clarolint/internal/gitrepo"
 	"github.com/clarolint/clarolint/internal/odb"
-
-	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
-
 	"github.com/clarolint/clarolint/rules"
 )
 

@@ -12,10 +12,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/clarolint/clarolint/finding"
-
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 
+	"github.com/clarolint/clarolint/finding"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 )

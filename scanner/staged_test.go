@@ -8,17 +8,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/clarolint/clarolint/finding"
-	"github.com/clarolint/clarolint/internal/fixture"
-	"github.com/clarolint/clarolint/internal/fixture/gogit"
-	"github.com/clarolint/clarolint/internal/gitrepo"
-
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
+	"github.com/clarolint/clarolint/finding"
+	"github.com/clarolint/clarolint/internal/fixture"
+	"github.com/clarolint/clarolint/internal/fixture/gogit"
+	"github.com/clarolint/clarolint/internal/gitrepo"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 )

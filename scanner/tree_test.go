@@ -12,13 +12,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-git/go-git/v5"
+
 	"github.com/clarolint/clarolint/finding"
 	"github.com/clarolint/clarolint/internal/content"
 	"github.com/clarolint/clarolint/internal/fixture"
 	"github.com/clarolint/clarolint/internal/fixture/gogit"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
-	"github.com/go-git/go-git/v5"
 )
 
 // mustNew returns New(o), failing the test on an error.

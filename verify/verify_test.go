@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/clarolint/clarolint/finding"
-
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/rules/rulestest"
 )

@@ -14,14 +14,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/clarolint/clarolint/finding"
-	"github.com/clarolint/clarolint/verify"
-
 	"github.com/clarolint/clarolint/config"
+	"github.com/clarolint/clarolint/finding"
 	"github.com/clarolint/clarolint/internal/escape"
 	"github.com/clarolint/clarolint/report"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/scanner"
+	"github.com/clarolint/clarolint/verify"
 )
 
 // common holds the flags every scanning command takes, and when the

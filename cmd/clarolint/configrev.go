@@ -6,9 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/clarolint/clarolint/finding"
-
 	"github.com/clarolint/clarolint/config"
+	"github.com/clarolint/clarolint/finding"
 	"github.com/clarolint/clarolint/report"
 	"github.com/clarolint/clarolint/rules"
 	"github.com/clarolint/clarolint/scanner"

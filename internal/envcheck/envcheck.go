@@ -13,7 +13,6 @@ import (
 	"github.com/clarolint/clarolint/internal/escape"
 	"github.com/clarolint/clarolint/internal/gitrepo"
 	"github.com/clarolint/clarolint/internal/walk"
-
 	"github.com/clarolint/clarolint/rules"
 )
 

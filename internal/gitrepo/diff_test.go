@@ -5,8 +5,9 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/clarolint/clarolint/internal/fixture/gogit"
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/clarolint/clarolint/internal/fixture/gogit"
 )
 
 // TestStagedCacheTree: a valid cache-tree node equal to HEAD's tree is

@@ -6,10 +6,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/clarolint/clarolint/internal/fixture/gogit"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
+
+	"github.com/clarolint/clarolint/internal/fixture/gogit"
 )
 
 func testIndex(version uint32) *index.Index {

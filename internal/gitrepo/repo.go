@@ -8,10 +8,11 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/clarolint/clarolint/internal/odb"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	gitconfig "github.com/go-git/go-git/v5/plumbing/format/config"
+
+	"github.com/clarolint/clarolint/internal/odb"
 )
 
 // Repo is a git repository: a work tree's, or a bare one. Its fields are

@@ -5,12 +5,13 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/clarolint/clarolint/internal/odb"
-	odbobject "github.com/clarolint/clarolint/internal/odb/object"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
+
+	"github.com/clarolint/clarolint/internal/odb"
+	odbobject "github.com/clarolint/clarolint/internal/odb/object"
 )
 
 // HeadTree returns the tree of the commit HEAD points to; ok is false when

@@ -12,10 +12,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/clarolint/clarolint/internal/odb/internal/repotest"
-
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/clarolint/clarolint/internal/odb/internal/repotest"
 	"github.com/clarolint/clarolint/internal/odb/object"
 )
 
