@@ -18,6 +18,7 @@ import (
 	"github.com/clarolint/clarolint/internal/escape"
 	"github.com/clarolint/clarolint/internal/gitrepo"
 	"github.com/clarolint/clarolint/internal/odb"
+	odbobject "github.com/clarolint/clarolint/internal/odb/object"
 	"github.com/clarolint/clarolint/rules"
 )
 
@@ -132,7 +133,7 @@ func allBlobs(r *gitrepo.Repo, idx *gitrepo.Index) ([]gitrepo.Staged, error) {
 	for _, e := range idx.Entries {
 		if e.SparseDir() {
 			err := r.WalkTree(e.Hash, e.Path, func(p string, x object.TreeEntry) error {
-				if gitrepo.IsBlob(x.Mode) {
+				if odbobject.IsBlob(x.Mode) {
 					out = append(out, gitrepo.Staged{Path: p, Hash: x.Hash})
 				}
 				return nil
@@ -142,7 +143,7 @@ func allBlobs(r *gitrepo.Repo, idx *gitrepo.Index) ([]gitrepo.Staged, error) {
 			}
 			continue
 		}
-		if e.Stage != 1 && !e.IntentToAdd && gitrepo.IsBlob(e.Mode) {
+		if e.Stage != 1 && !e.IntentToAdd && odbobject.IsBlob(e.Mode) {
 			out = append(out, gitrepo.Staged{Path: e.Path, Hash: e.Hash, Stage: e.Stage})
 		}
 	}
@@ -295,7 +296,7 @@ func (sc *stagedScan) headKeys(rd *content.Reader, st *finding.Stats, b *gitrepo
 				continue
 			}
 			err := sc.r.WalkTree(rm.Hash, rm.Path+"/", func(p string, e object.TreeEntry) error {
-				if gitrepo.IsBlob(e.Mode) {
+				if odbobject.IsBlob(e.Mode) {
 					sc.keysIn(m, st, p, e.Hash, sc.moved)
 				}
 				return nil

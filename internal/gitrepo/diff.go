@@ -6,6 +6,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	odbobject "github.com/clarolint/clarolint/internal/odb/object"
 )
 
 // Staged is a blob that the next commit would hold at Path.
@@ -30,13 +32,6 @@ type Removed struct {
 type Changes struct {
 	Blobs   []Staged  // in the index's order
 	Removed []Removed // where renamed and moved keys come from
-}
-
-// IsBlob reports whether a tree or index entry of mode m holds a blob: a
-// file of any 100xxx mode (old git wrote several), or a symbolic link
-// (whose target is its content). Trees and gitlinks are not blobs.
-func IsBlob(m filemode.FileMode) bool {
-	return m&0o170000 == 0o100000 || m == filemode.Symlink
 }
 
 // Diff compares idx with HEAD's tree head (zero before the first commit)
@@ -107,7 +102,7 @@ func (r *Repo) diffDir(ch *Changes, prefix string, entries []Entry, head plumbin
 		}
 		var old plumbing.Hash
 		if he, ok := take(rest); ok {
-			if IsBlob(he.Mode) {
+			if odbobject.IsBlob(he.Mode) {
 				old = he.Hash
 			} else {
 				ch.removeHead(prefix+rest, he)
@@ -118,7 +113,7 @@ func (r *Repo) diffDir(ch *Changes, prefix string, entries []Entry, head plumbin
 			j++ // the stages of one path
 		}
 		for _, x := range entries[i:j] {
-			if x.Stage == 1 || x.IntentToAdd || !IsBlob(x.Mode) || x.Hash == old {
+			if x.Stage == 1 || x.IntentToAdd || !odbobject.IsBlob(x.Mode) || x.Hash == old {
 				continue // the merge base, a path without content, a submodule, or unchanged
 			}
 			ch.Blobs = append(ch.Blobs, Staged{Path: x.Path, Hash: x.Hash, Stage: x.Stage, Head: old})
@@ -149,7 +144,7 @@ func (ch *Changes) removeHead(p string, he object.TreeEntry) {
 	switch {
 	case he.Mode == filemode.Dir:
 		ch.Removed = append(ch.Removed, Removed{Path: p, Hash: he.Hash, Tree: true})
-	case IsBlob(he.Mode):
+	case odbobject.IsBlob(he.Mode):
 		ch.Removed = append(ch.Removed, Removed{Path: p, Hash: he.Hash})
 	}
 }

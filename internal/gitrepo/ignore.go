@@ -14,6 +14,8 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
+
+	odbobject "github.com/clarolint/clarolint/internal/odb/object"
 )
 
 // Rules are gitignore patterns in force, lowest priority first, as git
@@ -145,7 +147,7 @@ func (r *Repo) CommittedRules(idx *Index, broken func(path string, err error)) R
 	}
 	var files []file
 	for _, e := range idx.Entries {
-		if path.Base(e.Path) != ".gitignore" || (e.Stage != 0 && e.Stage != 2) || e.IntentToAdd || !IsBlob(e.Mode) {
+		if path.Base(e.Path) != ".gitignore" || (e.Stage != 0 && e.Stage != 2) || e.IntentToAdd || !odbobject.IsBlob(e.Mode) {
 			continue
 		}
 		files = append(files, file{SplitPath(path.Dir(e.Path)), e.Hash})

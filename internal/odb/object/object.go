@@ -156,11 +156,15 @@ type TreeEntry struct {
 // IsTree reports whether the entry is a subtree.
 func (e *TreeEntry) IsTree() bool { return e.Mode == filemode.Dir }
 
-// IsBlob reports whether the entry is a blob: a regular or executable
-// file (any 100xxx mode old git wrote) or a symbolic link. A gitlink (a
-// submodule's commit) is neither a blob nor a tree.
-func (e *TreeEntry) IsBlob() bool {
-	return e.Mode&0o170000 == 0o100000 || e.Mode == filemode.Symlink
+// IsBlob reports whether the entry is a blob (see IsBlob).
+func (e *TreeEntry) IsBlob() bool { return IsBlob(e.Mode) }
+
+// IsBlob reports whether a tree or index entry of mode m holds a blob: a
+// regular or executable file (any 100xxx mode old git wrote) or a
+// symbolic link, whose target is its content. Trees and gitlinks (a
+// submodule's commit) are not blobs.
+func IsBlob(m filemode.FileMode) bool {
+	return m&0o170000 == 0o100000 || m == filemode.Symlink
 }
 
 // TreeIter reads the entries of a tree in the tree's order without

@@ -120,6 +120,20 @@ func TestTreeIter(t *testing.T) {
 	}
 }
 
+// TestIsBlob: files of every 100xxx mode and symbolic links are blobs;
+// trees, gitlinks and the empty mode are not.
+func TestIsBlob(t *testing.T) {
+	t.Parallel()
+	for m, want := range map[filemode.FileMode]bool{
+		filemode.Regular: true, filemode.Executable: true, filemode.Deprecated: true, 0o100600: true,
+		filemode.Symlink: true, filemode.Dir: false, filemode.Submodule: false, filemode.Empty: false,
+	} {
+		if got := IsBlob(m); got != want {
+			t.Errorf("IsBlob(%o) = %v, want %v", m, got, want)
+		}
+	}
+}
+
 func TestCompareEntries(t *testing.T) {
 	t.Parallel()
 	file := func(n string) *TreeEntry { return &TreeEntry{Mode: filemode.Regular, Name: []byte(n)} }
