@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -245,5 +247,48 @@ func TestIssue12ConfigFromBase(t *testing.T) {
 	}
 	if _, errOut, code := clarolint(t, "history", "--config", "x.yaml", "--config-rev", base, r.dir); code != exitError || !strings.Contains(errOut, "give one") {
 		t.Errorf("--config with --config-rev: exit %d, %s", code, errOut)
+	}
+}
+
+// TestHistoryMessages pins a documented limit and its workaround: history
+// reads files, not commit or tag messages, so a key pasted into a message
+// passes it; the README's two commands that pipe the messages into scan
+// catch both. If history learns to read messages, this fails, and the
+// README's Limits must change with it.
+func TestHistoryMessages(t *testing.T) {
+	t.Parallel()
+	gitPath := needTool(t, "git")
+	sh := needTool(t, "sh")
+	live, test := rulestest.Key(rules.Live, 1411), rulestest.Key(rules.Test, 1412)
+	dir, git := fixture.GitRepo(t, gitPath, nil)
+	fixture.WriteFiles(t, dir, map[string]string{"a.txt": "no keys\n"})
+	git.Must(t, "add", "-A")
+	git.Must(t, "commit", "-q", "-m", "deploy with "+live)
+	git.Must(t, "tag", "-a", "v1", "-m", "release key "+test)
+
+	if out, errOut, code := clarolint(t, "history", dir); code != exitClean {
+		t.Errorf("history: exit %d, want %d (messages are not scanned, as the README says)\n%s%s", code, exitClean, redactAll(out, live), errOut)
+	}
+
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(readme), "Check the messages with\n\n```sh\n")
+	block, _, _ = strings.Cut(block, "```")
+	lines := strings.Split(strings.TrimSpace(block), "\n")
+	if !ok || len(lines) != 2 {
+		t.Fatalf("README: no sh block of two commands after %q: %q", "Check the messages with", lines)
+	}
+	bin := filepath.Dir(selfCommand(t))
+	for i, want := range []string{"claro-live-key", "claro-test-key"} {
+		cmd := exec.Command(sh, "-c", lines[i])
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), asCommand, "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != exitFindings || !strings.Contains(string(out), want) {
+			t.Errorf("%s: %v, want exit %d and %s\n%s", lines[i], err, exitFindings, want, redactAll(redactAll(string(out), live), test))
+		}
 	}
 }
