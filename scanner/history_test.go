@@ -291,12 +291,20 @@ func TestHistoryNarrowed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, o := range []HistoryOptions{{Range: "main..nope"}, {Range: "main"}, {Branch: "nope"}, {Since: "nope"}, {Range: "a..b", Branch: "main"}} {
+	for _, o := range []HistoryOptions{{Range: "main..nope"}, {Range: "main"}, {Branch: "nope"}, {Since: "nope"}} {
 		_, err := mustNew(t, Options{}).Scan(context.Background(), History(repo, o), func(finding.Finding) error { return nil })
 		if err == nil {
 			t.Errorf("%+v: no error", o)
 		} else if o.Branch == "" && !strings.Contains(err.Error(), `"`) {
 			t.Errorf("%+v: error %q does not name the revision", o, err)
+		}
+	}
+	// A range with a branch or a since revision is refused, even when
+	// every revision resolves.
+	for _, o := range []HistoryOptions{{Range: "HEAD~3..main", Branch: "feature"}, {Range: "HEAD~3..main", Since: "HEAD~3"}} {
+		_, err := mustNew(t, Options{}).Scan(context.Background(), History(repo, o), func(finding.Finding) error { return nil })
+		if err == nil || !strings.Contains(err.Error(), "a range cannot be combined with a branch or a since revision") {
+			t.Errorf("%+v: error %v", o, err)
 		}
 	}
 }

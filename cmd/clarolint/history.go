@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -44,9 +43,6 @@ bare repository, its own directory).`,
 	path, code, ok := c.parseRepoOrExit(e, args)
 	if !ok {
 		return code
-	}
-	if rng != "" && (since != "" || branch != "") {
-		return fail(e, "history", errors.New("--range cannot be combined with --since or --branch"))
 	}
 	ho := scanner.HistoryOptions{Range: rng, Since: since, Branch: branch}
 	return scanHistory(ctx, e, &o, path, ho, historyExtras{skipBinary: skipBinary, progress: progress, configRev: configRev}, "history")

@@ -58,7 +58,8 @@ func TestHistoryExitStatus(t *testing.T) {
 		{"not a repository", []string{"history", notRepo}, exitError, "is not in a git repository"},
 		{"bad --range", []string{"history", "--range", "main..nope", dir}, exitError, `unknown revision "nope"`},
 		{"bad --branch", []string{"history", "--branch", "nope", dir}, exitError, `unknown revision "nope"`},
-		{"--range with --branch", []string{"history", "--range", "a..b", "--branch", "main", dir}, exitError, "--range cannot be combined"},
+		{"--range with --branch", []string{"history", "--range", "a..b", "--branch", "main", dir}, exitError, "a range cannot be combined with a branch or a since revision"},
+		{"--range with --since", []string{"history", "--range", "main~1..main", "--since", "main~1", dir}, exitError, "a range cannot be combined"},
 		{"two repositories", []string{"history", dir, dir}, exitError, "give at most one repository"},
 	} {
 		_, errOut, code := clarolint(t, tt.args...)
