@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/clarolint/clarolint/internal/fixture"
 )
 
 // needTool returns the path of an external program a test drives. A test
@@ -54,7 +56,9 @@ func TestMain(m *testing.M) {
 
 // selfCommand returns a copy of this test binary named clarolint in a new
 // directory, world-readable so that another user can run it too; the
-// process that runs it needs asCommand in its environment.
+// process that runs it needs asCommand in its environment. The copy is
+// written with fixture.WriteExecutable: running it could otherwise fail
+// with "text file busy" while parallel tests start processes.
 func selfCommand(t *testing.T) string {
 	t.Helper()
 	self, err := os.Executable()
@@ -70,9 +74,7 @@ func selfCommand(t *testing.T) string {
 		t.Fatal(err)
 	}
 	bin := filepath.Join(dir, "clarolint")
-	if err := os.WriteFile(bin, b, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	fixture.WriteExecutable(t, bin, b)
 	return bin
 }
 

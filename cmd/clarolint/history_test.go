@@ -197,7 +197,7 @@ func TestIssue12HostileRepositoryInert(t *testing.T) {
 	}
 	os.MkdirAll(filepath.Join(dir, "hooks"), 0o755)
 	for _, h := range []string{"pre-commit", "post-checkout", "reference-transaction", "fsmonitor-watchman"} {
-		os.WriteFile(filepath.Join(dir, "hooks", h), []byte("#!/bin/sh\n"+run+"\n"), 0o755)
+		fixture.WriteExecutable(t, filepath.Join(dir, "hooks", h), []byte("#!/bin/sh\n"+run+"\n"))
 	}
 	os.WriteFile(filepath.Join(dir, ".gitattributes"), []byte("* filter=x diff=x\n"), 0o644)
 	for _, args := range [][]string{{"scan", dir}, {"history", dir}, {"staged", "--all", dir}, {"pre-commit", filepath.Join(dir, "sub", "k.txt")}} {

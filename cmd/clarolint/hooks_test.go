@@ -67,7 +67,7 @@ func TestInstallHookOwnership(t *testing.T) {
 	hooks := filepath.Join(dir, ".git", "hooks")
 	os.MkdirAll(hooks, 0o755)
 	foreign := "#!/bin/sh\necho husky\n"
-	os.WriteFile(filepath.Join(hooks, "pre-commit"), []byte(foreign), 0o755)
+	fixture.WriteExecutable(t, filepath.Join(hooks, "pre-commit"), []byte(foreign))
 
 	if _, errOut, code := clarolint(t, "install-hook", dir); code != exitError || !strings.Contains(errOut, "was not written by clarolint") {
 		t.Fatalf("overwrote a foreign hook: exit %d, %s", code, errOut)

@@ -112,9 +112,7 @@ func (s *hookServer) installHook(args ...string) {
 		s.t.Fatal(err)
 	}
 	script := "#!/bin/sh\nexec " + strings.Join(quoted, " ") + "\n"
-	if err := os.WriteFile(filepath.Join(hooks, "pre-receive"), []byte(script), 0o755); err != nil {
-		s.t.Fatal(err)
-	}
+	fixture.WriteExecutable(s.t, filepath.Join(hooks, "pre-receive"), []byte(script))
 }
 
 // removeHook lets pushes through unchecked, to give the server a history

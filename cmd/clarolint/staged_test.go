@@ -131,9 +131,7 @@ func TestStagedCommitAll(t *testing.T) {
 	dir, git := fixture.GitRepo(t, gitPath, []string{asCommand})
 	hooks := filepath.Join(dir, ".git", "hooks")
 	os.MkdirAll(hooks, 0o755)
-	if err := os.WriteFile(filepath.Join(hooks, "pre-commit"), []byte("#!/bin/sh\nexec '"+bin+"' staged\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	fixture.WriteExecutable(t, filepath.Join(hooks, "pre-commit"), []byte("#!/bin/sh\nexec '"+bin+"' staged\n"))
 	key := rulestest.Key(rules.Live, 305)
 	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("clean\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "b.txt"), []byte("clean\n"), 0o644)
